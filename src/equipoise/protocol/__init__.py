@@ -1,0 +1,1 @@
+"""The trial as data: schema, loader and cross-file checks for `protocols/<id>/`."""
