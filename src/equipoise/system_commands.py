@@ -1,8 +1,10 @@
-"""Commands that run the system itself: database setup, demo data and the web server."""
+"""Commands that run the system itself: database setup, demo data, the web server, audit checks."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -10,12 +12,89 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=manage_command)
 
+    migrate = subparsers.add_parser("migrate", help="create or update the database tables")
+    migrate.set_defaults(func=migrate_command)
 
-def manage_command(args: argparse.Namespace) -> int:
+    demo = subparsers.add_parser("demo", help="load the protocol and seed demo sites, users and subjects")
+    demo.set_defaults(func=demo_command)
+
+    setup_demo = subparsers.add_parser("setup-demo", help="migrate, then seed the demo (used by `make run`)")
+    setup_demo.set_defaults(func=setup_demo_command)
+
+    serve = subparsers.add_parser("serve", help="serve the web application")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", default="8000")
+    serve.set_defaults(func=serve_command)
+
+    audit = subparsers.add_parser("audit", help="audit trail tools")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
+    audit_sub.required = True
+    verify = audit_sub.add_parser("verify", help="check the audit trail's hash chain")
+    verify.set_defaults(func=audit_verify_command)
+
+
+def _django() -> None:
     from equipoise.django_setup import setup
 
     setup()
+
+
+def manage_command(args: argparse.Namespace) -> int:
+    _django()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["equipoise manage", *args.rest])
     return 0
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print("database is up to date")
+    return 0
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    _django()
+    from equipoise.demo.people import DEMO_USERS, demo_password
+    from equipoise.demo.seed import seed_demo
+
+    print("Seeding demo data (protocol, sites, users, subjects)...")
+    summary = seed_demo(dt.date.today())
+    print(f"{summary['subjects_created']} subjects created, {summary['subjects_total']} in total")
+    password = demo_password()
+    print("\nDemo logins (password for all: " + password + "):")
+    for username, role, site in DEMO_USERS:
+        print(f"  {username:20} {role.value:18} {site or 'all sites'}")
+    return 0
+
+
+def setup_demo_command(args: argparse.Namespace) -> int:
+    migrate_command(args)
+    return demo_command(args)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    from django.conf import settings
+
+    from equipoise.demo.people import demo_password
+
+    print(f"\nEquipoise on http://{args.host}:{args.port}/  (public page: /trials/nct06965244/)")
+    if settings.MODE == "demo":
+        print(f"Demo password: {demo_password()} (logins listed above and in var/demo-logins.txt)\n", flush=True)
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, insecure_serving=True)
+    return 0
+
+
+def audit_verify_command(args: argparse.Namespace) -> int:
+    _django()
+    from equipoise.records.audit import verify_ledger
+
+    report = verify_ledger()
+    print(report, file=sys.stdout if report.intact else sys.stderr)
+    return 0 if report.intact else 1

@@ -84,10 +84,33 @@ def references(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
                            f"unknown variable {name!r}")
 
 
+def rule_expressions(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
+    """Every criterion rule, edit check and show-if must be sound CEL over known variables."""
+    from equipoise.rules.lint import rule_problems, samples_for_type
+
+    variables = p.variables()
+    samples = {
+        name: samples_for_type(f.type, f.min, f.max, [c.code for c in f.choices or []])
+        for name, f in variables.items()
+    }
+    for c in p.criteria:
+        for message in rule_problems(c.rule, samples, c.inputs):
+            yield "eligibility.yaml", f"criteria[{c.id}].rule", message
+    for form in p.forms:
+        for check in form.edit_checks:
+            for message in rule_problems(check.rule, samples, check.fields):
+                yield form_files[form.id], f"edit_checks[{check.id}].rule", message
+        for f in form.fields():
+            if f.show_if:
+                for message in rule_problems(f.show_if, samples):
+                    yield form_files[form.id], f"fields[{f.name}].show_if", message
+
+
 CHECKS: list[Callable[[Protocol, dict[str, str]], Iterator[Finding]]] = [
     unique_ids,
     visit_windows,
     references,
+    rule_expressions,
 ]
 
 

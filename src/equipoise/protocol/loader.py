@@ -56,7 +56,9 @@ class LoadedProtocol:
 
 def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # Keep only JSON types (YAML dates become ISO strings) so a version can be stored as JSON.
+        return json.loads(json.dumps(data, default=str))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -112,49 +114,72 @@ def canonical_sha256(source: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load_protocol(directory: Path | str) -> LoadedProtocol:
-    """Load and check a protocol directory; raise `ProtocolInvalid` listing every problem."""
-    root = Path(directory)
+def read_sources(root: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """Parse every protocol file of a directory into `{relative file name: data}`."""
     problems: list[Problem] = []
-    if not root.is_dir():
-        raise ProtocolInvalid([Problem(str(root), "", "is not a protocol directory")])
-
     source: dict[str, Any] = {}
-    parts: dict[str, Any] = {"id": root.name.lower()}
     expected = set(FILES) | {FORMS_DIR}
     for extra in sorted(p.name for p in root.iterdir()):
         if extra not in expected and extra.endswith((".yaml", ".yml")):
             problems.append(Problem(extra, "", "unknown protocol file"))
-
-    for name, (model, key, unwrap) in FILES.items():
+    for name in FILES:
         path = root / name
         if not path.exists():
             problems.append(Problem(name, "", "file is missing"))
             continue
-        data = _read_yaml(path, name, problems)
-        source[name] = data
+        source[name] = _read_yaml(path, name, problems)
+    for path in sorted((root / FORMS_DIR).glob("*.yaml")):
+        rel = f"{FORMS_DIR}/{path.name}"
+        source[rel] = _read_yaml(path, rel, problems)
+    return source, problems
+
+
+def build_protocol(protocol_id: str, source: dict[str, Any]) -> tuple[schema.Protocol | None, list[Problem]]:
+    """Validate parsed file contents into a Protocol, collecting every problem."""
+    problems: list[Problem] = []
+    parts: dict[str, Any] = {"id": protocol_id}
+    for name, (model, key, unwrap) in FILES.items():
+        data = source.get(name)
         value = _validate(model, data, name, problems) if data is not None else None
         if value is not None:
             parts[key] = getattr(value, unwrap) if unwrap else value
-
     forms: list[schema.Form] = []
     form_files: dict[str, str] = {}
-    for path in sorted((root / FORMS_DIR).glob("*.yaml")):
-        rel = f"{FORMS_DIR}/{path.name}"
-        data = _read_yaml(path, rel, problems)
-        source[rel] = data
+    for rel in sorted(k for k in source if k.startswith(FORMS_DIR + "/")):
+        data = source[rel]
         form = _validate(schema.Form, data, rel, problems) if data is not None else None
         if form is not None:
-            if form.id != path.stem:
-                problems.append(Problem(rel, "id", f"form id {form.id!r} must match its file name {path.stem!r}"))
+            stem = Path(rel).stem
+            if form.id != stem:
+                problems.append(Problem(rel, "id", f"form id {form.id!r} must match its file name {stem!r}"))
             forms.append(form)
             form_files[form.id] = rel
     parts["forms"] = forms
-
-    if problems:
-        raise ProtocolInvalid(problems)
+    if problems or len(parts) < len(FILES) + 2:
+        return None, problems
     protocol = schema.Protocol.model_validate(parts)
     problems.extend(Problem(file, path, msg) for file, path, msg in cross_checks(protocol, form_files))
+    return (None if problems else protocol), problems
+
+
+def load_protocol(directory: Path | str) -> LoadedProtocol:
+    """Load and check a protocol directory; raise `ProtocolInvalid` listing every problem."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise ProtocolInvalid([Problem(str(root), "", "is not a protocol directory")])
+    source, problems = read_sources(root)
     if problems:
+        raise ProtocolInvalid(problems)
+    protocol, problems = build_protocol(root.name.lower(), source)
+    if protocol is None:
+        raise ProtocolInvalid(problems)
+    return LoadedProtocol(protocol=protocol, sha256=canonical_sha256(source), source=source)
+
+
+def protocol_from_source(protocol_id: str, source_json: str) -> LoadedProtocol:
+    """Rebuild a stored version from its saved file contents (no disk access)."""
+    source = json.loads(source_json)
+    protocol, problems = build_protocol(protocol_id, source)
+    if protocol is None:
         raise ProtocolInvalid(problems)
     return LoadedProtocol(protocol=protocol, sha256=canonical_sha256(source), source=source)

@@ -1,0 +1,1 @@
+"""Demonstration data: two sites, one user per role, and subjects at every stage."""

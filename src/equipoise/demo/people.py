@@ -1,0 +1,67 @@
+"""Demo sites and users. Passwords are random per installation, kept in var/, never in the repository."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from equipoise.protocol.schema import Protocol
+from equipoise.records.models import Membership, Site
+from equipoise.records.roles import Role
+
+# (username, role, site code or None for sponsor level)
+DEMO_USERS = [
+    ("investigator.tnn", Role.INVESTIGATOR, "TNN"),
+    ("assessor.tnn", Role.BLINDED_ASSESSOR, "TNN"),
+    ("pharmacist.tnn", Role.PHARMACIST, "TNN"),
+    ("investigator.sls", Role.INVESTIGATOR, "SLS"),
+    ("assessor.sls", Role.BLINDED_ASSESSOR, "SLS"),
+    ("pharmacist.sls", Role.PHARMACIST, "SLS"),
+    ("datamanager", Role.DATA_MANAGER, None),
+    ("monitor", Role.MONITOR, None),
+    ("statistician", Role.STATISTICIAN, None),
+    ("sponsor", Role.SPONSOR_ADMIN, None),
+]
+
+
+def _password_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-logins.txt"
+
+
+def demo_password() -> str:
+    """One random password shared by the demo accounts of this installation."""
+    path = _password_file()
+    if path.exists():
+        return path.read_text().split("password: ", 1)[1].splitlines()[0].strip()
+    password = "demo-" + secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"password: {password}", ""] + [f"{u:20} {r.value:18} {s or 'all sites'}" for u, r, s in DEMO_USERS]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return password
+
+
+def ensure_sites(protocol: Protocol) -> dict[str, Site]:
+    sites = {}
+    for s in protocol.registry.sites:
+        site, _ = Site.objects.get_or_create(code=s.code, defaults={"name": s.name, "city": s.city})
+        sites[s.code] = site
+    return sites
+
+
+def ensure_users(sites: dict[str, Site]) -> dict[str, object]:
+    password = demo_password()
+    User = get_user_model()
+    users = {}
+    with transaction.atomic():
+        for username, role, site_code in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(username=username, password=password)
+            Membership.objects.get_or_create(user=user, site=sites[site_code] if site_code else None, role=role.value)
+            users[username] = user
+    return users

@@ -1,0 +1,146 @@
+"""Save, complete, reopen and lock form records; every change carries old -> new per field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from equipoise.capture.validation import changes_between, validate_values
+from equipoise.instruments.validation import InstrumentInputError
+from equipoise.protocol.schema import Form, Protocol
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actor import Actor
+from equipoise.records.audit import record_event
+from equipoise.records.derived_values import derive_all
+from equipoise.records.edit_checks import edit_checks_for
+from equipoise.records.models import FormRecord, FormRevision, FormState, Subject, Visit
+from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.roles import Role
+
+
+def form_allowed_at(protocol: Protocol, visit: Visit, form_id: str) -> bool:
+    if not visit.scheduled:
+        return form_id in protocol.schedule.unscheduled_forms
+    return form_id in protocol.visit(visit.visit_id).forms
+
+
+def _check_role(actor: Actor, form: Form) -> None:
+    if actor.role == Role.BLINDED_ASSESSOR and not form.blinded_assessor:
+        raise ActionRefused(f"the blinded assessor does not enter the {form.id} form", status=403)
+    if actor.role not in (Role.INVESTIGATOR, Role.BLINDED_ASSESSOR, Role.PHARMACIST):
+        raise ActionRefused(f"role {actor.role} does not enter trial data", status=403)
+
+
+def save_form(
+    actor: Actor, subject: Subject, visit: Visit, form_id: str, raw: Mapping[str, Any], *,
+    reason: str = "", from_text: bool = False,
+) -> FormRecord:
+    """Validate and store a form's values, replacing the previous values as a new revision."""
+    version = current_version(subject.protocol_id)
+    protocol = protocol_of(version)
+    if form_id not in {f.id for f in protocol.forms}:
+        raise ActionRefused(f"unknown form {form_id!r}", status=404)
+    if visit.subject_id != subject.pk:
+        raise ActionRefused("visit does not belong to this subject", status=404)
+    if not form_allowed_at(protocol, visit, form_id):
+        raise ActionRefused(f"form {form_id} is not scheduled at visit {visit.visit_id}", status=400)
+    form = protocol.form(form_id)
+    _check_role(actor, form)
+    clean, errors = validate_values(form, raw, edit_checks=edit_checks_for(form), from_text=from_text)
+    if errors:
+        raise ActionRefused("; ".join(e.message for e in errors), [e.to_dict() for e in errors])
+    try:
+        derived = derive_all(form, clean)
+    except InstrumentInputError as exc:
+        raise ActionRefused(str(exc), [{"field": exc.key, "rule": exc.problem, "message": str(exc)}]) from None
+    label = f"{subject.protocol_id} v{version.number}"
+    with transaction.atomic():
+        record = (
+            FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).first()
+        )
+        old = record.data if record else {}
+        if record and record.state == FormState.LOCKED:
+            raise ActionRefused(f"form {form_id} at {visit.visit_id} is locked", status=409)
+        if record and record.state == FormState.COMPLETE:
+            raise ActionRefused(f"form {form_id} is complete; reopen it with a reason first", status=409)
+        changes = changes_between(old, clean)
+        if record and not changes:
+            return record
+        if record and record.revision >= 1 and not reason.strip():
+            raise ActionRefused(
+                "a reason for change is required to change saved data",
+                [{"field": "reason", "rule": "required", "message": "reason for change is required"}],
+            )
+        now = timezone.now()
+        if record is None:
+            record = FormRecord(subject=subject, visit=visit, form_id=form_id)
+        record.data = clean
+        record.derived = derived
+        record.revision += 1
+        record.protocol_version = version
+        record.updated_at = now
+        record.save()
+        FormRevision.objects.create(
+            record=record, revision=record.revision, data=clean, changes=changes,
+            reason=reason.strip(), user=actor.user, at=now, protocol_version=version,
+        )
+        record_event(
+            actor, "form.save" if record.revision == 1 else "form.change", "form_record", record.pk,
+            subject_code=subject.code, site_code=subject.site.code, form_id=form_id,
+            changes={**changes, **{f"derived.{k}": [None, v] for k, v in derived.items()}},
+            reason=reason.strip(), protocol_version=label,
+        )
+    return record
+
+
+def _transition(actor: Actor, record: FormRecord, action: str, new_state: str, reason: str = "") -> FormRecord:
+    version = current_version(record.subject.protocol_id)
+    with transaction.atomic():
+        locked = FormRecord.objects.select_for_update().get(pk=record.pk)
+        old_state = locked.state
+        locked.state = new_state
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["state", "updated_at"])
+        record_event(
+            actor, action, "form_record", locked.pk, subject_code=locked.subject.code,
+            site_code=locked.subject.site.code, form_id=locked.form_id,
+            changes={"state": [old_state, new_state]}, reason=reason,
+            protocol_version=f"{locked.subject.protocol_id} v{version.number}",
+        )
+    return locked
+
+
+def complete_form(actor: Actor, record: FormRecord) -> FormRecord:
+    protocol = protocol_of(record.protocol_version)
+    form = protocol.form(record.form_id)
+    _check_role(actor, form)
+    if record.state != FormState.DRAFT:
+        raise ActionRefused(f"form is {record.state}, not draft", status=409)
+    _, errors = validate_values(form, record.data, require_complete=True)
+    if errors:
+        raise ActionRefused("; ".join(e.message for e in errors), [e.to_dict() for e in errors])
+    return _transition(actor, record, "form.complete", FormState.COMPLETE)
+
+
+def reopen_form(actor: Actor, record: FormRecord, reason: str) -> FormRecord:
+    if not reason.strip():
+        raise ActionRefused("a reason is required to reopen a form",
+                            [{"field": "reason", "rule": "required", "message": "reason is required"}])
+    if record.state == FormState.DRAFT:
+        raise ActionRefused("form is already open", status=409)
+    if record.state == FormState.LOCKED and actor.role != Role.DATA_MANAGER:
+        raise ActionRefused("only the data manager unlocks a locked form", status=403)
+    if actor.role not in (Role.INVESTIGATOR, Role.BLINDED_ASSESSOR, Role.PHARMACIST, Role.DATA_MANAGER):
+        raise ActionRefused(f"role {actor.role} cannot reopen forms", status=403)
+    return _transition(actor, record, "form.reopen", FormState.DRAFT, reason.strip())
+
+
+def lock_form(actor: Actor, record: FormRecord) -> FormRecord:
+    if actor.role != Role.DATA_MANAGER:
+        raise ActionRefused("only the data manager locks forms", status=403)
+    if record.state == FormState.LOCKED:
+        raise ActionRefused("form is already locked", status=409)
+    return _transition(actor, record, "form.lock", FormState.LOCKED)

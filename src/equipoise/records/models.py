@@ -1,0 +1,214 @@
+"""Database models of the trial records. Rules live in Django-free modules these models call."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from equipoise.records.roles import Role
+
+
+class ProtocolVersion(models.Model):
+    """One version of a protocol's files; never changed once stored."""
+
+    protocol_id = models.CharField(max_length=64)
+    number = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    source = models.JSONField()
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["protocol_id", "number"], name="protocol_version_number"),
+            models.UniqueConstraint(fields=["protocol_id", "sha256"], name="protocol_version_sha"),
+        ]
+        ordering = ["protocol_id", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.protocol_id} v{self.number}"
+
+
+class Site(models.Model):
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    subject_sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Membership(models.Model):
+    """A role held by a user, at one site or (site empty) at sponsor level across all sites."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT)
+    role = models.CharField(max_length=32, choices=[(r.value, r.value) for r in Role])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site", "role"], name="membership_unique"),
+        ]
+
+
+class LoginFailure(models.Model):
+    username = models.CharField(max_length=150, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+
+
+class SubjectStatus(models.TextChoices):
+    SCREENING = "screening"
+    SCREEN_FAILED = "screen_failed"
+    RANDOMIZED = "randomized"
+    WITHDRAWN = "withdrawn"
+    COMPLETED = "completed"
+
+
+class Subject(models.Model):
+    """A coded participant: site code and sequence only. Identity stays at the site (MR-001)."""
+
+    code = models.CharField(max_length=20, unique=True)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="subjects")
+    protocol_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=SubjectStatus.choices, default=SubjectStatus.SCREENING)
+    screening_attempt = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Visit(models.Model):
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="visits")
+    visit_id = models.CharField(max_length=16)
+    scheduled = models.BooleanField(default=True)
+    target_date = models.DateField(null=True, blank=True)
+    earliest_date = models.DateField(null=True, blank=True)
+    latest_date = models.DateField(null=True, blank=True)
+    done_date = models.DateField(null=True, blank=True)
+    missed = models.BooleanField(default=False)
+    sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["subject", "sequence", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "visit_id"], condition=models.Q(scheduled=True), name="one_scheduled_visit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject.code} {self.visit_id}"
+
+
+class FormState(models.TextChoices):
+    DRAFT = "draft"
+    COMPLETE = "complete"
+    LOCKED = "locked"
+
+
+class FormRecord(models.Model):
+    """The current values of one form for one subject at one visit; revisions keep the history."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="form_records")
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="form_records")
+    form_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)
+    derived = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=FormState.choices, default=FormState.DRAFT)
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "form_id"], name="one_record_per_visit_form"),
+        ]
+        ordering = ["subject", "visit__sequence", "form_id"]
+
+
+class FormRevision(models.Model):
+    record = models.ForeignKey(FormRecord, on_delete=models.PROTECT, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    data = models.JSONField()
+    changes = models.JSONField()
+    reason = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    at = models.DateTimeField()
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["record", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "revision"], name="revision_unique"),
+        ]
+
+
+class QueryStatus(models.TextChoices):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class DataQuery(models.Model):
+    record = models.ForeignKey(FormRecord, on_delete=models.PROTECT, related_name="queries")
+    field = models.CharField(max_length=64)
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=QueryStatus.choices, default=QueryStatus.OPEN)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+
+class AuditEvent(models.Model):
+    """Append-only, hash-chained. `hash` covers every other column and the previous event's hash."""
+
+    sequence = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=32, blank=True)
+    site_code = models.CharField(max_length=8, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    subject_code = models.CharField(max_length=20, blank=True, db_index=True)
+    form_id = models.CharField(max_length=64, blank=True)
+    changes = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    protocol_version = models.CharField(max_length=80, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["sequence"]
+
+
+class AuditHead(models.Model):
+    """A single row holding the chain's head; locking it serializes appends to the chain."""
+
+    last_sequence = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)

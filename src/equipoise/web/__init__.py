@@ -1,0 +1,1 @@
+"""Server-rendered pages: the public trial page, login, subjects, forms and worklists."""

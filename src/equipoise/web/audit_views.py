@@ -1,0 +1,37 @@
+"""Browse the audit trail (data managers, monitors, sponsor administrators), filterable and printable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from equipoise.records.access import all_roles
+from equipoise.records.models import AuditEvent
+from equipoise.records.roles import Role
+
+AUDIT_READERS = {Role.DATA_MANAGER, Role.MONITOR, Role.SPONSOR_ADMIN}
+
+
+def audit_list(request: HttpRequest) -> HttpResponse:
+    if not all_roles(request.user) & AUDIT_READERS:
+        raise PermissionDenied("the audit trail is for data managers, monitors and the sponsor")
+    events = AuditEvent.objects.all().order_by("-sequence")
+    filters = {k: request.GET.get(k, "").strip() for k in ("subject", "form", "user", "date_from", "date_to")}
+    if filters["subject"]:
+        events = events.filter(subject_code=filters["subject"])
+    if filters["form"]:
+        events = events.filter(form_id=filters["form"])
+    if filters["user"]:
+        events = events.filter(username=filters["user"])
+    for key, lookup in (("date_from", "at__date__gte"), ("date_to", "at__date__lte")):
+        if filters[key]:
+            try:
+                events = events.filter(**{lookup: dt.date.fromisoformat(filters[key])})
+            except ValueError:
+                filters[key] = ""
+    page = Paginator(events, 200).get_page(request.GET.get("page"))
+    return render(request, "web/audit_list.html", {"page": page, "filters": filters})

@@ -1,0 +1,109 @@
+"""One form of one subject at one visit: view, save with a reason, complete, reopen, lock, query."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+
+from equipoise.records.access import actor_for, subject_access
+from equipoise.records.actions import forms as form_actions
+from equipoise.records.actions import queries as query_actions
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.models import DataQuery, FormRecord, Visit
+from equipoise.records.protocol_versions import current_version, protocol_of
+
+
+def _context(request: HttpRequest, code: str, visit_pk: int, form_id: str, write: bool):
+    subject, rights = subject_access(request.user, code, write=write, request_id=request.request_id)
+    visit = Visit.objects.filter(pk=visit_pk, subject=subject).first()
+    protocol = protocol_of(current_version(subject.protocol_id))
+    if visit is None or form_id not in {f.id for f in protocol.forms}:
+        raise Http404("no such form")
+    form = protocol.form(form_id)
+    if rights.blinded and not form.blinded_assessor:
+        raise Http404("no such form")
+    record = FormRecord.objects.filter(visit=visit, form_id=form_id).first()
+    return subject, rights, visit, protocol, form, record
+
+
+def _shown(field, value):
+    """Instrument records are shown and posted back as JSON text."""
+    if field.type == "instrument" and value is not None and not isinstance(value, str):
+        return json.dumps(value)
+    return value
+
+
+def form_page(request: HttpRequest, code: str, visit_pk: int, form_id: str) -> HttpResponse:
+    subject, rights, visit, protocol, form, record = _context(request, code, visit_pk, form_id, write=False)
+    lang = get_language() or "fr"
+    errors: dict[str, str] = {}
+    values = dict(record.data) if record else {}
+    if request.method == "POST":
+        if not rights.can_enter_data:
+            raise PermissionDenied("read-only access")
+        actor = actor_for(request.user, rights, subject.site, request.request_id)
+        raw = {f.name: request.POST.get(f.name, "") for f in form.fields() if f.type != "instrument"}
+        for f in form.fields():
+            if f.type == "instrument" and request.POST.get(f.name):
+                try:
+                    raw[f.name] = json.loads(request.POST[f.name])
+                except json.JSONDecodeError:
+                    errors[f.name] = f"{f.name} is not valid JSON"
+        if not errors:
+            try:
+                form_actions.save_form(actor, subject, visit, form_id, raw,
+                                       reason=request.POST.get("reason", ""), from_text=True)
+                messages.success(request, "Saved.")
+                return redirect(request.path)
+            except ActionRefused as exc:
+                errors = {e["field"]: e["message"] for e in exc.errors} or {"__all__": str(exc)}
+                values = raw
+    sections = [
+        {"title": s.title.get(lang), "fields": [
+            {"f": f, "label": f.label.get(lang), "help": f.help.get(lang) if f.help else "",
+             "value": _shown(f, values.get(f.name)), "error": errors.get(f.name),
+             "choices": [(str(c.code), c.label.get(lang)) for c in f.choices or []]}
+            for f in s.fields]}
+        for s in form.sections
+    ]
+    revisions = record.revisions.select_related("user").all() if record else []
+    queries = DataQuery.objects.filter(record=record) if record else []
+    return render(request, "web/form_page.html", {
+        "subject": subject, "visit": visit, "form": form, "title": form.title.get(lang), "record": record,
+        "sections": sections, "errors": errors, "rights": rights, "revisions": revisions, "queries": queries,
+        "editable": rights.can_enter_data and (record is None or record.state == "draft"),
+    })
+
+
+def form_transition(request: HttpRequest, code: str, visit_pk: int, form_id: str, action: str) -> HttpResponse:
+    if request.method != "POST":
+        raise Http404()
+    subject, rights, visit, protocol, form, record = _context(request, code, visit_pk, form_id, write=False)
+    if record is None:
+        raise Http404("no record yet")
+    actor = actor_for(request.user, rights, subject.site, request.request_id)
+    try:
+        if action == "complete":
+            form_actions.complete_form(actor, record)
+        elif action == "reopen":
+            form_actions.reopen_form(actor, record, request.POST.get("reason", ""))
+        elif action == "lock":
+            form_actions.lock_form(actor, record)
+        elif action == "query":
+            query_actions.raise_query(actor, record, request.POST.get("field", ""), request.POST.get("text", ""))
+        elif action == "answer":
+            query = DataQuery.objects.get(pk=request.POST.get("query"), record=record)
+            query_actions.answer_query(actor, query, request.POST.get("answer", ""))
+        elif action == "close":
+            query = DataQuery.objects.get(pk=request.POST.get("query"), record=record)
+            query_actions.close_query(actor, query)
+        else:
+            raise Http404()
+    except (ActionRefused, DataQuery.DoesNotExist, ValueError) as exc:
+        messages.error(request, str(exc) or "refused")
+    return redirect(f"/subjects/{code}/visits/{visit_pk}/forms/{form_id}/")

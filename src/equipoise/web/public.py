@@ -1,0 +1,80 @@
+"""The public trial page: what anyone may read about a trial, without logging in.
+
+The page is rendered from the protocol files under `settings.PROTOCOLS_DIR`, in French or
+English: `?lang=fr|en` chooses, otherwise the language Django picked for the request. Protocols
+are cached by directory and the modification times of their files, so an edited protocol shows
+at the next request without reloading on every hit.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+
+from equipoise.protocol import schema
+from equipoise.protocol.loader import load_protocol
+from equipoise.registry.labels import LANGUAGES
+from equipoise.registry.public_page import build_page
+
+PROTOCOL_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _files_stamp(directory: Path) -> tuple[tuple[str, int], ...]:
+    """Name and modification time of every file of a protocol: changes when any file does."""
+    return tuple(sorted(
+        (str(path.relative_to(directory)), path.stat().st_mtime_ns)
+        for path in directory.rglob("*.y*ml")
+    ))
+
+
+@lru_cache(maxsize=16)
+def _load(directory: str, stamp: tuple[tuple[str, int], ...]) -> schema.Protocol:
+    return load_protocol(directory).protocol
+
+
+def public_protocol(protocol_id: str) -> schema.Protocol:
+    """The protocol `protocol_id` under `settings.PROTOCOLS_DIR`; `Http404` if there is none."""
+    if not PROTOCOL_ID.match(protocol_id):
+        raise Http404(f"no protocol {protocol_id!r}")
+    directory = Path(settings.PROTOCOLS_DIR) / protocol_id
+    if not directory.is_dir():
+        raise Http404(f"no protocol {protocol_id!r}")
+    return _load(str(directory), _files_stamp(directory))
+
+
+def page_language(request: HttpRequest) -> str:
+    """`?lang=` when it names a language of the page, else Django's language for the request."""
+    asked = request.GET.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    current = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    return current if current in LANGUAGES else "fr"
+
+
+def trial_page(request: HttpRequest, protocol_id: str) -> HttpResponse:
+    lowered = protocol_id.lower()
+    if lowered != protocol_id and PROTOCOL_ID.match(lowered):
+        # People type registry numbers in capitals (NCT06965244); the directory is lower case.
+        target = f"/trials/{lowered}/"
+        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+    protocol = public_protocol(protocol_id)
+    language = page_language(request)
+    page = build_page(protocol, language)
+    others = [(code, name) for code, name in settings.LANGUAGES if code != language]
+    with translation.override(language):
+        response = render(request, "web/public_trial.html", {
+            "page": page,
+            "page_languages": [
+                (code, name, code == language) for code, name in settings.LANGUAGES
+                if code in LANGUAGES
+            ],
+            "other_languages": others,
+        })
+    response["Content-Language"] = language
+    return response

@@ -1,0 +1,60 @@
+"""Subjects: the list, one subject's page, creating a subject. Every view starts with the access helper."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from equipoise.records.access import Rights, actor_for, roles_at, subject_access, visible_sites, visible_subjects
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.subjects import create_subject
+from equipoise.records.models import DataQuery, FormRecord, QueryStatus, Site
+from equipoise.records.protocol_versions import current_version, protocol_of
+
+PROTOCOL_ID = "nct06965244"
+
+
+def subject_list(request: HttpRequest) -> HttpResponse:
+    subjects = visible_subjects(request.user).order_by("code")
+    creatable = [s for s in visible_sites(request.user) if Rights(roles_at(request.user, s)).can_enter_data]
+    return render(request, "web/subject_list.html", {"subjects": subjects, "creatable_sites": creatable})
+
+
+@require_POST
+def subject_create(request: HttpRequest) -> HttpResponse:
+    site = Site.objects.filter(code=request.POST.get("site", "")).first()
+    rights = Rights(roles_at(request.user, site)) if site else Rights(frozenset())
+    if site is None or not rights.can_enter_data:
+        messages.error(request, "You cannot create subjects at that site.")
+        return redirect("/")
+    try:
+        subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, PROTOCOL_ID)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("/")
+    return redirect(f"/subjects/{subject.code}/")
+
+
+def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
+    subject, rights = subject_access(request.user, code, request_id=request.request_id)
+    protocol = protocol_of(current_version(subject.protocol_id))
+    lang = get_language() or "fr"
+    records = {(r.visit_id, r.form_id): r for r in FormRecord.objects.filter(subject=subject)}
+    visits = []
+    for visit in subject.visits.all():
+        form_ids = (protocol.visit(visit.visit_id).forms if visit.scheduled else protocol.schedule.unscheduled_forms)
+        forms = []
+        for form_id in form_ids:
+            form = protocol.form(form_id)
+            if rights.blinded and not form.blinded_assessor:
+                continue
+            forms.append({"id": form_id, "title": form.title.get(lang), "record": records.get((visit.pk, form_id))})
+        label = protocol.visit(visit.visit_id).label.get(lang) if visit.scheduled else visit.visit_id
+        visits.append({"visit": visit, "label": label, "forms": forms})
+    queries = DataQuery.objects.filter(record__subject=subject, status__in=[QueryStatus.OPEN, QueryStatus.ANSWERED])
+    return render(request, "web/subject_detail.html", {
+        "subject": subject, "rights": rights, "visits": visits, "queries": queries,
+    })

@@ -1,0 +1,20 @@
+from django.urls import path
+from django.views.i18n import set_language
+
+from equipoise.web import audit_views, auth_views, form_views, public, subject_views, worklist_views
+
+FORM = "subjects/<str:code>/visits/<int:visit_pk>/forms/<slug:form_id>/"
+
+urlpatterns = [
+    path("trials/<slug:protocol_id>/", public.trial_page, name="public-trial"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("login/", auth_views.EquipoiseLoginView.as_view(), name="login"),
+    path("logout/", auth_views.EquipoiseLogoutView.as_view(), name="logout"),
+    path("", subject_views.subject_list, name="subjects"),
+    path("subjects/new/", subject_views.subject_create, name="subject-create"),
+    path("subjects/<str:code>/", subject_views.subject_detail, name="subject"),
+    path(FORM, form_views.form_page, name="form"),
+    path(FORM + "<slug:action>/", form_views.form_transition, name="form-action"),
+    path("audit/", audit_views.audit_list, name="audit"),
+    path("worklist/", worklist_views.worklist, name="worklist"),
+]
