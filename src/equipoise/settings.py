@@ -165,9 +165,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 
-EMAIL_BACKEND = os.environ.get(
-    "EQUIPOISE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "EQUIPOISE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("EQUIPOISE_FROM_EMAIL", "equipoise@localhost")
 SPONSOR_SAFETY_EMAIL = os.environ.get("EQUIPOISE_SPONSOR_EMAIL", "pharmacovigilance@sponsor.invalid")
 

@@ -61,7 +61,7 @@ def form_page(request: HttpRequest, code: str, visit_pk: int, form_id: str) -> H
                 messages.success(request, "Saved.")
                 return redirect(request.path)
             except ActionRefused as exc:
-                errors = {e["field"]: e["message"] for e in exc.errors} or {"__all__": str(exc)}
+                errors = {e["field"]: e["message"] for e in exc.errors} or {"form": str(exc)}
                 values = raw
     sections = [
         {"title": s.title.get(lang), "fields": [
@@ -75,7 +75,7 @@ def form_page(request: HttpRequest, code: str, visit_pk: int, form_id: str) -> H
     queries = DataQuery.objects.filter(record=record) if record else []
     return render(request, "web/form_page.html", {
         "subject": subject, "visit": visit, "form": form, "title": form.title.get(lang), "record": record,
-        "sections": sections, "errors": errors, "rights": rights, "revisions": revisions, "queries": queries,
+        "sections": sections, "errors": errors, "form_error": errors.get("form"), "rights": rights, "revisions": revisions, "queries": queries,
         "editable": rights.can_enter_data and (record is None or record.state == "draft"),
     })
 
