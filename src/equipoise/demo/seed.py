@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from equipoise.demo.people import ensure_sites, ensure_users
 from equipoise.demo.screening_records import eligible_record, failing_record
+from equipoise.records.actions.eligibility import assess_eligibility
 from equipoise.records.actions.forms import save_form
 from equipoise.records.actions.subjects import create_subject
 from equipoise.records.actor import Actor
@@ -50,6 +51,7 @@ def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[s
                 for key in ("creatinine_clearance_ml_min", "neutrophils_g_l", "platelets_g_l", "alt_x_uln", "ast_x_uln"):
                     record.pop(key)
             save_form(actor, subject, visit, "screening", record)
+            assess_eligibility(actor, subject, "screening")
             created += 1
             progress(f"  {subject.code}: {stage.replace('_', ' ')}")
     return {"subjects_created": created, "subjects_total": Subject.objects.count()}

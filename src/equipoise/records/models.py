@@ -97,6 +97,7 @@ class Visit(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="visits")
     visit_id = models.CharField(max_length=16)
     scheduled = models.BooleanField(default=True)
+    attempt = models.PositiveIntegerField(default=1)
     target_date = models.DateField(null=True, blank=True)
     earliest_date = models.DateField(null=True, blank=True)
     latest_date = models.DateField(null=True, blank=True)
@@ -108,7 +109,8 @@ class Visit(models.Model):
         ordering = ["subject", "sequence", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["subject", "visit_id"], condition=models.Q(scheduled=True), name="one_scheduled_visit"
+                fields=["subject", "visit_id", "attempt"], condition=models.Q(scheduled=True),
+                name="one_scheduled_visit",
             ),
         ]
 
@@ -212,3 +214,19 @@ class AuditHead(models.Model):
 
     last_sequence = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+
+class EligibilityAssessment(models.Model):
+    """A stored eligibility decision: append-only, tied to the protocol version that made it."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="eligibility_assessments")
+    attempt = models.PositiveIntegerField()
+    stage = models.CharField(max_length=16, choices=[("screening", "screening"), ("randomization", "randomization")])
+    verdict = models.CharField(max_length=16)
+    result = models.JSONField()
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT)
+    evaluated_at = models.DateTimeField()
+    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["subject", "evaluated_at", "id"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -43,16 +43,21 @@ def current_version(protocol_id: str) -> ProtocolVersion:
     return version
 
 
-@lru_cache(maxsize=16)
-def _parsed(protocol_id: str, sha256: str, source_json: str) -> LoadedProtocol:
-    return protocol_from_source(protocol_id, source_json)
+# Parsed versions by content hash: a stored version never changes, so neither does its parse.
+_BY_SHA: dict[str, LoadedProtocol] = {}
+
+
+def loaded_of(version: ProtocolVersion) -> LoadedProtocol:
+    """The parsed protocol of a stored version, with its hash (cached per content hash)."""
+    cached = _BY_SHA.get(version.sha256)
+    if cached is None:
+        cached = _BY_SHA[version.sha256] = protocol_from_source(
+            version.protocol_id, json.dumps(version.source, sort_keys=True))
+    return cached
 
 
 def protocol_of(version: ProtocolVersion) -> Protocol:
-    """The parsed protocol of a stored version (cached per content hash)."""
-    import json
-
-    return _parsed(version.protocol_id, version.sha256, json.dumps(version.source, sort_keys=True)).protocol
+    return loaded_of(version).protocol
 
 
 def default_protocol_dir(protocol_id: str) -> Path:

@@ -66,7 +66,6 @@ def trial_page(request: HttpRequest, protocol_id: str) -> HttpResponse:
     protocol = public_protocol(protocol_id)
     language = page_language(request)
     page = build_page(protocol, language)
-    others = [(code, name) for code, name in settings.LANGUAGES if code != language]
     with translation.override(language):
         response = render(request, "web/public_trial.html", {
             "page": page,
@@ -74,7 +73,6 @@ def trial_page(request: HttpRequest, protocol_id: str) -> HttpResponse:
                 (code, name, code == language) for code, name in settings.LANGUAGES
                 if code in LANGUAGES
             ],
-            "other_languages": others,
         })
     response["Content-Language"] = language
     return response

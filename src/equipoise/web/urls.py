@@ -1,7 +1,15 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from equipoise.web import audit_views, auth_views, form_views, public, subject_views, worklist_views
+from equipoise.web import (
+    audit_views,
+    auth_views,
+    eligibility_views,
+    form_views,
+    public,
+    subject_views,
+    worklist_views,
+)
 
 FORM = "subjects/<str:code>/visits/<int:visit_pk>/forms/<slug:form_id>/"
 
@@ -15,6 +23,8 @@ urlpatterns = [
     path("subjects/<str:code>/", subject_views.subject_detail, name="subject"),
     path(FORM, form_views.form_page, name="form"),
     path(FORM + "<slug:action>/", form_views.form_transition, name="form-action"),
+    path("subjects/<str:code>/eligibility/", eligibility_views.screening_page, name="screening"),
+    path("screening-log/", eligibility_views.screening_log, name="screening-log"),
     path("audit/", audit_views.audit_list, name="audit"),
     path("worklist/", worklist_views.worklist, name="worklist"),
 ]

@@ -1,0 +1,72 @@
+"""The screening page (each criterion with a tick, a cross or a question mark) and the screening log."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+
+from equipoise.records.access import actor_for, subject_access, visible_sites
+from equipoise.records.actions.eligibility import assess_eligibility, latest_assessment, rescreen
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.models import EligibilityAssessment
+from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.screening_log import failure_counts, log_rows
+
+SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?"}
+
+
+def screening_page(request: HttpRequest, code: str) -> HttpResponse:
+    subject, rights = subject_access(request.user, code, request_id=request.request_id)
+    if request.method == "POST":
+        if not rights.can_enter_data:
+            raise PermissionDenied("read-only access")
+        actor = actor_for(request.user, rights, subject.site, request.request_id)
+        try:
+            if request.POST.get("action") == "rescreen":
+                rescreen(actor, subject, request.POST.get("reason", ""))
+                messages.success(request, "New screening attempt opened.")
+            else:
+                assessment = assess_eligibility(actor, subject, "screening")
+                messages.success(request, f"Verdict: {assessment.verdict}")
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        return redirect(request.path)
+    lang = (get_language() or "fr")[:2]
+    protocol = protocol_of(current_version(subject.protocol_id))
+    texts = {c.id: c.text.get(lang) for c in protocol.criteria}
+    history = EligibilityAssessment.objects.filter(subject=subject).select_related("protocol_version")
+    latest = latest_assessment(subject, "randomization") or latest_assessment(subject, "screening")
+    rows = []
+    if latest:
+        for c in latest.result["criteria"]:
+            bad = (c["kind"] == "inclusion" and c["status"] == "not_met") or (c["kind"] == "exclusion" and c["status"] == "met")
+            rows.append({**c, "text": texts.get(c["id"], c["id"]), "reason_text": c["reason"].get(lang, ""),
+                         "symbol": "✗" if bad else ("?" if c["status"] == "unknown" else "✓"),
+                         "css": "not-met" if bad else ("unknown" if c["status"] == "unknown" else "met")})
+    return render(request, "web/screening.html", {
+        "subject": subject, "rights": rights, "latest": latest, "rows": rows, "history": history,
+    })
+
+
+def screening_log(request: HttpRequest) -> HttpResponse:
+    sites = list(visible_sites(request.user))
+    site_code = request.GET.get("site", "")
+    chosen = [s for s in sites if s.code == site_code] or sites
+    rows = log_rows(chosen)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="screening-log.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["subject", "site", "attempt", "verdict", "failed_criteria", "missing", "protocol_version", "evaluated_at"])
+        for r in rows:
+            writer.writerow([r["subject"], r["site"], r["attempt"], r["verdict"], " ".join(r["failed"]),
+                             " ".join(r["missing"]), r["protocol_version"], r["evaluated_at"].isoformat()])
+        return response
+    return render(request, "web/screening_log.html", {
+        "rows": rows, "failures": failure_counts(rows), "sites": sites, "site_code": site_code,
+    })
