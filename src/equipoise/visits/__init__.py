@@ -1,0 +1,1 @@
+"""Visit calendar and treatment adherence as pure functions over calendar dates."""

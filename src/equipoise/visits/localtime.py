@@ -1,0 +1,46 @@
+"""The trial's clock: aware datetimes in, Europe/Paris calendar dates out.
+
+Two kinds of time meet in a trial. Deadlines (an SAE reported within 24 hours) are elapsed time
+and are computed on UTC instants, so a daylight-saving change cannot stretch or shrink them.
+Visit windows and "within 3 days" rules are calendar days as the French sites live them, so they
+are computed on `datetime.date` values in Europe/Paris. This module is the only bridge between
+the two: it refuses naive datetimes (whose meaning depends on the server's zone) and converts an
+instant to the Paris calendar date or wall-clock time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from equipoise.safety.errors import InvalidInput
+
+TRIAL_TIMEZONE = ZoneInfo("Europe/Paris")
+
+
+def require_aware(field: str, value: object) -> dt.datetime:
+    """Return `value` if it is a timezone-aware datetime; otherwise name the field and refuse.
+
+    A naive datetime is ambiguous (server time? Paris? UTC?), and guessing would silently shift
+    a regulatory deadline by one or two hours.
+    """
+    if not isinstance(value, dt.datetime):
+        raise InvalidInput(field, value, "must be a timezone-aware datetime")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise InvalidInput(field, value, "naive datetime refused: attach a time zone (e.g. UTC)")
+    return value
+
+
+def as_utc(field: str, value: object) -> dt.datetime:
+    """The same instant expressed in UTC, so that arithmetic on it is exact elapsed time."""
+    return require_aware(field, value).astimezone(dt.UTC)
+
+
+def to_trial_time(moment: dt.datetime, zone: ZoneInfo = TRIAL_TIMEZONE) -> dt.datetime:
+    """Wall-clock time at the sites for display (UTC+1 in winter, UTC+2 in summer)."""
+    return require_aware("moment", moment).astimezone(zone)
+
+
+def trial_date(moment: dt.datetime, zone: ZoneInfo = TRIAL_TIMEZONE) -> dt.date:
+    """The Europe/Paris calendar date of an instant: 2026-03-28T23:30Z is 2026-03-29 in Paris."""
+    return to_trial_time(moment, zone).date()
