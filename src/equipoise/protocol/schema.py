@@ -430,19 +430,19 @@ class Protocol(Strict):
         """Every captured variable, by name, across all forms."""
         return {f.name: f for form in self.forms for f in form.fields()}
 
-    def assumptions(self) -> list[tuple[str, str]]:
-        """(where, assumption) pairs, for the sponsor's review list."""
+    def _flags(self, flag: str) -> list[tuple[str, str]]:
+        """(where, text) pairs of every `assumption` or `pending` flag, for the sponsor's review list."""
         found: list[tuple[str, str]] = []
 
         def walk(value: object, path: str) -> None:
             if isinstance(value, BaseModel):
                 for key in type(value).model_fields:
                     item = getattr(value, key)
-                    if key == "assumption" and item:
+                    if key == flag and item:
                         found.append((path, item))
-                    elif key.endswith("_assumption") and item:
+                    elif flag == "assumption" and key.endswith("_assumption") and item:
                         found.append((f"{path}.{key[: -len('_assumption')]}", item))
-                    elif key == "assumptions" and isinstance(item, dict):
+                    elif flag == "assumption" and key == "assumptions" and isinstance(item, dict):
                         found.extend((f"{path}.{k}", v) for k, v in item.items())
                     else:
                         walk(item, f"{path}.{key}" if path else key)
@@ -454,8 +454,8 @@ class Protocol(Strict):
         walk(self, "")
         return found
 
+    def assumptions(self) -> list[tuple[str, str]]:
+        return self._flags("assumption")
+
     def pending(self) -> list[tuple[str, str]]:
-        found = [(f"criteria[{c.id}]", c.pending) for c in self.criteria if c.pending]
-        return found
-
-
+        return self._flags("pending")
