@@ -1,0 +1,54 @@
+"""A site user's day: log in, create a coded subject, fill a form, correct it with a reason, read
+its history; a user of the other site cannot reach that subject."""
+
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+
+
+def log_in(page, base, username):
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def test_investigator_fills_and_corrects_a_form_other_site_cannot_see_it(
+        live_server, page, people, browser_errors, artifacts_dir):
+    base = live_server.url
+    log_in(page, base, "inv_a")
+    page.click("form[action='/subjects/new/'] button")
+    page.wait_for_url(re.compile(r".*/subjects/TNN-0001/$"))
+    assert "TNN-0001" in page.inner_text("h1")
+
+    page.locator("section.visit").first.locator("a", has_text=re.compile("Bilan sanguin|Blood tests")).click()
+    page.fill("#f-lab_date", "2026-01-05")
+    page.fill("#f-lab_neutrophils_g_l", "2,5")
+    page.fill("#f-lab_platelets_g_l", "210")
+    page.click("#record-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.input_value("#f-lab_neutrophils_g_l") in ("2,5", "2.5")  # French decimal comma
+
+    page.fill("#f-lab_platelets_g_l", "190")
+    page.click("#record-form button[type=submit]")
+    assert page.locator(".error-text", has_text="reason").count() >= 1
+    page.fill("#reason", "Platelets transcribed from the wrong line")
+    page.click("#record-form button[type=submit]")
+    page.wait_for_load_state()
+    history = page.inner_text("#history")
+    assert re.search(r"210([.,]0)? → 190([.,]0)?", history), history
+    assert "Platelets transcribed from the wrong line" in history
+    page.screenshot(path=str(artifacts_dir / "form-history.png"), full_page=True)
+    subject_url = f"{base}/subjects/TNN-0001/"
+
+    page.click(".logout button")
+    log_in(page, base, "inv_b")
+    response = page.goto(subject_url)
+    assert response.status == 404
+    assert "TNN-0001" not in page.goto(f"{base}/").text()
+    assert not [e for e in browser_errors if "404" not in e]
