@@ -78,9 +78,8 @@ def setup_demo_command(args: argparse.Namespace) -> int:
 
 def serve_command(args: argparse.Namespace) -> int:
     _django()
-    from django.core.management import call_command
-
     from django.conf import settings
+    from django.core.management import call_command
 
     from equipoise.demo.people import demo_password
 

@@ -20,7 +20,7 @@ def derive_all(form: Form, data: dict[str, Any]) -> dict[str, Any]:
     for item in form.derived:
         try:
             out[item.name] = derive(item.function, data)
-        except InstrumentInputError as exc:
+        except InstrumentInputError:
             if instrument_fields & set(data):
                 raise
             out[item.name] = None

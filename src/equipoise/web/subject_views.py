@@ -8,7 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from equipoise.records.access import Rights, actor_for, roles_at, subject_access, visible_sites, visible_subjects
+from equipoise.records.access import (
+    Rights,
+    actor_for,
+    roles_at,
+    subject_access,
+    visible_sites,
+    visible_subjects,
+)
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus, Site
