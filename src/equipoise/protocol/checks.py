@@ -1,6 +1,8 @@
 """Checks that span files: unique ids, visit windows, names that must refer to something.
 
-Each check is a pure function of the protocol that yields `(file, path, message)` triples.
+Each check is a pure function of the protocol that yields `(file, path, message)` triples and
+declares the protocol parts it reads, so that it still runs when some other file failed to
+validate: `equipoise protocol check` then reports every problem at once.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ def _duplicates(values: list[str]) -> list[str]:
     return [v for v, n in Counter(values).items() if n > 1]
 
 
-def unique_ids(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
+def arm_ids(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
     for dup in _duplicates([a.id for a in p.arms]):
         yield "arms.yaml", f"arms[{dup}].id", f"duplicate arm id {dup!r}"
-    interventions = [i.id for a in p.arms for i in a.interventions]
-    for dup in _duplicates(interventions):
+    for dup in _duplicates([i.id for a in p.arms for i in a.interventions]):
         yield "arms.yaml", f"interventions[{dup}].id", f"duplicate intervention id {dup!r}"
-    for dup in _duplicates([v.id for v in p.schedule.visits]):
-        yield "schedule.yaml", f"visits[{dup}].id", f"duplicate visit id {dup!r}"
-    for dup in _duplicates([c.id for c in p.criteria]):
-        yield "eligibility.yaml", f"criteria[{dup}].id", f"duplicate criterion id {dup!r}"
+
+
+def site_codes(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
+    for dup in _duplicates([s.code for s in p.registry.sites]):
+        yield "registry.yaml", f"sites[{dup}].code", f"duplicate site code {dup!r}"
+
+
+def form_ids_and_variables(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
     for dup in _duplicates([f.id for f in p.forms]):
         yield form_files.get(dup, "forms"), "id", f"duplicate form id {dup!r}"
     seen: dict[str, str] = {}
@@ -39,11 +44,22 @@ def unique_ids(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
                 seen[field.name] = form.id
         for dup in _duplicates([s.id for s in form.sections]):
             yield form_files[form.id], f"sections[{dup}].id", f"duplicate section id {dup!r}"
-    for dup in _duplicates([s.code for s in p.registry.sites]):
-        yield "registry.yaml", f"sites[{dup}].code", f"duplicate site code {dup!r}"
+        names = {f.name for f in form.fields()}
+        for check in form.edit_checks:
+            for name in check.fields:
+                if name not in names:
+                    yield (form_files[form.id], f"edit_checks[{check.id}].fields",
+                           f"unknown variable {name!r} (not a field of this form)")
+        for item in form.derived:
+            from equipoise.instruments.derived import is_known
+
+            if not is_known(item.function):
+                yield form_files[form.id], f"derived[{item.name}].function", f"unknown function {item.function!r}"
 
 
 def visit_windows(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
+    for dup in _duplicates([v.id for v in p.schedule.visits]):
+        yield "schedule.yaml", f"visits[{dup}].id", f"duplicate visit id {dup!r}"
     visits = sorted(p.schedule.visits, key=lambda v: v.target_day)
     for before, after in zip(visits, visits[1:], strict=False):
         if after.earliest_day <= before.latest_day:
@@ -52,6 +68,12 @@ def visit_windows(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
                    f"(until day {before.latest_day})")
     if sum(v.primary_endpoint for v in visits) != 1:
         yield "schedule.yaml", "visits", "exactly one visit must carry the primary endpoint"
+    for kind in ("screening", "baseline"):
+        if sum(v.kind == kind for v in visits) != 1:
+            yield "schedule.yaml", "visits", f"exactly one visit must be of kind {kind}"
+
+
+def visit_forms(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
     form_ids = {f.id for f in p.forms}
     for v in p.schedule.visits:
         for f in v.forms:
@@ -62,26 +84,29 @@ def visit_windows(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
             yield "schedule.yaml", "unscheduled_forms", f"unknown form {f!r}"
 
 
-def references(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
+def criteria_inputs(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
+    for dup in _duplicates([c.id for c in p.criteria]):
+        yield "eligibility.yaml", f"criteria[{dup}].id", f"duplicate criterion id {dup!r}"
     variables = p.variables()
     for c in p.criteria:
         for name in c.inputs:
             if name not in variables:
                 yield "eligibility.yaml", f"criteria[{c.id}].inputs", f"unknown variable {name!r}"
+
+
+def randomization_arms(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
     arm_ids = {a.id for a in p.arms}
     if set(p.randomization.ratio) != arm_ids:
         yield ("randomization.yaml", "ratio",
                f"ratio must name exactly the arms {sorted(arm_ids)}, not {sorted(p.randomization.ratio)}")
+
+
+def randomization_factors(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
+    variables = p.variables()
     for factor in p.randomization.factors:
         if factor.variable and factor.variable not in variables:
             yield ("randomization.yaml", f"factors[{factor.id}].variable",
                    f"unknown variable {factor.variable!r}")
-    for form in p.forms:
-        for check in form.edit_checks:
-            for name in check.fields:
-                if name not in variables:
-                    yield (form_files[form.id], f"edit_checks[{check.id}].fields",
-                           f"unknown variable {name!r}")
 
 
 def rule_expressions(p: Protocol, form_files: dict[str, str]) -> Iterator[Finding]:
@@ -106,13 +131,26 @@ def rule_expressions(p: Protocol, form_files: dict[str, str]) -> Iterator[Findin
                     yield form_files[form.id], f"fields[{f.name}].show_if", message
 
 
-CHECKS: list[Callable[[Protocol, dict[str, str]], Iterator[Finding]]] = [
-    unique_ids,
-    visit_windows,
-    references,
-    rule_expressions,
+Check = Callable[[Protocol, dict[str, str]], Iterator[Finding]]
+
+# Each check with the protocol parts it reads.
+CHECKS: list[tuple[frozenset[str], Check]] = [
+    (frozenset({"arms"}), arm_ids),
+    (frozenset({"registry"}), site_codes),
+    (frozenset({"forms"}), form_ids_and_variables),
+    (frozenset({"schedule"}), visit_windows),
+    (frozenset({"schedule", "forms"}), visit_forms),
+    (frozenset({"criteria", "forms"}), criteria_inputs),
+    (frozenset({"randomization", "arms"}), randomization_arms),
+    (frozenset({"randomization", "forms"}), randomization_factors),
+    (frozenset({"criteria", "forms"}), rule_expressions),
 ]
 
 
-def cross_checks(p: Protocol, form_files: dict[str, str]) -> list[Finding]:
-    return [finding for check in CHECKS for finding in check(p, form_files)]
+def cross_checks(p: Protocol, form_files: dict[str, str], available: frozenset[str] | None = None) -> list[Finding]:
+    """Run every check whose parts are available (all of them for a fully validated protocol)."""
+    return [
+        finding for needs, check in CHECKS
+        if available is None or needs <= available
+        for finding in check(p, form_files)
+    ]

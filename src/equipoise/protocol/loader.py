@@ -155,11 +155,16 @@ def build_protocol(protocol_id: str, source: dict[str, Any]) -> tuple[schema.Pro
             forms.append(form)
             form_files[form.id] = rel
     parts["forms"] = forms
-    if problems or len(parts) < len(FILES) + 2:
-        return None, problems
-    protocol = schema.Protocol.model_validate(parts)
-    problems.extend(Problem(file, path, msg) for file, path, msg in cross_checks(protocol, form_files))
-    return (None if problems else protocol), problems
+    complete = not problems and len(parts) == len(FILES) + 2
+    if complete:
+        protocol = schema.Protocol.model_validate(parts)
+        problems.extend(Problem(f, path, msg) for f, path, msg in cross_checks(protocol, form_files))
+        return (None if problems else protocol), problems
+    # Some files failed: still run the checks whose parts did validate, so every problem shows.
+    partial = schema.Protocol.model_construct(**parts)
+    available = frozenset(parts) - {"id"}
+    problems.extend(Problem(f, path, msg) for f, path, msg in cross_checks(partial, form_files, available))
+    return None, problems
 
 
 def load_protocol(directory: Path | str) -> LoadedProtocol:
