@@ -1,0 +1,78 @@
+"""Subjects and their visits: list (site-scoped), create, read one, its visits and forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from equipoise.api.schemas import READ_ERRORS, WRITE_ERRORS, SubjectCreate, SubjectOut, VisitOut
+from equipoise.api.serialize import subject_out, visit_out
+from equipoise.api.site_access import site_access
+from equipoise.records.access import actor_for, subject_access, visible_subjects
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.subjects import create_subject
+from equipoise.records.models import FormRecord, ProtocolVersion
+from equipoise.records.protocol_versions import current_version, protocol_of
+
+router = Router(tags=["subjects"])
+
+
+def _request_id(request: HttpRequest) -> str:
+    return getattr(request, "request_id", "")
+
+
+def protocol_for_new_subject(requested: str | None, loaded: list[str]) -> str:
+    """The protocol a new subject joins: the one named, or the only one loaded."""
+    if requested is not None:
+        if requested not in loaded:
+            raise ActionRefused(f"protocol {requested!r} is not loaded", [{
+                "field": "protocol", "rule": "choices",
+                "message": f"protocol must be one of {', '.join(loaded) or '(none loaded)'}"}])
+        return requested
+    if len(loaded) != 1:
+        raise ActionRefused("name the protocol: more than one is loaded" if loaded else "no protocol is loaded", [{
+            "field": "protocol", "rule": "required",
+            "message": f"protocol is required when {len(loaded)} protocols are loaded"}])
+    return loaded[0]
+
+
+@router.get("/subjects", response={200: list[SubjectOut], **READ_ERRORS})
+def list_subjects(request: HttpRequest, site: Query[str | None] = None) -> Any:
+    """The subjects at the caller's sites, optionally at one site."""
+    subjects = visible_subjects(request.auth).order_by("code")
+    if site is not None:
+        chosen, _ = site_access(request.auth, site, request_id=_request_id(request))
+        subjects = subjects.filter(site=chosen)
+    return [subject_out(s) for s in subjects]
+
+
+@router.post("/subjects", response={201: SubjectOut, **WRITE_ERRORS})
+def add_subject(request: HttpRequest, body: SubjectCreate) -> Any:
+    """Create a coded subject at a site (data-entry roles at that site)."""
+    site, rights = site_access(request.auth, body.site, write=True, request_id=_request_id(request))
+    loaded = sorted(set(ProtocolVersion.objects.values_list("protocol_id", flat=True)))
+    protocol_id = protocol_for_new_subject(body.protocol, loaded)
+    subject = create_subject(actor_for(request.auth, rights, site, _request_id(request)), site, protocol_id)
+    return Status(201, subject_out(subject))
+
+
+@router.get("/subjects/{code}", response={200: SubjectOut, **READ_ERRORS})
+def get_subject(request: HttpRequest, code: str) -> Any:
+    subject, _ = subject_access(request.auth, code, request_id=_request_id(request))
+    return subject_out(subject)
+
+
+@router.get("/subjects/{code}/visits", response={200: list[VisitOut], **READ_ERRORS})
+def list_visits(request: HttpRequest, code: str) -> Any:
+    """The subject's visits with the forms the caller may open (the blinded assessor: theirs only)."""
+    subject, rights = subject_access(request.auth, code, request_id=_request_id(request))
+    protocol = protocol_of(current_version(subject.protocol_id))
+    records = {(r.visit_id, r.form_id): r for r in FormRecord.objects.filter(subject=subject)}
+    out = []
+    for visit in subject.visits.all():
+        form_ids = protocol.visit(visit.visit_id).forms if visit.scheduled else protocol.schedule.unscheduled_forms
+        shown = [f for f in form_ids if not rights.blinded or protocol.form(f).blinded_assessor]
+        out.append(visit_out(visit, [(f, records.get((visit.pk, f))) for f in shown]))
+    return out

@@ -1,0 +1,33 @@
+"""URL patterns of the API, mounted by the project at /api/v1/ with `include`.
+
+The namespace must be the API's own (`api-v1`): ninja reverses its OpenAPI and docs URLs in it.
+A path the API does not know gets the API's JSON answer (401 without a token, else 404), never
+the site's HTML page.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from ninja.errors import AuthenticationError
+
+from equipoise.api.app import api
+from equipoise.api.auth import TokenAuth
+from equipoise.api.errors import error_body, implied_error
+
+
+@csrf_exempt
+def unknown_route(request: HttpRequest) -> HttpResponse:
+    if not TokenAuth()(request):
+        return api.on_exception(request, AuthenticationError())
+    message = f"no API route {request.path}"
+    return api.create_response(request, error_body(message, [implied_error(404, message)]), status=404)
+
+
+_patterns, _ninja_app_name, app_name = api.urls
+# ninja's own root view answers an HTML 404; the root keeps its name (ninja reverses it to find
+# the API's prefix) but answers like any unknown route.
+urlpatterns = [
+    *(path("", unknown_route, name="api-root") if getattr(p, "name", None) == "api-root" else p
+      for p in _patterns),
+    re_path(r"^.*$", unknown_route, name="unknown-route"),
+]
