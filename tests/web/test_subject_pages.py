@@ -130,3 +130,13 @@ def test_audit_trail_is_for_reviewers_and_filters(people, subject_a):
     assert client_for(people["inv_a"]).get("/audit/").status_code == 403
     body = client_for(people["monitor"]).get(f"/audit/?subject={subject_a.code}&form=labs").content.decode()
     assert "form.save" in body and "subject.create" not in body
+
+
+def test_worklist_shows_a_blinded_assessor_only_assessor_forms(people, subject_a, actor_of):
+    from equipoise.records.actions.queries import raise_query
+
+    record = FormRecord.objects.get(subject=subject_a, form_id="labs")
+    raise_query(actor_of(people["dm"], Role.DATA_MANAGER), record, "lab_date", "Please confirm the sample date")
+    assert "Please confirm the sample date" in client_for(people["inv_a"]).get("/worklist/").content.decode()
+    body = client_for(people["assessor_a"]).get("/worklist/").content.decode()
+    assert "Please confirm the sample date" not in body and "labs" not in body

@@ -12,8 +12,7 @@ from ninja import Query, Router, Status
 from equipoise.api.form_context import form_context
 from equipoise.api.schemas import READ_ERRORS, WRITE_ERRORS, AnswerIn, QueryCreate, QueryOut
 from equipoise.api.serialize import query_out
-from equipoise.api.site_access import site_access
-from equipoise.records.access import Rights, actor_for, roles_at, visible_sites
+from equipoise.records.access import Rights, actor_for, roles_at, site_access, visible_sites
 from equipoise.records.actions import queries as query_actions
 from equipoise.records.models import DataQuery, QueryStatus
 from equipoise.records.protocol_versions import protocol_of

@@ -9,8 +9,7 @@ from ninja import Query, Router, Status
 
 from equipoise.api.schemas import READ_ERRORS, WRITE_ERRORS, SubjectCreate, SubjectOut, VisitOut
 from equipoise.api.serialize import subject_out, visit_out
-from equipoise.api.site_access import site_access
-from equipoise.records.access import actor_for, subject_access, visible_subjects
+from equipoise.records.access import actor_for, site_access, subject_access, visible_subjects
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject
 from equipoise.records.models import FormRecord, ProtocolVersion

@@ -77,23 +77,46 @@ def actor_for(user: AbstractBaseUser, rights: Rights, site: Site | None, request
                  request_id=request_id)
 
 
+def _deny(user: AbstractBaseUser, obj_type: str, obj_id: str, site: Site, request_id: str,
+          subject_code: str = "") -> Http404:
+    """Leave an audit event for an attempt on another site's data; the caller raises the 404."""
+    with transaction.atomic():
+        record_event(
+            Actor(user=user, role=",".join(sorted(all_roles(user))), site_code="", request_id=request_id),
+            "access.denied", obj_type, obj_id, subject_code=subject_code, site_code=site.code,
+            reason=f"no role at the {obj_type}'s site",
+        )
+    return Http404(f"no such {obj_type}")
+
+
+def _rights(roles: frozenset[Role], write: bool) -> Rights:
+    rights = Rights(roles)
+    if write and not rights.can_enter_data:
+        raise PermissionDenied("read-only access")
+    return rights
+
+
 def subject_access(
     user: AbstractBaseUser, code: str, *, write: bool = False, request_id: str = ""
 ) -> tuple[Subject, Rights]:
+    """The subject and the caller's rights there: 404 (audited) for another site, 403 for a read-only write."""
     subject = Subject.objects.select_related("site").filter(code=code).first()
     if subject is None:
         raise Http404("no such subject")
     roles = roles_at(user, subject.site)
     if not roles:
-        anyone = all_roles(user)
-        with transaction.atomic():
-            record_event(
-                Actor(user=user, role=",".join(sorted(anyone)), site_code="", request_id=request_id),
-                "access.denied", "subject", subject.code, subject_code=subject.code,
-                site_code=subject.site.code, reason="no role at the subject's site",
-            )
-        raise Http404("no such subject")
-    rights = Rights(roles)
-    if write and not rights.can_enter_data:
-        raise PermissionDenied("read-only access")
-    return subject, rights
+        raise _deny(user, "subject", subject.code, subject.site, request_id, subject_code=subject.code)
+    return subject, _rights(roles, write)
+
+
+def site_access(
+    user: AbstractBaseUser, code: str, *, write: bool = False, request_id: str = ""
+) -> tuple[Site, Rights]:
+    """The same answers as `subject_access`, for a whole site (creating subjects, site lists)."""
+    site = Site.objects.filter(code=code).first()
+    if site is None:
+        raise Http404("no such site")
+    roles = roles_at(user, site)
+    if not roles:
+        raise _deny(user, "site", site.code, site, request_id)
+    return site, _rights(roles, write)

@@ -12,13 +12,14 @@ from equipoise.records.access import (
     Rights,
     actor_for,
     roles_at,
+    site_access,
     subject_access,
     visible_sites,
     visible_subjects,
 )
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject
-from equipoise.records.models import DataQuery, FormRecord, QueryStatus, Site
+from equipoise.records.models import DataQuery, FormRecord, QueryStatus
 from equipoise.records.protocol_versions import current_version, protocol_of
 
 PROTOCOL_ID = "nct06965244"
@@ -32,11 +33,7 @@ def subject_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def subject_create(request: HttpRequest) -> HttpResponse:
-    site = Site.objects.filter(code=request.POST.get("site", "")).first()
-    rights = Rights(roles_at(request.user, site)) if site else Rights(frozenset())
-    if site is None or not rights.can_enter_data:
-        messages.error(request, "You cannot create subjects at that site.")
-        return redirect("/")
+    site, rights = site_access(request.user, request.POST.get("site", ""), write=True, request_id=request.request_id)
     try:
         subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, PROTOCOL_ID)
     except ActionRefused as exc:
