@@ -67,6 +67,7 @@ def test_document_describes_routes_security_and_errors(document):
         form + "/history": {"get"}, "/api/v1/queries": {"get", "post"},
         "/api/v1/queries/{query_id}": {"get"}, "/api/v1/queries/{query_id}/answer": {"post"},
         "/api/v1/queries/{query_id}/close": {"post"},
+        "/api/v1/subjects/{code}/randomize": {"post"},
     }
     assert {p: set(ops) for p, ops in paths.items()} == expected
     scheme = document["components"]["securitySchemes"]["TokenAuth"]

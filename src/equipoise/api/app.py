@@ -12,6 +12,7 @@ from django.utils.html import escape
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
+from equipoise.allocation.api import router as allocation_router
 from equipoise.api import forms, queries, subjects
 from equipoise.api.auth import TokenAuth
 from equipoise.api.body import StrictJsonParser
@@ -48,6 +49,7 @@ def build_api() -> NinjaAPI:
     api.add_router("", subjects.router)
     api.add_router("", forms.router)
     api.add_router("", queries.router)
+    api.add_router("", allocation_router)
     return api
 
 

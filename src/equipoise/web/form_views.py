@@ -16,6 +16,7 @@ from equipoise.records.actions import queries as query_actions
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import DataQuery, FormRecord, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.web import clasi_views
 
 
 def _context(request: HttpRequest, code: str, visit_pk: int, form_id: str, write: bool):
@@ -40,6 +41,8 @@ def _shown(field, value):
 
 def form_page(request: HttpRequest, code: str, visit_pk: int, form_id: str) -> HttpResponse:
     subject, rights, visit, protocol, form, record = _context(request, code, visit_pk, form_id, write=False)
+    if clasi_views.is_clasi_form(form):
+        return clasi_views.clasi_entry(request, subject, rights, visit, form, record)
     lang = get_language() or "fr"
     errors: dict[str, str] = {}
     values = dict(record.data) if record else {}

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
+from equipoise.allocation.panel import subject_panel
 from equipoise.records.access import (
     Rights,
     actor_for,
@@ -61,4 +62,5 @@ def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
     queries = DataQuery.objects.filter(record__subject=subject, status__in=[QueryStatus.OPEN, QueryStatus.ANSWERED])
     return render(request, "web/subject_detail.html", {
         "subject": subject, "rights": rights, "visits": visits, "queries": queries,
+        "allocation_panel": subject_panel(request, subject, rights),
     })

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from equipoise.web import (
     audit_views,
     auth_views,
+    clasi_views,
     eligibility_views,
     form_views,
     public,
@@ -27,4 +28,5 @@ urlpatterns = [
     path("screening-log/", eligibility_views.screening_log, name="screening-log"),
     path("audit/", audit_views.audit_list, name="audit"),
     path("worklist/", worklist_views.worklist, name="worklist"),
+    path("subjects/<str:code>/clasi-trajectory.svg", clasi_views.clasi_trajectory, name="clasi-trajectory"),
 ]

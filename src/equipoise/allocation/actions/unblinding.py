@@ -1,0 +1,68 @@
+"""Emergency unblinding: a blinded user learns one subject's arm, once, for a stated reason.
+
+The requester re-enters their password (re-authentication: a borrowed, unlocked session is not
+enough), gives a reason, and gets back an `EmergencyDisclosure` that the page shows in that one
+response. The event is appended to the unblinding ledger and the audit trail in one transaction,
+and the sponsor is told by email after the commit. Nothing stores the fact "this user may now see
+the arm": the next page they open is blinded again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from equipoise.allocation.blinding import EmergencyDisclosure, needs_emergency_unblinding
+from equipoise.allocation.models import Allocation, UnblindingEvent
+from equipoise.allocation.notifications import send_unblinding_notice
+from equipoise.records.access import Rights
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actor import Actor
+from equipoise.records.audit import record_event
+from equipoise.records.models import Subject
+from equipoise.records.protocol_versions import current_version
+
+MIN_REASON = 10
+
+
+def emergency_unblind(
+    actor: Actor, rights: Rights, subject: Subject, reason: str, password: str, request: HttpRequest | None = None
+) -> tuple[UnblindingEvent, EmergencyDisclosure]:
+    """Check the reason and the password, record the event, and disclose the arm to `actor` only."""
+    if not needs_emergency_unblinding(rights):
+        raise ActionRefused("your role already sees the arm; emergency unblinding is for blinded users", status=409)
+    reason = reason.strip()
+    if len(reason) < MIN_REASON:
+        raise ActionRefused(
+            "a reason is required for an emergency unblinding",
+            [{"field": "reason", "rule": "min_length",
+              "message": f"reason must give at least {MIN_REASON} characters, not {len(reason)}"}])
+    checked = authenticate(request, username=actor.username, password=password)
+    if checked is None or checked.pk != actor.user.pk:
+        with transaction.atomic():
+            record_event(actor, "subject.emergency_unblind_refused", "subject", subject.code,
+                         subject_code=subject.code, site_code=subject.site.code, reason=reason,
+                         changes={"password": [None, "wrong"]})
+        raise ActionRefused("the password does not match; the arm was not shown",
+                            [{"field": "password", "rule": "reauthentication", "message": "wrong password"}],
+                            status=403)
+    allocation = Allocation.objects.filter(subject=subject).first()
+    if allocation is None:
+        raise ActionRefused(f"subject {subject.code} is not randomized; there is no arm to reveal", status=409)
+    version = current_version(subject.protocol_id)
+    now = timezone.now()
+    with transaction.atomic():
+        event = UnblindingEvent.objects.create(subject=subject, requested_by=actor.user, reason=reason, at=now,
+                                               protocol_version=version)
+        record_event(actor, "subject.emergency_unblind", "unblinding", event.pk, subject_code=subject.code,
+                     site_code=subject.site.code, reason=reason,
+                     changes={"randomization_number": [None, allocation.number]},
+                     protocol_version=f"{subject.protocol_id} v{version.number}")
+        at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+        transaction.on_commit(lambda: send_unblinding_notice(subject.code, subject.site.code, actor.username,
+                                                             reason, at))
+    return event, EmergencyDisclosure(subject_id=subject.pk, user_id=actor.user.pk, arm=allocation.arm)

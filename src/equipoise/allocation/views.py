@@ -1,0 +1,113 @@
+"""Pages: randomize (investigators), emergency unblinding (blinded users), and the statistician's
+list usage, concealed list and balance pages. Subject pages start with `records.access.subject_access`;
+statistician pages with `statistician_only`. Every arm shown goes through `blinding`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from equipoise.allocation.actions.randomize import randomize_subject
+from equipoise.allocation.actions.unblinding import emergency_unblind
+from equipoise.allocation.blinding import may_see_arm, needs_emergency_unblinding, visible_arm
+from equipoise.allocation.models import ListSlot, RandomizationList, UnblindingEvent
+from equipoise.allocation.usage import balance, list_usage
+from equipoise.records.access import Rights, actor_for, all_roles, subject_access
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actor import Actor
+from equipoise.records.audit import record_event
+from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.roles import Role
+
+PROTOCOL_ID = "nct06965244"
+
+
+def arm_labels(protocol_id: str = PROTOCOL_ID) -> dict[str, str]:
+    protocol = protocol_of(current_version(protocol_id))
+    lang = get_language() or "fr"
+    return {arm.id: arm.label.get(lang) for arm in protocol.arms}
+
+
+@require_POST
+def randomize(request: HttpRequest, code: str) -> HttpResponse:
+    subject, rights = subject_access(request.user, code, write=True, request_id=request.request_id)
+    actor = actor_for(request.user, rights, subject.site, request.request_id)
+    try:
+        allocation, created = randomize_subject(actor, subject)
+    except ActionRefused as exc:
+        return render(request, "allocation/refused.html", {"subject": subject, "refusal": exc}, status=exc.status)
+    if created:
+        messages.success(request, f"{subject.code}: {allocation.number}")
+    else:
+        messages.info(request, f"{subject.code} was already randomized: {allocation.number}")
+    return redirect(f"/subjects/{subject.code}/")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unblind(request: HttpRequest, code: str) -> HttpResponse:
+    subject, rights = subject_access(request.user, code, request_id=request.request_id)
+    if not needs_emergency_unblinding(rights):
+        raise PermissionDenied("your role already sees the arm")
+    context: dict = {"subject": subject, "refusal": None, "arm": None, "reason": ""}
+    if request.method == "POST":
+        actor = actor_for(request.user, rights, subject.site, request.request_id)
+        context["reason"] = request.POST.get("reason", "")
+        try:
+            _, disclosure = emergency_unblind(actor, rights, subject, context["reason"],
+                                              request.POST.get("password", ""), request)
+        except ActionRefused as exc:
+            context["refusal"] = exc
+            return render(request, "allocation/unblind.html", context, status=exc.status)
+        arm = visible_arm(rights, disclosure.arm, subject_id=subject.pk, user_id=request.user.pk,
+                          disclosure=disclosure)
+        context["arm"] = arm_labels(subject.protocol_id).get(arm, arm) if arm else None
+    return render(request, "allocation/unblind.html", context)
+
+
+def statistician_only(request: HttpRequest) -> Actor:
+    """403 unless the user holds the statistician role: the list is concealed from everyone else."""
+    roles = all_roles(request.user)
+    if Role.STATISTICIAN not in roles or not may_see_arm(Rights(roles)):
+        raise PermissionDenied("only the statistician reads the randomization list")
+    return Actor(user=request.user, role=Role.STATISTICIAN.value, request_id=request.request_id)
+
+
+def list_status(request: HttpRequest) -> HttpResponse:
+    statistician_only(request)
+    rlist = RandomizationList.objects.filter(active=True).first()
+    fraction = protocol_of(current_version(PROTOCOL_ID)).randomization.low_list_warning_fraction
+    usage = list_usage(rlist) if rlist else []
+    rows = [{"u": u, "percent": round(100 * u.fraction), "low": u.low(fraction)} for u in usage]
+    return render(request, "allocation/list_status.html", {
+        "rlist": rlist, "rows": rows, "warning_percent": round(100 * fraction),
+        "low_count": sum(1 for r in rows if r["low"]),
+        "unblindings": UnblindingEvent.objects.select_related("subject", "requested_by").order_by("-at")[:50],
+    })
+
+
+@never_cache
+def list_slots(request: HttpRequest) -> HttpResponse:
+    actor = statistician_only(request)
+    rlist = RandomizationList.objects.filter(active=True).first()
+    slots = ListSlot.objects.filter(rlist=rlist).select_related("allocation") if rlist else ListSlot.objects.none()
+    if rlist:
+        # Reading the concealed list is itself an event worth keeping (who looked, when).
+        with transaction.atomic():
+            record_event(actor, "randomization.list_view", "randomization_list", rlist.pk, site_code="")
+    return render(request, "allocation/list_slots.html",
+                  {"rlist": rlist, "slots": slots, "labels": arm_labels()})
+
+
+def balance_page(request: HttpRequest) -> HttpResponse:
+    statistician_only(request)
+    protocol = protocol_of(current_version(PROTOCOL_ID))
+    report = balance(protocol.randomization.ratio)
+    return render(request, "allocation/balance.html", {"report": report, "labels": arm_labels()})

@@ -1,0 +1,347 @@
+"""The CLASI entry page (grid, body map, live totals) and a subject's CLASI trajectory figure.
+
+The generic form page hands any form whose instrument field is a CLASI to `clasi_entry`, after
+its own access checks, so there is one URL per form and one access path. The grid posts one radio
+per item, named by the item's key path in the data dictionary record (`regions.scalp.erythema`,
+`mucous_membrane`, ...); `record_from_fields` rebuilds the record from them, and the record goes
+through the one write path (`save_form`), which validates and scores it on the server. The page
+therefore works without its script: `clasi.js` only shows the totals and shades the body map
+while the assessor fills it in, for display; the stored totals are always the server's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.csp import CSP
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.views.decorators.csp import csp_override
+
+from equipoise.instruments.clasi import (
+    ACTIVITY_MAX,
+    AREA_ITEMS,
+    AREAS,
+    DAMAGE_MAX,
+    LONG_DYSPIGMENTATION,
+    PATIENT_ITEMS,
+    SCALP,
+    SCALP_ITEMS,
+    SEVERITY_BANDS,
+    CLASIScore,
+    activity_severity,
+    score_clasi,
+)
+from equipoise.instruments.validation import InstrumentInputError
+from equipoise.protocol.schema import Form
+from equipoise.records.access import Rights, actor_for, subject_access
+from equipoise.records.actions import forms as form_actions
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.models import DataQuery, FormRecord, FormState, Subject, Visit
+from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.web.body_map import AREA_LABELS, body_map_svg
+from equipoise.web.trajectory import TrajectoryPoint, trajectory_svg, visit_study_day
+
+CLASI_INSTRUMENT = "clasi"
+
+# Scale wording (trial sheet §6) in our own short words: (value, short word, full wording).
+SCALES: dict[str, dict[str, tuple[tuple[int, str, str], ...]]] = {
+    "erythema": {
+        "en": ((0, "none", "absent"), (1, "pink", "pink, faint erythema"), (2, "red", "red"),
+               (3, "dark", "dark red, violaceous or crusted")),
+        "fr": ((0, "absent", "absent"), (1, "rose", "rose, érythème pâle"), (2, "rouge", "rouge"),
+               (3, "foncé", "rouge foncé, violacé ou croûteux")),
+    },
+    "scale": {
+        "en": ((0, "none", "absent"), (1, "scale", "scale"),
+               (2, "verruc.", "verrucous or hypertrophic")),
+        "fr": ((0, "absent", "absent"), (1, "squame", "squames"),
+               (2, "verruq.", "verruqueux ou hypertrophique")),
+    },
+    "dyspigmentation": {
+        "en": ((0, "no", "absent"), (1, "yes", "present")),
+        "fr": ((0, "non", "absente"), (1, "oui", "présente")),
+    },
+    "scarring": {
+        "en": ((0, "none", "absent"), (1, "scar", "scarring"),
+               (2, "severe", "severe atrophic scarring or panniculitis")),
+        "fr": ((0, "absent", "absente"), (1, "cicatr.", "cicatrice"),
+               (2, "sévère", "cicatrice atrophique sévère ou panniculite")),
+    },
+    "mucous_membrane": {
+        "en": ((0, "no", "no mucous membrane lesions"), (1, "yes", "lesions or ulceration")),
+        "fr": ((0, "non", "pas de lésion muqueuse"), (1, "oui", "lésions ou ulcérations")),
+    },
+    "recent_hair_loss": {
+        "en": ((0, "no", "no"), (1, "yes", "yes")),
+        "fr": ((0, "non", "non"), (1, "oui", "oui")),
+    },
+    "nonscarring_alopecia": {
+        "en": ((0, "none", "absent"), (1, "diffuse", "diffuse, not inflammatory"),
+               (2, "1 quad.", "patchy in one scalp quadrant"),
+               (3, "> 1 quad.", "patchy in more than one quadrant")),
+        "fr": ((0, "absente", "absente"), (1, "diffuse", "diffuse, non inflammatoire"),
+               (2, "1 quadr.", "en plaques dans un quadrant du cuir chevelu"),
+               (3, "> 1 quadr.", "en plaques dans plus d'un quadrant")),
+    },
+    "scarring_alopecia": {
+        "en": ((0, "none", "absent"), (3, "1 quad.", "one quadrant"), (4, "2 quad.", "two quadrants"),
+               (5, "3 quad.", "three quadrants"), (6, "whole", "the whole scalp")),
+        "fr": ((0, "absente", "absente"), (3, "1 quadr.", "un quadrant"),
+               (4, "2 quadr.", "deux quadrants"), (5, "3 quadr.", "trois quadrants"),
+               (6, "totale", "tout le cuir chevelu")),
+    },
+}
+
+ITEM_LABELS: dict[str, dict[str, str]] = {
+    "erythema": {"en": "Erythema", "fr": "Érythème"},
+    "scale": {"en": "Scale / hypertrophy", "fr": "Squames / hypertrophie"},
+    "dyspigmentation": {"en": "Dyspigmentation", "fr": "Dyschromie"},
+    "scarring": {"en": "Scarring / atrophy / panniculitis", "fr": "Cicatrice / atrophie / panniculite"},
+    "mucous_membrane": {"en": "Mucous membrane lesions", "fr": "Atteinte muqueuse"},
+    "recent_hair_loss": {"en": "Recent hair loss (last 30 days)", "fr": "Chute de cheveux récente (30 derniers jours)"},
+    "nonscarring_alopecia": {"en": "Non-scarring alopecia", "fr": "Alopécie non cicatricielle"},
+    "scarring_alopecia": {"en": "Scarring alopecia of the scalp", "fr": "Alopécie cicatricielle du cuir chevelu"},
+    LONG_DYSPIGMENTATION: {
+        "en": "Dyspigmentation usually lasts 12 months or more (dyspigmentation counts double)",
+        "fr": "La dyschromie dure habituellement 12 mois ou plus (la dyschromie compte double)",
+    },
+}
+
+SEVERITY_LABELS: dict[str, dict[str, str]] = {
+    "mild": {"en": "mild", "fr": "légère"},
+    "moderate": {"en": "moderate", "fr": "modérée"},
+    "severe": {"en": "severe", "fr": "sévère"},
+}
+
+WORDS: dict[str, dict[str, str]] = {
+    "area": {"en": "Area", "fr": "Zone"},
+    "activity": {"en": "Activity", "fr": "Activité"},
+    "damage": {"en": "Damage", "fr": "Séquelles"},
+    "once": {"en": "Once per patient", "fr": "Une fois par patient"},
+    "severity": {"en": "Severity", "fr": "Sévérité"},
+    "scalp_scarring": {"en": "see scarring alopecia", "fr": "voir alopécie cicatricielle"},
+    "reason": {"en": "Reason for change", "fr": "Motif de la modification"},
+    "save": {"en": "Save CLASI", "fr": "Enregistrer le CLASI"},
+    "saved": {"en": "CLASI saved.", "fr": "CLASI enregistré."},
+    "errors": {"en": "Nothing was saved. Please correct:", "fr": "Rien n'a été enregistré. À corriger :"},
+    "live": {"en": "computed on this tablet while you fill in; the server recomputes on save",
+             "fr": "calculé sur la tablette pendant la saisie ; le serveur recalcule à l'enregistrement"},
+    "stored": {"en": "totals stored by the server", "fr": "totaux enregistrés par le serveur"},
+    "read_only": {"en": "Read only", "fr": "Lecture seule"},
+    "scale_wording": {"en": "Scales", "fr": "Échelles"},
+    "whole_number": {"en": "must be a whole number", "fr": "doit être un nombre entier"},
+    "not_an_item": {"en": "is not a CLASI item", "fr": "n'est pas un item du CLASI"},
+}
+
+_INTEGER = re.compile(r"^-?[0-9]+$")
+
+
+def _lang() -> str:
+    return "fr" if (get_language() or "fr").startswith("fr") else "en"
+
+
+def is_clasi_form(form: Form) -> bool:
+    """Whether a protocol form is entered on the CLASI page (it holds a CLASI instrument field)."""
+    return any(f.type == "instrument" and f.instrument == CLASI_INSTRUMENT for f in form.fields())
+
+
+def _clasi_field(form: Form) -> str:
+    return next(f.name for f in form.fields() if f.type == "instrument" and f.instrument == CLASI_INSTRUMENT)
+
+
+def derived_names(form: Form) -> tuple[str | None, str | None]:
+    """The names under which a CLASI form stores its CLASI-A and CLASI-D (`derived:` in its YAML)."""
+    by_function = {d.function: d.name for d in form.derived}
+    return by_function.get("clasi.activity"), by_function.get("clasi.damage")
+
+
+def area_item_names() -> list[str]:
+    """Every per-area input name, `regions.<area>.<item>`, in form order (scalp without scarring)."""
+    return [f"regions.{area}.{item}" for area in AREAS
+            for item in (SCALP_ITEMS if area == SCALP else AREA_ITEMS)]
+
+
+def record_from_fields(post: Mapping[str, str], *, language: str = "en") -> tuple[dict[str, Any], dict[str, str]]:
+    """Rebuild a CLASI record (data dictionary shape) from the entry page's posted fields.
+
+    Returns (record, errors by key). An item left blank is left out of the record (it scores 0,
+    as the dictionary says); text that is not a whole number, or a posted `regions.*` name that is
+    not a CLASI item (the scalp has no scarring), is an error naming the key. Scales are checked
+    by `score_clasi` on the write path, not here, so the rule lives in one place.
+    """
+    lang = "fr" if language.startswith("fr") else "en"
+    known = set(area_item_names())
+    errors: dict[str, str] = {}
+    record: dict[str, Any] = {"regions": {}}
+
+    def number(name: str) -> int | None:
+        text = (post.get(name) or "").strip()
+        if not text:
+            return None
+        if not _INTEGER.match(text):
+            errors[name] = f"{name} = {text!r} {WORDS['whole_number'][lang]}"
+            return None
+        return int(text)
+
+    for name in sorted(k for k in post if k.startswith("regions.") and k not in known):
+        errors[name] = f"{name} {WORDS['not_an_item'][lang]}"
+    for name in area_item_names():
+        _, area, item = name.split(".")
+        value = number(name)
+        if value is not None:
+            record["regions"].setdefault(area, {})[item] = value
+    for name in PATIENT_ITEMS:
+        value = number(name)
+        if value is not None:
+            record[name] = value
+    record[LONG_DYSPIGMENTATION] = post.get(LONG_DYSPIGMENTATION, "") in ("true", "on", "1")
+    return record, errors
+
+
+def _value(record: Mapping[str, Any], *path: str) -> Any:
+    node: Any = record
+    for key in path:
+        if not isinstance(node, Mapping) or key not in node:
+            return 0
+        node = node[key]
+    return node
+
+
+def _choices(item: str, name: str, current: Any, lang: str) -> list[dict[str, Any]]:
+    return [{"value": value, "short": short, "long": wording, "checked": str(current) == str(value),
+             "id": f"c-{name.replace('.', '-')}-{value}"}
+            for value, short, wording in SCALES[item][lang]]
+
+
+def _grid(record: Mapping[str, Any], errors: Mapping[str, str], lang: str,
+          score: CLASIScore | None) -> list[dict[str, Any]]:
+    rows = []
+    for area in AREAS:
+        cells = []
+        for item in AREA_ITEMS:
+            name = f"regions.{area}.{item}"
+            if area == SCALP and item not in SCALP_ITEMS:
+                cells.append(None)
+                continue
+            cells.append({
+                "name": name, "item": item, "error": errors.get(name),
+                "group_label": f"{AREA_LABELS[area][lang]} — {ITEM_LABELS[item][lang]}",
+                "choices": _choices(item, name, _value(record, "regions", area, item), lang),
+            })
+        rows.append({"area": area, "label": AREA_LABELS[area][lang], "cells": cells,
+                     "activity": score.area(area).activity if score else None})
+    return rows
+
+
+def _patient_items(record: Mapping[str, Any], errors: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
+    return [{"name": name, "label": ITEM_LABELS[name][lang], "error": errors.get(name),
+             "part": "damage" if name == "scarring_alopecia" else "activity",
+             "choices": _choices(name, name, _value(record, name), lang)}
+            for name in PATIENT_ITEMS]
+
+
+def _score_or_none(record: Mapping[str, Any]) -> CLASIScore | None:
+    try:
+        return score_clasi(record)
+    except InstrumentInputError:
+        return None
+
+
+def _errors_of(exc: ActionRefused) -> dict[str, str]:
+    return {str(e.get("field")): str(e.get("message")) for e in exc.errors} or {"form": str(exc)}
+
+
+def clasi_entry(
+    request: HttpRequest, subject: Subject, rights: Rights, visit: Visit, form: Form,
+    record: FormRecord | None,
+) -> HttpResponse:
+    """Show (GET) or save (POST) a CLASI form; called by the form page after its access checks."""
+    lang = _lang()
+    field = _clasi_field(form)
+    stored = (record.data.get(field) or {}) if record else {}
+    values: Mapping[str, Any] = stored
+    errors: dict[str, str] = {}
+    editable = rights.can_enter_data and (record is None or record.state == FormState.DRAFT)
+    if request.method == "POST":
+        if not rights.can_enter_data:
+            raise PermissionDenied("read-only access")
+        posted, errors = record_from_fields(request.POST, language=lang)
+        values = posted
+        if not errors:
+            actor = actor_for(request.user, rights, subject.site, request.request_id)
+            try:
+                form_actions.save_form(actor, subject, visit, form.id, {field: posted},
+                                       reason=request.POST.get("reason", ""))
+            except ActionRefused as exc:
+                errors = _errors_of(exc)
+            else:
+                messages.success(request, WORDS["saved"][lang])
+                return redirect(request.path)
+    score = _score_or_none(values)
+    if not editable and record is not None:
+        a_name, d_name = derived_names(form)
+        totals = {"a": record.derived.get(a_name), "d": record.derived.get(d_name)}
+    else:
+        totals = {"a": score.activity if score else None, "d": score.damage if score else None}
+    severity = activity_severity(totals["a"]) if isinstance(totals["a"], int) else None
+    bands = [[low, high, SEVERITY_LABELS[label][lang]] for low, high, label in SEVERITY_BANDS]
+    field_label = next(f.label.get(lang) for f in form.fields() if f.name == field)
+    return render(request, "web/clasi_entry.html", {
+        "subject": subject, "visit": visit, "form": form, "record": record, "rights": rights,
+        "title": form.title.get(lang), "t": {k: v[lang] for k, v in WORDS.items()},
+        "items": {k: v[lang] for k, v in ITEM_LABELS.items()},
+        "scales": [(ITEM_LABELS[k][lang], v[lang]) for k, v in SCALES.items()],
+        "rows": _grid(values, errors, lang, score), "patient_items": _patient_items(values, errors, lang),
+        "long_dyspigmentation": {"name": LONG_DYSPIGMENTATION, "checked": bool(_value(values, LONG_DYSPIGMENTATION)),
+                                 "label": ITEM_LABELS[LONG_DYSPIGMENTATION][lang]},
+        "body_map": mark_safe(body_map_svg(score, language=lang)),  # every text escaped by body_map
+        "totals": totals, "severity": SEVERITY_LABELS[severity][lang] if severity else None,
+        "bands": bands, "activity_max": ACTIVITY_MAX, "damage_max": DAMAGE_MAX, "errors": errors, "form_error": errors.get("form"),
+        "editable": editable, "needs_reason": record is not None and record.revision >= 1,
+        "sections": [{"title": form.title.get(lang), "fields": [{"f": f, "label": field_label} for f in form.fields()]}],
+        "revisions": record.revisions.select_related("user").all() if record else [],
+        "queries": DataQuery.objects.filter(record=record) if record else [],
+    })
+
+
+SVG_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE], "img-src": [CSP.NONE]}
+"""The trajectory SVG styles its own marks inline (matplotlib) and runs nothing."""
+
+
+@csp_override(SVG_CSP)
+def clasi_trajectory(request: HttpRequest, code: str) -> HttpResponse:
+    """`/subjects/<code>/clasi-trajectory.svg`: CLASI-A and CLASI-D of every CLASI form, by study day."""
+    subject, _ = subject_access(request.user, code, request_id=request.request_id)
+    protocol = protocol_of(current_version(subject.protocol_id))
+    form_ids = [f.id for f in protocol.forms if is_clasi_form(f)]
+    baseline_id = next(v.id for v in protocol.schedule.visits if v.kind == "baseline")
+    primary = next(v for v in protocol.schedule.visits if v.primary_endpoint)
+    names = {form_id: derived_names(protocol.form(form_id)) for form_id in form_ids}
+    records = list(FormRecord.objects.filter(subject=subject, form_id__in=form_ids).select_related("visit"))
+    baseline_visit = subject.visits.filter(visit_id=baseline_id, scheduled=True).first()
+    randomized_on = (baseline_visit.done_date or baseline_visit.target_date) if baseline_visit else None
+    known_days = {v.id: v.target_day for v in protocol.schedule.visits}
+    points, baseline_a = [], None
+    for r in records:
+        day = visit_study_day(
+            protocol_day=known_days.get(r.visit.visit_id) if r.visit.scheduled else None,
+            done=r.visit.done_date, target=r.visit.target_date, randomized_on=randomized_on,
+        )
+        if day is None:
+            continue
+        a_name, d_name = names[r.form_id]
+        points.append(TrajectoryPoint(r.visit.visit_id, day, r.derived.get(a_name), r.derived.get(d_name)))
+        if baseline_visit is not None and r.visit_id == baseline_visit.pk:
+            baseline_a = r.derived.get(a_name)
+    svg = trajectory_svg(points, baseline_a=baseline_a, primary_day=primary.target_day,
+                         primary_label=primary.id, language=_lang())
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response

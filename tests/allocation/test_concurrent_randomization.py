@@ -1,0 +1,174 @@
+"""Simultaneous randomizations against a running server (`equipoise serve`, its own database).
+
+50 eligible subjects of one stratum randomized by 50 simultaneous requests must take 50 distinct,
+consecutive slots from the start of the stratum's list; 10 simultaneous requests for one subject
+must give one allocation. The server runs on SQLite (a temporary EQUIPOISE_VAR), or, when
+DATABASE_URL names a PostgreSQL server, on a fresh database created on it for this test.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+VENV_BIN = Path(sys.executable).parent
+PASSWORD = "correct-horse-battery"
+SUBJECTS = 50
+SAME_SUBJECT_REQUESTS = 10
+STRATUM = "site=TNN|sle=false"
+
+pytestmark = pytest.mark.server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server_env(tmp_path):
+    """Environment of the server and the setup script; a throwaway PostgreSQL database if asked."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "equipoise.settings_test", "EQUIPOISE_VAR": str(tmp_path),
+           "EQUIPOISE_PROTOCOLS": str(REPO / "protocols"), "PYTHONUNBUFFERED": "1"}
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        env.pop("DATABASE_URL", None)
+        yield env
+        return
+    import psycopg
+
+    name = f"equipoise_live_{uuid.uuid4().hex[:10]}"
+    admin = urllib.parse.urlsplit(base)._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = urllib.parse.urlsplit(base)._replace(path=f"/{name}").geturl()
+    try:
+        yield env
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_script(env, *args) -> dict:
+    done = subprocess.run([sys.executable, str(HERE / "live_trial.py"), *args], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def live(server_env):
+    subjects = run_script(server_env, "setup", str(SUBJECTS + 1))["subjects"]
+    port = free_port()
+    log = open(Path(server_env["EQUIPOISE_VAR"]) / "server.log", "w")
+    server = subprocess.Popen([str(VENV_BIN / "equipoise"), "serve", "--port", str(port)], env=server_env,
+                              cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/login/", timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    log.flush()
+                    pytest.fail("server did not start: " + (Path(log.name).read_text()[-2000:]))
+                time.sleep(0.2)
+        yield url, subjects, server_env
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """One logged-in session of its own (cookie jar, CSRF token), as one investigator's browser."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def csrf(self) -> str:
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def post(self, path: str, data: dict | None = None) -> int:
+        body = urllib.parse.urlencode(data or {}).encode()
+        request = urllib.request.Request(self.base + path, data=body, method="POST",
+                                         headers={"X-CSRFToken": self.csrf(), "Referer": self.base + path})
+        try:
+            with self.opener.open(request, timeout=120) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    def login(self, username: str) -> None:
+        self.opener.open(self.base + "/login/", timeout=30).read()
+        status = self.post("/login/", {"username": username, "password": PASSWORD})
+        assert status == 302, f"login answered {status}"
+
+
+def simultaneously(browsers: list[Browser], paths: list[str]) -> list[int]:
+    """POST each path from its browser, all released at the same instant."""
+    gate = threading.Barrier(len(browsers))
+    statuses: list[int | None] = [None] * len(browsers)
+
+    def go(i: int) -> None:
+        gate.wait()
+        statuses[i] = browsers[i].post(paths[i])
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(browsers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    return statuses
+
+
+def test_simultaneous_randomizations_take_distinct_consecutive_slots(live):
+    url, subjects, env = live
+    browsers = [Browser(url) for _ in range(SUBJECTS)]
+    for browser in browsers:
+        browser.login("inv_a")
+    statuses = simultaneously(browsers, [f"/subjects/{code}/randomize/" for code in subjects[:SUBJECTS]])
+    assert statuses == [302] * SUBJECTS
+
+    last = subjects[SUBJECTS]
+    same = browsers[:SAME_SUBJECT_REQUESTS]
+    statuses = simultaneously(same, [f"/subjects/{last}/randomize/"] * SAME_SUBJECT_REQUESTS)
+    assert statuses == [302] * SAME_SUBJECT_REQUESTS
+
+    report = run_script(env, "report")
+    allocations = report["allocations"]
+    assert len(allocations) == SUBJECTS + 1 and report["used_slots"] == SUBJECTS + 1
+    assert sorted(a["subject"] for a in allocations) == sorted(subjects)
+    assert {a["stratum"] for a in allocations} == {STRATUM}
+    assert sorted(a["position"] for a in allocations) == list(range(1, SUBJECTS + 2))
+    assert sorted(a["number"] for a in allocations) == [f"R-TNN-{i:04d}" for i in range(1, SUBJECTS + 2)]
+    assert all(a["slot_subject"] == a["subject"] for a in allocations)
+    arms = report["list_arms"][STRATUM]
+    assert all(a["arm"] == arms[a["position"] - 1] for a in allocations)
+    assert [a["subject"] for a in allocations].count(last) == 1
+    assert report["stored_list_problems"] == []

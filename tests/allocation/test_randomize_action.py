@@ -1,0 +1,139 @@
+"""randomize_subject: who may, whom, which slot, what it writes, and every refusal."""
+
+import math
+
+import pytest
+
+from equipoise.allocation.actions.randomize import randomize_subject
+from equipoise.allocation.models import Allocation, ListSlot, ListWarning
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.forms import save_form
+from equipoise.records.models import AuditEvent, SubjectStatus
+from equipoise.records.roles import Role
+from equipoise.records.visits_setup import screening_visit
+
+
+def test_allocates_the_first_slot_of_the_subjects_stratum(active_list, make_eligible, inv_a):
+    subject = make_eligible(sle=True)
+    allocation, created = randomize_subject(inv_a, subject)
+    assert created
+    first = ListSlot.objects.get(rlist=active_list, stratum="site=TNN|sle=true", position=1)
+    assert allocation.slot == first and allocation.arm == first.arm
+    assert allocation.stratum == "site=TNN|sle=true"
+    assert allocation.number == "R-TNN-0001"
+    first.refresh_from_db()
+    assert first.used_at is not None and first.subject == subject
+    subject.refresh_from_db()
+    assert subject.status == SubjectStatus.RANDOMIZED
+    w16 = subject.visits.get(visit_id="W16")
+    assert w16.target_date is not None
+    event = AuditEvent.objects.get(action="subject.randomize", subject_code=subject.code)
+    assert event.changes["randomization_number"] == [None, "R-TNN-0001"]
+    assert allocation.arm not in str(event.changes)
+
+
+def test_consecutive_subjects_take_consecutive_slots_and_numbers(active_list, make_eligible, inv_a):
+    allocations = [randomize_subject(inv_a, make_eligible())[0] for _ in range(3)]
+    assert [a.slot.position for a in allocations] == [1, 2, 3]
+    assert [a.number for a in allocations] == ["R-TNN-0001", "R-TNN-0002", "R-TNN-0003"]
+    expected = list(ListSlot.objects.filter(rlist=active_list, stratum="site=TNN|sle=false")
+                    .order_by("position").values_list("arm", flat=True)[:3])
+    assert [a.arm for a in allocations] == expected
+
+
+def test_randomizing_twice_returns_the_same_allocation(active_list, make_eligible, inv_a):
+    subject = make_eligible()
+    first, created = randomize_subject(inv_a, subject)
+    subject.refresh_from_db()
+    again, created_again = randomize_subject(inv_a, subject)
+    assert created and not created_again and again.pk == first.pk
+    assert Allocation.objects.count() == 1
+
+
+def test_refuses_a_subject_without_consent(active_list, make_eligible, inv_a):
+    subject = make_eligible()
+    record = subject.form_records.get(form_id="screening")
+    save_form(inv_a, subject, screening_visit(subject), "screening", {**record.data, "consent_signed": False},
+              reason="consent withdrawn before randomization")
+    with pytest.raises(ActionRefused) as refused:
+        randomize_subject(inv_a, subject)
+    assert refused.value.status == 422
+    assert refused.value.errors[0]["field"] == "consent_signed"
+    assert not Allocation.objects.exists()
+
+
+def test_refuses_a_not_eligible_subject_with_the_reasons(active_list, make_eligible, inv_a):
+    subject = make_eligible()
+    record = subject.form_records.get(form_id="screening")
+    save_form(inv_a, subject, screening_visit(subject), "screening",
+              {**record.data, "clasi_a_randomization": 5}, reason="W0 CLASI-A rescored")
+    with pytest.raises(ActionRefused) as refused:
+        randomize_subject(inv_a, subject)
+    assert refused.value.status == 422
+    assert [e["field"] for e in refused.value.errors] == ["IN05"]
+    assert "CLASI" in refused.value.errors[0]["message"]
+    subject.refresh_from_db()
+    assert subject.status == SubjectStatus.SCREENING and not Allocation.objects.exists()
+    assert subject.eligibility_assessments.filter(stage="randomization", verdict="not_eligible").exists()
+
+
+def test_refuses_with_the_missing_variables_when_incomplete(active_list, make_eligible, inv_a):
+    subject = make_eligible()
+    record = subject.form_records.get(form_id="screening")
+    data = {k: v for k, v in record.data.items() if k != "clasi_a_randomization"}
+    save_form(inv_a, subject, screening_visit(subject), "screening", data, reason="W0 CLASI pending")
+    with pytest.raises(ActionRefused) as refused:
+        randomize_subject(inv_a, subject)
+    assert refused.value.status == 422
+    assert {"field": "clasi_a_randomization", "rule": "required"}.items() <= refused.value.errors[0].items()
+
+
+def test_only_an_investigator_randomizes(active_list, make_eligible, people, actor_of):
+    subject = make_eligible()
+    for name, role in (("assessor_a", Role.BLINDED_ASSESSOR), ("pharm_a", Role.PHARMACIST),
+                       ("stat", Role.STATISTICIAN)):
+        with pytest.raises(ActionRefused) as refused:
+            randomize_subject(actor_of(people[name], role, "TNN"), subject)
+        assert refused.value.status == 403
+    assert not Allocation.objects.exists()
+
+
+def test_exhausted_stratum_is_refused_clearly(active_list, make_eligible, inv_a):
+    total = ListSlot.objects.filter(rlist=active_list, stratum="site=TNN|sle=false").count()
+    ListSlot.objects.filter(rlist=active_list, stratum="site=TNN|sle=false").update(used_at="2026-01-01T00:00Z")
+    with pytest.raises(ActionRefused) as refused:
+        randomize_subject(inv_a, make_eligible())
+    assert refused.value.status == 409
+    assert f"all {total} slots" in refused.value.message and "site=TNN|sle=false" in refused.value.message
+
+
+def test_no_list_loaded_is_refused(people, make_eligible, inv_a):
+    with pytest.raises(ActionRefused) as refused:
+        randomize_subject(inv_a, make_eligible())
+    assert refused.value.status == 409 and "no randomization list" in refused.value.message
+
+
+def test_low_list_warns_the_statistician_once(active_list, make_eligible, inv_a, people, protocol,
+                                             mailoutbox, django_capture_on_commit_callbacks):
+    people["stat"].email = "stat@example.org"
+    people["stat"].save()
+    stratum = "site=TNN|sle=false"
+    total = ListSlot.objects.filter(rlist=active_list, stratum=stratum).count()
+    threshold = protocol.randomization.low_list_warning_fraction * total
+    slots = ListSlot.objects.filter(rlist=active_list, stratum=stratum).order_by("position")
+    # Mark slots used so that the next allocation stays just below the warning level,
+    # and the one after reaches it.
+    before = math.ceil(threshold) - 2
+    ids = list(slots.values_list("id", flat=True)[:before])
+    ListSlot.objects.filter(id__in=ids).update(used_at="2026-01-01T00:00Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        randomize_subject(inv_a, make_eligible())
+    assert not mailoutbox and not ListWarning.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        randomize_subject(inv_a, make_eligible())
+    assert ListWarning.objects.filter(stratum=stratum).exists()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["stat@example.org"]
+    assert stratum in mailoutbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        randomize_subject(inv_a, make_eligible())
+    assert len(mailoutbox) == 1
