@@ -1,7 +1,8 @@
-"""`equipoise demo`: load the protocol, create sites, users and subjects at several stages.
+"""`equipoise demo`: load the protocol, create sites, users and subjects at every stage.
 
-Idempotent: sites and users are found or created; subjects are created only until each site has
-its demo quota, so running it twice duplicates nothing.
+Idempotent: sites, users and the randomization list are found or created; subjects are created
+only until each site has its demo quota, so running it twice duplicates nothing. Every write goes
+through the same actions as the web pages, so the audit trail is complete.
 """
 
 from __future__ import annotations
@@ -9,26 +10,45 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
+from equipoise.allocation.actions.lists import load_list
+from equipoise.allocation.actions.randomize import randomize_subject
+from equipoise.allocation.models import RandomizationList
+from equipoise.allocation.rehearsal import committed_list
+from equipoise.demo.clasi_records import clasi_record
+from equipoise.demo.followup import RESPONSE_RATE, clasi_course, fill_visit
 from equipoise.demo.people import ensure_sites, ensure_users
 from equipoise.demo.screening_records import eligible_record, failing_record
+from equipoise.protocol.schema import Protocol
 from equipoise.records.actions.eligibility import assess_eligibility
 from equipoise.records.actions.forms import save_form
 from equipoise.records.actions.subjects import create_subject
 from equipoise.records.actor import Actor
 from equipoise.records.models import Subject
-from equipoise.records.protocol_versions import (
-    default_protocol_dir,
-    protocol_of,
-    store_protocol_version,
-)
+from equipoise.records.protocol_versions import default_protocol_dir, protocol_of, store_protocol_version
 from equipoise.records.roles import Role
+from equipoise.records.visits_setup import baseline_visit, screening_visit
 
 PROTOCOL_ID = "nct06965244"
-SUBJECTS_PER_SITE = 16
+PARIS = ZoneInfo("Europe/Paris")
+LIST_SEED = "equipoise-demo-list"
+SLOTS_PER_STRATUM = 30
 # Stage of each demo subject at a site, in creation order.
-STAGES = ["in_screening"] * 3 + ["screen_failed"] * 4 + ["eligible"] * 9
+STAGES = (["in_screening"] * 3 + ["screen_failed"] * 5 + ["awaiting_randomization"] * 2
+          + ["randomized"] * 14)
 FAILURE_SETS = [["IN05"], ["EX01"], ["EX02", "EX06"], ["IN06"], ["EX07"], ["EX08"], ["IN05", "EX01"]]
+
+
+def _actor(users: dict, username: str, role: Role, site: str = "") -> Actor:
+    return Actor(user=users[username], role=role.value, site_code=site, request_id="demo-seed")
+
+
+def ensure_list(protocol: Protocol, users: dict) -> None:
+    if RandomizationList.objects.filter(active=True).exists():
+        return
+    data, sha256, report = committed_list(protocol, LIST_SEED, SLOTS_PER_STRATUM)
+    load_list(_actor(users, "statistician", Role.STATISTICIAN), protocol.id, data, sha256, report)
 
 
 def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[str, int]:
@@ -36,26 +56,61 @@ def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[s
     protocol = protocol_of(version)
     sites = ensure_sites(protocol)
     users = ensure_users(sites)
-    rng = random.Random(20251001)
+    ensure_list(protocol, users)
     created = 0
     for site_index, (code, site) in enumerate(sorted(sites.items())):
-        actor = Actor(user=users[f"investigator.{code.lower()}"], role=Role.INVESTIGATOR.value, site_code=code,
-                      request_id="demo-seed")
+        rng = random.Random(f"demo-{code}")
+        investigator = _actor(users, f"investigator.{code.lower()}", Role.INVESTIGATOR, code)
+        assessor = _actor(users, f"assessor.{code.lower()}", Role.BLINDED_ASSESSOR, code)
         existing = Subject.objects.filter(site=site).count()
-        for index in range(existing, SUBJECTS_PER_SITE):
-            stage = STAGES[index]
-            screening_date = today - dt.timedelta(days=200 - 10 * index - 3 * site_index)
-            subject = create_subject(actor, site, PROTOCOL_ID)
-            visit = subject.visits.get(visit_id="SCR")
-            if stage == "screen_failed":
-                record = failing_record(rng, screening_date, FAILURE_SETS[index % len(FAILURE_SETS)])
-            else:
-                record = eligible_record(rng, screening_date)
-            if stage == "in_screening":
-                for key in ("creatinine_clearance_ml_min", "neutrophils_g_l", "platelets_g_l", "alt_x_uln", "ast_x_uln"):
-                    record.pop(key)
-            save_form(actor, subject, visit, "screening", record)
-            assess_eligibility(actor, subject, "screening")
+        for index, stage in enumerate(STAGES):
+            if index < existing:
+                continue
+            # Spread recruitment over the last ~8 months; the latest patients are still in screening.
+            screening_date = today - dt.timedelta(days=240 - 9 * index - 4 * site_index)
+            subject = create_subject(investigator, site, PROTOCOL_ID)
+            _screen(subject, stage, index, screening_date, rng, investigator, assessor)
+            if stage == "randomized":
+                _randomize_and_follow(subject, protocol, screening_date, today, rng, investigator, assessor)
             created += 1
             progress(f"  {subject.code}: {stage.replace('_', ' ')}")
     return {"subjects_created": created, "subjects_total": Subject.objects.count()}
+
+
+def _screen(subject: Subject, stage: str, index: int, screening_date: dt.date, rng: random.Random,
+            investigator: Actor, assessor: Actor) -> None:
+    if stage == "screen_failed":
+        record = failing_record(rng, screening_date, FAILURE_SETS[index % len(FAILURE_SETS)])
+    else:
+        record = eligible_record(rng, screening_date)
+    if stage == "in_screening":
+        for key in ("creatinine_clearance_ml_min", "neutrophils_g_l", "platelets_g_l", "alt_x_uln", "ast_x_uln"):
+            record.pop(key)
+    scr = screening_visit(subject)
+    if stage in ("randomized", "awaiting_randomization"):
+        save_form(assessor, subject, scr, "clasi",
+                  {"clasi_record": clasi_record(rng, record["clasi_a_screening"], subject.pk)})
+        record.pop("clasi_a_screening")
+    save_form(investigator, subject, scr, "screening", record)
+    assess_eligibility(investigator, subject, "screening")
+
+
+def _randomize_and_follow(subject: Subject, protocol: Protocol, screening_date: dt.date, today: dt.date,
+                          rng: random.Random, investigator: Actor, assessor: Actor) -> None:
+    randomized_on = screening_date + dt.timedelta(days=14)
+    screening = screening_visit(subject).form_records.get(form_id="screening").data
+    baseline = max(8, screening["clasi_a_screening"] if "clasi_a_screening" in screening else
+                   subject.form_records.get(form_id="clasi").derived["clasi_a"]) + rng.randint(-2, 3)
+    save_form(assessor, subject, baseline_visit(subject), "clasi",
+              {"clasi_record": clasi_record(rng, max(8, baseline), subject.pk)})
+    at = dt.datetime.combine(randomized_on, dt.time(10, 0), tzinfo=PARIS)
+    allocation, _ = randomize_subject(investigator, subject, now=at)
+    responder = rng.random() < RESPONSE_RATE[allocation.arm]
+    course = clasi_course(rng, max(8, baseline), responder)
+    course.pop("W0")
+    childbearing = bool(screening.get("childbearing_potential"))
+    for visit in subject.visits.filter(scheduled=True).order_by("sequence"):
+        if visit.visit_id in ("SCR",) or visit.target_date is None or visit.target_date > today:
+            continue
+        forms = [f for f in protocol.visit(visit.visit_id).forms if not (visit.visit_id == "W0" and f == "clasi")]
+        fill_visit(visit, subject, course | {"W0": baseline}, rng, investigator, assessor, forms, childbearing)

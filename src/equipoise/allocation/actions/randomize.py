@@ -22,6 +22,7 @@ Order of events, and why:
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -73,8 +74,12 @@ def eligibility_refusal(assessment: EligibilityAssessment) -> ActionRefused:
     return ActionRefused(f"the subject is not eligible for randomization (verdict: {verdict})", errors, status=422)
 
 
-def randomize_subject(actor: Actor, subject: Subject) -> tuple[Allocation, bool]:
-    """Allocate `subject` (or return their existing allocation, created False)."""
+def randomize_subject(actor: Actor, subject: Subject, now: dt.datetime | None = None) -> tuple[Allocation, bool]:
+    """Allocate `subject` (or return their existing allocation, created False).
+
+    `now` is the allocation time (default: the clock); the visit schedule is dated from its
+    Europe/Paris day. Only demonstrations and tests pass another time.
+    """
     if actor.role != Role.INVESTIGATOR:
         raise ActionRefused("only an investigator randomizes a subject", status=403)
     existing = Allocation.objects.filter(subject=subject).first()
@@ -92,7 +97,7 @@ def randomize_subject(actor: Actor, subject: Subject) -> tuple[Allocation, bool]
                             status=409)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            outcome = _allocate(actor, subject.pk, rlist, version, protocol)
+            outcome = _allocate(actor, subject.pk, rlist, version, protocol, now or timezone.now())
             break
         except (OperationalError, IntegrityError):
             # IntegrityError: a competing request won the unique constraint first; the retry
@@ -123,6 +128,7 @@ def _check_status(subject: Subject) -> None:
 
 def _allocate(
     actor: Actor, subject_pk: int, rlist: RandomizationList, version: ProtocolVersion, protocol: Protocol,
+    now: dt.datetime,
 ) -> tuple[Allocation, bool] | EligibilityAssessment:
     """The locked part. Returns the stored assessment (committed) when the subject is not eligible."""
     with transaction.atomic():
@@ -159,7 +165,6 @@ def _allocate(
             # The list is consumed strictly in order; anything else means the table was tampered with.
             raise ActionRefused(f"stratum {stratum}: next free slot is position {slot.position} but "
                                 f"{used_before} slots are used; randomization stopped, investigate", status=409)
-        now = timezone.now()
         slot.used_at = now
         slot.subject = subject
         slot.save(update_fields=["used_at", "subject"])
