@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-
 from zoneinfo import ZoneInfo
 
 from equipoise.demo.clasi_records import clasi_record

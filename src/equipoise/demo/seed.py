@@ -26,7 +26,11 @@ from equipoise.records.actions.forms import save_form
 from equipoise.records.actions.subjects import create_subject
 from equipoise.records.actor import Actor
 from equipoise.records.models import Subject
-from equipoise.records.protocol_versions import default_protocol_dir, protocol_of, store_protocol_version
+from equipoise.records.protocol_versions import (
+    default_protocol_dir,
+    protocol_of,
+    store_protocol_version,
+)
 from equipoise.records.roles import Role
 from equipoise.records.visits_setup import baseline_visit, screening_visit
 
