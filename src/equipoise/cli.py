@@ -14,7 +14,15 @@ import sys
 
 COMMAND_MODULES = [
     "equipoise.protocol.commands",
+    "equipoise.registry.commands",
+    "equipoise.eligibility.commands",
+    "equipoise.instruments.commands",
+    "equipoise.stats.commands",
     "equipoise.system_commands",
+    "equipoise.randomization.commands",
+    "equipoise.allocation.commands",
+    "equipoise.api.commands",
+    "equipoise.treatment.commands",
 ]
 
 

@@ -59,8 +59,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "equipoise.records",
     "equipoise.web",
+    "equipoise.allocation",
+    "equipoise.treatment",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "equipoise.web.context_processors.roles",
             ],
         },
     }

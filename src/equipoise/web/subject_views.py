@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from equipoise.allocation.panel import subject_panel
+from equipoise.treatment.panel import render_subject_panel
 from equipoise.records.access import (
     Rights,
     actor_for,
@@ -63,4 +64,5 @@ def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/subject_detail.html", {
         "subject": subject, "rights": rights, "visits": visits, "queries": queries,
         "allocation_panel": subject_panel(request, subject, rights),
+        "treatment_panel": render_subject_panel(request, subject, rights),
     })

@@ -1,0 +1,54 @@
+"""Building refusals and the protocol-version label every treatment audit event carries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actor import Actor
+from equipoise.records.models import ProtocolVersion, Subject
+from equipoise.records.protocol_versions import current_version
+from equipoise.records.roles import Role
+from equipoise.safety.errors import InvalidInput
+
+
+def refusal(field: str, value: object, rule: str, message: str, message_fr: str = "",
+            status: int = 400) -> ActionRefused:
+    """A one-problem refusal in the shape the pages and the API show."""
+    error = {"field": field, "value": _plain(value), "rule": rule, "message": message}
+    if message_fr:
+        error["message_fr"] = message_fr
+    return ActionRefused(message, [error], status=status)
+
+
+def from_invalid(exc: InvalidInput) -> ActionRefused:
+    return refusal(exc.field, exc.value, exc.rule, str(exc))
+
+
+def require_role(actor: Actor, roles: Iterable[Role], doing: str) -> None:
+    allowed = {r.value for r in roles}
+    if actor.role not in allowed:
+        raise ActionRefused(f"{doing} is for the {' or '.join(sorted(allowed))}; not for {actor.role}", status=403)
+
+
+def require_not_future(field: str, value: dt.date, today: dt.date) -> None:
+    if value > today:
+        raise refusal(field, value, "not in the future",
+                      f"{field}: {value.isoformat()} is after today ({today.isoformat()}, Paris)",
+                      f"{field} : le {value.isoformat()} est postérieur à aujourd'hui ({today.isoformat()}, Paris)")
+
+
+def version_of(subject: Subject) -> tuple[ProtocolVersion, str]:
+    version = current_version(subject.protocol_id)
+    return version, f"{subject.protocol_id} v{version.number}"
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

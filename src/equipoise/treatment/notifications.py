@@ -1,0 +1,82 @@
+"""Safety emails: a serious adverse event reported, and the reporting clocks due or overdue.
+
+Addresses are read at call time: `SPONSOR_SAFETY_EMAIL` for the sponsor's pharmacovigilance
+desk, and the e-mail addresses of the investigators of the event's site. Times are written in
+Paris wall-clock time with their UTC offset, so a deadline read the day the clocks change is
+not misread by an hour. The emails name no study drug and no causality: mail leaves the system,
+and the arm must not; the desk reads those details in the system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+
+from equipoise.records.roles import Role
+from equipoise.safety.adverse_events import ClockStatus
+from equipoise.treatment.clocks import ClockRow
+from equipoise.treatment.models import AdverseEvent
+from equipoise.visits.localtime import to_trial_time
+
+
+def paris(moment: dt.datetime) -> str:
+    local = to_trial_time(moment)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} Paris (UTC{offset[:3]}:{offset[3:]})"
+
+
+def site_investigator_emails(site_id: int) -> list[str]:
+    User = get_user_model()
+    return sorted(set(User.objects.filter(memberships__site_id=site_id, memberships__role=Role.INVESTIGATOR.value,
+                                          is_active=True).exclude(email="").values_list("email", flat=True)))
+
+
+def send_sae_reported(ae: AdverseEvent, clock: ClockStatus) -> None:
+    subject = ae.subject
+    send_mail(
+        f"[Equipoise] serious adverse event reported: {subject.code} (event {ae.pk})",
+        f"Site {subject.site.code} reported a serious adverse event for subject {subject.code}.\n"
+        f"Event {ae.pk}: {ae.term}, CTCAE grade {ae.grade}; seriousness: {', '.join(ae.seriousness)}.\n"
+        f"Special interest: {', '.join(ae.special_interest) or 'none'}.\n"
+        f"The site learned of it at {paris(clock.started_at)}.\n"
+        f"Sponsor notification due by {paris(clock.deadline)} ({clock.hours} hours).\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [settings.SPONSOR_SAFETY_EMAIL],
+    )
+
+
+def _line(row: ClockRow, now: dt.datetime) -> str:
+    ae, clock = row.event, row.clock
+    return (f"- {clock.state.value.upper()}: {clock.describe().en} Subject {ae.subject.code} "
+            f"(site {ae.subject.site.code}), event {ae.pk}: {ae.term}.")
+
+
+def send_due_clock_notices(rows: Iterable[ClockRow], now: dt.datetime) -> int:
+    """One summary to the sponsor desk, one per site to its investigators; returns emails sent."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    sent = 0
+    header = f"Reporting clocks due or overdue at {paris(now)}:\n\n"
+    send_mail(f"[Equipoise] {len(rows)} safety reporting clock(s) due or overdue",
+              header + "\n".join(_line(r, now) for r in rows) + "\n",
+              settings.DEFAULT_FROM_EMAIL, [settings.SPONSOR_SAFETY_EMAIL])
+    sent += 1
+    by_site: dict[int, list[ClockRow]] = defaultdict(list)
+    for row in rows:
+        by_site[row.event.subject.site_id].append(row)
+    for site_id, site_rows in sorted(by_site.items()):
+        recipients = site_investigator_emails(site_id)
+        if not recipients:
+            continue
+        code = site_rows[0].event.subject.site.code
+        send_mail(f"[Equipoise] site {code}: {len(site_rows)} safety reporting clock(s) due or overdue",
+                  header + "\n".join(_line(r, now) for r in site_rows) + "\n",
+                  settings.DEFAULT_FROM_EMAIL, recipients)
+        sent += 1
+    return sent

@@ -1,0 +1,60 @@
+"""`{% t "English" "Français" %}`: the page's words in its language, kept beside each other.
+
+The treatment pages carry their own short texts in both languages instead of entries in the
+shared message catalogue, so this app can be reviewed (and translated) in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils.translation import get_language
+
+from equipoise.visits.localtime import to_trial_time
+
+register = template.Library()
+
+
+@register.simple_tag
+def t(en: str, fr: str) -> str:
+    return fr if (get_language() or "fr").startswith("fr") else en
+
+
+@register.filter
+def paris(moment: dt.datetime | None) -> str:
+    """An instant in Paris wall-clock time with its UTC offset (the offset changes with DST)."""
+    if moment is None:
+        return ""
+    local = to_trial_time(moment)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
+@register.filter
+def text_in(value, lang: str) -> str:
+    """A protocol/rule `Text` in the page's language."""
+    return value.get(lang) if hasattr(value, "get") else str(value)
+
+
+_STATES = {
+    "upcoming": ("upcoming", "à venir"),
+    "due": ("due", "à faire"),
+    "overdue": ("overdue", "en retard"),
+    "missed": ("missed", "manquée"),
+    "done_in_window": ("done in window", "faite dans la fenêtre"),
+    "done_out_of_window": ("done out of window", "faite hors fenêtre"),
+    "not_due": ("not due yet", "pas encore dû"),
+    "complete": ("complete", "à jour"),
+    "met": ("met", "respecté"),
+}
+
+
+@register.filter
+def state_label(state: object) -> str:
+    """A visit, pregnancy-test or clock state in the page's language (the code if unknown)."""
+    if state is None:
+        return "—"
+    key = str(getattr(state, "value", state))
+    en, fr = _STATES.get(key, (key, key))
+    return fr if (get_language() or "fr").startswith("fr") else en

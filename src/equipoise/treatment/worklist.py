@@ -1,0 +1,125 @@
+"""The visit calendar of a subject and the site worklist, computed at a given Paris `today`.
+
+Statuses come from `visits.calendar.visit_status` over the dated visit rows; pregnancy tests due
+from `safety.pregnancy.pregnancy_test_status` over the test calendar that starts at the first
+dispensing (women of childbearing potential only, as recorded at screening). Nothing here is
+arm-revealing: visits, forms and pregnancy tests are the same in both arms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from equipoise.protocol.schema import Protocol
+from equipoise.records.models import FormRecord, FormState, Subject, SubjectStatus, Visit
+from equipoise.safety.parameters import PregnancyRules
+from equipoise.safety.pregnancy import (
+    PregnancyTestState,
+    PregnancyTestStatus,
+    pregnancy_test_due_dates,
+    pregnancy_test_status,
+)
+from equipoise.treatment.facts import (
+    PREGNANCY_FORM,
+    drug_state,
+    first_dispensing,
+    patient_facts,
+    pregnancy_tests,
+    subject_protocol,
+)
+from equipoise.visits.calendar import VisitStatus, VisitWindow, visit_status
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    subject: Subject
+    visit: Visit
+    label: str
+    status: VisitStatus | None  # None: not dated yet (before randomization)
+
+
+def visit_label(protocol: Protocol, visit: Visit, lang: str) -> str:
+    if not visit.scheduled:
+        return f"{'Visite non programmée' if lang.startswith('fr') else 'Unscheduled visit'} {visit.attempt}"
+    return protocol.visit(visit.visit_id).label.get(lang)
+
+
+def status_of(visit: Visit, today: dt.date) -> VisitStatus | None:
+    if visit.target_date is None or visit.earliest_date is None or visit.latest_date is None:
+        return None
+    window = VisitWindow(visit.visit_id, visit.target_date, visit.earliest_date, visit.latest_date)
+    return visit_status(window, today, visit.done_date, visit.missed)
+
+
+def subject_calendar(subject: Subject, today: dt.date, lang: str) -> list[VisitRow]:
+    protocol = subject_protocol(subject)
+    return [VisitRow(subject, v, visit_label(protocol, v, lang), status_of(v, today))
+            for v in subject.visits.order_by("sequence", "id")]
+
+
+def expected_forms(protocol: Protocol, visit: Visit, childbearing: bool) -> list[str]:
+    """Forms the schedule expects at a scheduled visit; no pregnancy test where none is needed."""
+    if not visit.scheduled:
+        return []
+    return [f for f in protocol.visit(visit.visit_id).forms if childbearing or f != PREGNANCY_FORM]
+
+
+def missing_forms(subject: Subject, visit: Visit, protocol: Protocol, childbearing: bool) -> list[str]:
+    """Expected forms of a done visit that are not saved yet or still in draft."""
+    states = dict(FormRecord.objects.filter(visit=visit).values_list("form_id", "state"))
+    return [f for f in expected_forms(protocol, visit, childbearing)
+            if states.get(f) not in (FormState.COMPLETE, FormState.LOCKED)]
+
+
+def pregnancy_status(subject: Subject, today: dt.date) -> PregnancyTestStatus | None:
+    """Where a woman of childbearing potential on treatment stands on her monthly tests."""
+    if not patient_facts(subject).woman_of_childbearing_potential:
+        return None
+    first = first_dispensing(subject)
+    if first is None:
+        return None
+    protocol = subject_protocol(subject)
+    rules = PregnancyRules.from_safety(protocol.safety)
+    stopped = drug_state(subject, dt.date.max).stopped
+    last_dose = stopped.effective_on if stopped is not None and stopped.effective_on >= first.dispensed_on else None
+    until = today + dt.timedelta(days=rules.test_max_days_before_prescription)
+    dues = pregnancy_test_due_dates(first.dispensed_on, last_dose, rules, until=None if last_dose else until)
+    taken = [t.taken_on for t in pregnancy_tests(subject)
+             if t.result == "negative" and t.medically_supervised and t.threshold_miu_ml <= rules.test_threshold_miu_ml]
+    return pregnancy_test_status(today, dues, taken, rules)
+
+
+@dataclass
+class Worklist:
+    today: dt.date
+    due: list[VisitRow] = field(default_factory=list)
+    overdue: list[VisitRow] = field(default_factory=list)
+    missing: list[tuple[VisitRow, list[str]]] = field(default_factory=list)
+    pregnancy_tests: list[tuple[Subject, PregnancyTestStatus]] = field(default_factory=list)
+
+
+def build_worklist(subjects: Iterable[Subject], today: dt.date, lang: str) -> Worklist:
+    """Today's and overdue visits, forms missing at done visits, and pregnancy tests due."""
+    out = Worklist(today=today)
+    for subject in subjects:
+        if subject.status != SubjectStatus.RANDOMIZED:
+            continue
+        protocol = subject_protocol(subject)
+        childbearing = patient_facts(subject).woman_of_childbearing_potential
+        for row in subject_calendar(subject, today, lang):
+            if row.status is VisitStatus.DUE:
+                out.due.append(row)
+            elif row.status is VisitStatus.OVERDUE:
+                out.overdue.append(row)
+            elif row.visit.done_date is not None:
+                missing = missing_forms(subject, row.visit, protocol, childbearing)
+                if missing:
+                    out.missing.append((row, missing))
+        status = pregnancy_status(subject, today)
+        if status is not None and status.state in (PregnancyTestState.DUE, PregnancyTestState.OVERDUE):
+            out.pregnancy_tests.append((subject, status))
+    out.due.sort(key=lambda r: (r.visit.target_date, r.subject.code))
+    out.overdue.sort(key=lambda r: (r.visit.latest_date, r.subject.code))
+    return out
