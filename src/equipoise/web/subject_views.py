@@ -9,7 +9,6 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from equipoise.allocation.panel import subject_panel
-from equipoise.treatment.panel import render_subject_panel
 from equipoise.records.access import (
     Rights,
     actor_for,
@@ -23,6 +22,7 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.treatment.panel import render_subject_panel
 
 PROTOCOL_ID = "nct06965244"
 
