@@ -20,6 +20,12 @@ from equipoise.demo.clasi_records import clasi_record
 from equipoise.demo.followup import RESPONSE_RATE, clasi_course, fill_visit
 from equipoise.demo.people import ensure_sites, ensure_users
 from equipoise.demo.screening_records import eligible_record, failing_record
+from equipoise.demo.treatment_course import (
+    maybe_adverse_event,
+    start_precautions,
+    stop_for_lack_of_efficacy,
+    treat_visit,
+)
 from equipoise.protocol.schema import Protocol
 from equipoise.records.actions.eligibility import assess_eligibility
 from equipoise.records.actions.forms import save_form
@@ -64,8 +70,13 @@ def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[s
     created = 0
     for site_index, (code, site) in enumerate(sorted(sites.items())):
         rng = random.Random(f"demo-{code}")
-        investigator = _actor(users, f"investigator.{code.lower()}", Role.INVESTIGATOR, code)
-        assessor = _actor(users, f"assessor.{code.lower()}", Role.BLINDED_ASSESSOR, code)
+        staff = {
+            "investigator": _actor(users, f"investigator.{code.lower()}", Role.INVESTIGATOR, code),
+            "assessor": _actor(users, f"assessor.{code.lower()}", Role.BLINDED_ASSESSOR, code),
+            "pharmacist": _actor(users, f"pharmacist.{code.lower()}", Role.PHARMACIST, code),
+            "sponsor": _actor(users, "sponsor", Role.SPONSOR_ADMIN),
+        }
+        investigator, assessor = staff["investigator"], staff["assessor"]
         existing = Subject.objects.filter(site=site).count()
         for index, stage in enumerate(STAGES):
             if index < existing:
@@ -75,7 +86,7 @@ def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[s
             subject = create_subject(investigator, site, PROTOCOL_ID)
             _screen(subject, stage, index, screening_date, rng, investigator, assessor)
             if stage == "randomized":
-                _randomize_and_follow(subject, protocol, screening_date, today, rng, investigator, assessor)
+                _randomize_and_follow(subject, protocol, screening_date, today, rng, staff)
             created += 1
             progress(f"  {subject.code}: {stage.replace('_', ' ')}")
     return {"subjects_created": created, "subjects_total": Subject.objects.count()}
@@ -100,7 +111,8 @@ def _screen(subject: Subject, stage: str, index: int, screening_date: dt.date, r
 
 
 def _randomize_and_follow(subject: Subject, protocol: Protocol, screening_date: dt.date, today: dt.date,
-                          rng: random.Random, investigator: Actor, assessor: Actor) -> None:
+                          rng: random.Random, staff: dict[str, Actor]) -> None:
+    investigator, assessor = staff["investigator"], staff["assessor"]
     randomized_on = screening_date + dt.timedelta(days=14)
     screening = screening_visit(subject).form_records.get(form_id="screening").data
     baseline = max(8, screening["clasi_a_screening"] if "clasi_a_screening" in screening else
@@ -113,8 +125,18 @@ def _randomize_and_follow(subject: Subject, protocol: Protocol, screening_date: 
     course = clasi_course(rng, max(8, baseline), responder)
     course.pop("W0")
     childbearing = bool(screening.get("childbearing_potential"))
+    start_precautions(subject, allocation.arm, screening, randomized_on, investigator)
+    dispensed, stopped = None, False
     for visit in subject.visits.filter(scheduled=True).order_by("sequence"):
         if visit.visit_id in ("SCR",) or visit.target_date is None or visit.target_date > today:
             continue
-        forms = [f for f in protocol.visit(visit.visit_id).forms if not (visit.visit_id == "W0" and f == "clasi")]
+        scheduled = protocol.visit(visit.visit_id)
+        forms = [f for f in scheduled.forms if not (visit.visit_id == "W0" and f == "clasi")]
         fill_visit(visit, subject, course | {"W0": baseline}, rng, investigator, assessor, forms, childbearing)
+        if visit.visit_id != "W0":
+            maybe_adverse_event(subject, visit, allocation.arm, rng, investigator, staff["sponsor"])
+        if visit.visit_id == "W12" and not responder and rng.random() < 0.3:
+            stop_for_lack_of_efficacy(subject, visit.target_date, investigator)
+            stopped = True
+        dispensed = treat_visit(subject, visit, allocation.arm, scheduled.dispensing, dispensed, rng,
+                                investigator, staff["pharmacist"], stopped)
