@@ -81,12 +81,12 @@ def live(server_env):
                               cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(f"{url}/login/", timeout=2)
+                urllib.request.urlopen(f"{url}/login/", timeout=5)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while the server starts (URLError is an OSError)
                 if time.monotonic() > deadline or server.poll() is not None:
                     log.flush()
                     pytest.fail("server did not start: " + (Path(log.name).read_text()[-2000:]))
