@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "equipoise.allocation.commands",
     "equipoise.api.commands",
     "equipoise.treatment.commands",
+    "equipoise.stats.db_commands",
 ]
 
 

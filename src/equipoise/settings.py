@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "equipoise.web",
     "equipoise.allocation",
     "equipoise.treatment",
+    "equipoise.stats_db",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,340 @@
+"""From plain database rows to the analysis dataset: every rule of the extraction, without the ORM.
+
+`extract.build_dataset` reads the rows (a fixed number of queries) and calls `assemble`; the
+rules below are testable on hand-made rows. Each rule is a documented choice:
+
+Cut-off. Everything is taken as known on the cut-off day (a Europe/Paris calendar date):
+randomizations allocated on or before it, eligibility assessments evaluated on or before it,
+visits whose date is on or before it (the visit's `done_date`, or the form record's last update
+when the visit is not marked done), study-drug stops effective on or before it, adverse events
+with onset and report on or before it, dispensings on or before it.
+
+Screening log (CONSORT counts people, so one entry per person): the person's latest screening
+attempt with an assessment; its latest screening-stage verdict, replaced by a later
+randomization-stage verdict of the same attempt when there is one (a patient eligible at
+screening whose W0 CLASI-A falls below the threshold is excluded for that criterion). An
+eligible person not randomized at the cut-off is noted "awaiting randomization at the cut-off".
+
+Scores by visit: CLASI-A / CLASI-D from the clasi form's derived values, DLQI from the dlqi
+form's `dlqi_total`, at the scheduled visits that carry CLASI (baseline first); a derived value
+that is None (record incomplete) is not a measurement.
+
+Study-drug stop reason (the treatment app stores the reason as free text, optionally linked to
+an adverse event): linked to a patient's pregnancy -> pregnancy; linked to an adverse event
+related to the study drug -> toxicity, to an unrelated one -> adverse_event; otherwise by
+keywords of the reason (efficacy -> lack_of_efficacy; toxicity or intolerance -> toxicity;
+pregnancy -> pregnancy; consent -> withdrew_consent), else other. A structured reason code in
+the treatment app would remove the keyword step (reported to the lead).
+
+Withdrawal: subject status `withdrawn`. Lost to follow-up is not recorded anywhere yet, so it is
+always False (stated in the dataset's assumptions).
+
+Received the allocated intervention: at least one dispensing (a dispensing can only be of the
+allocated arm's regimen).
+
+Per-protocol set (our assumption, kept simple): randomized, eligible at randomization (the
+randomization-stage verdict), received the allocated intervention, and no major deviation -
+where the only major deviation the system records today is the primary-endpoint visit done
+outside its protocol window.
+
+Rescue therapy: any steroid_dose record (scheduled or unscheduled visit, up to the cut-off) with
+`rescue_systemic_therapy` true.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from equipoise.stats.analysis_dataset import (
+    AdverseEvent,
+    AnalysisDataset,
+    Baseline,
+    DatasetError,
+    ScreeningEntry,
+    SubjectRecord,
+)
+from equipoise.stats_db.trial_context import TrialContext
+
+PREGNANCY_OF_PATIENT = "pregnancy_patient"
+AWAITING = "awaiting randomization at the cut-off"
+STOP_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("lack_of_efficacy", ("efficacy", "inefficacy", "ineffective", "inefficacité", "inefficace")),
+    ("toxicity", ("toxicity", "toxicité", "intolerance", "intolérance")),
+    ("pregnancy", ("pregnan", "grossesse")),
+    ("withdrew_consent", ("consent",)),
+)
+ASSUMPTIONS: tuple[str, ...] = (
+    "Per-protocol set: randomized, eligible at randomization, received the allocated intervention, "
+    "and the primary-endpoint visit not done outside its window (the only major deviation recorded).",
+    "Study-drug stop reasons are classified from the linked adverse event, else from keywords of the "
+    "free-text reason.",
+    "Lost to follow-up is not recorded by the system yet: always false.",
+    "Rescue systemic therapy at any visit up to the cut-off makes the subject a rescue case.",
+)
+
+
+class ExtractionError(ValueError):
+    """A record the analysis cannot use: names the subject, the field, the value and the rule."""
+
+    def __init__(self, subject: str, field_name: str, value: object, rule: str):
+        self.subject, self.field, self.value, self.rule = subject, field_name, value, rule
+        super().__init__(f"subject {subject}: {field_name} {rule} (got {value!r})")
+
+
+@dataclass(frozen=True)
+class SubjectRow:
+    pk: int
+    code: str
+    site: str
+    status: str
+    screening_attempt: int
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    subject_pk: int
+    arm: str
+    stratum: str
+    randomized_on: dt.date
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    subject_pk: int
+    attempt: int
+    stage: str
+    verdict: str
+    failed: tuple[str, ...]
+    evaluated_on: dt.date
+
+
+@dataclass(frozen=True)
+class FormRow:
+    subject_pk: int
+    visit_id: str
+    scheduled: bool
+    attempt: int
+    form_id: str
+    day: dt.date
+    data: Mapping[str, Any] = field(default_factory=dict)
+    derived: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    subject_pk: int
+    visit_id: str
+    done_date: dt.date | None
+    earliest_date: dt.date | None
+    latest_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class StopRow:
+    subject_pk: int
+    effective_on: dt.date
+    reason: str
+    ae_special_interest: tuple[str, ...] | None = None  # None: the stop names no adverse event
+    ae_related: bool | None = None
+
+
+@dataclass(frozen=True)
+class AeRow:
+    subject_pk: int
+    term: str
+    grade: int
+    serious: bool
+    special_interest: tuple[str, ...]
+    onset_date: dt.date
+    reported_on: dt.date
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Everything `assemble` reads, as the database holds it (not yet cut off).
+
+    `assessments` must be in evaluation order (the moment, then the row id).
+    """
+
+    subjects: Sequence[SubjectRow]
+    allocations: Sequence[AllocationRow]
+    assessments: Sequence[AssessmentRow]
+    forms: Sequence[FormRow]
+    visits: Sequence[VisitRow]
+    stops: Sequence[StopRow] = ()
+    adverse_events: Sequence[AeRow] = ()
+    dispensed_on: Mapping[int, Sequence[dt.date]] = field(default_factory=dict)
+
+
+def effective_day(done_date: dt.date | None, updated_on: dt.date) -> dt.date:
+    """The day a visit's data counts from: the visit's done date, else the record's last update."""
+    return done_date if done_date is not None else updated_on
+
+
+def screening_entry(
+    subject: SubjectRow, assessments: Sequence[AssessmentRow], randomized: bool, cutoff: dt.date
+) -> ScreeningEntry | None:
+    """The person's CONSORT screening outcome at the cut-off, or None if never assessed by then."""
+    known = [a for a in assessments if a.evaluated_on <= cutoff]
+    if not known:
+        return None
+    attempt = max(a.attempt for a in known)
+    # Rows come in evaluation order, so the attempt's last assessment is its latest screening
+    # verdict, or the randomization verdict given after it.
+    decisive = [a for a in known if a.attempt == attempt][-1]
+    verdict = decisive.verdict
+    note = AWAITING if verdict == "eligible" and not randomized else None
+    failed = decisive.failed if verdict == "not_eligible" else ()
+    return ScreeningEntry(subject_id=subject.code, site=subject.site, verdict=verdict, failed_criteria=failed,
+                          note=note)
+
+
+def scores_by_visit(forms: Iterable[FormRow], form_id: str, key: str, visits: Sequence[str],
+                    cutoff: dt.date) -> dict[str, int]:
+    """`derived[key]` of `form_id` at each scheduled visit of `visits` dated on or before the cut-off."""
+    out: dict[str, int] = {}
+    for row in forms:
+        if row.form_id != form_id or not row.scheduled or row.visit_id not in visits or row.day > cutoff:
+            continue
+        value = row.derived.get(key)
+        if value is not None:
+            out[row.visit_id] = int(value)
+    return {v: out[v] for v in visits if v in out}
+
+
+def stop_reason(stop: StopRow) -> str:
+    """Map a study-drug stop to one of the dataset's STOP_REASONS (rules in the module docstring)."""
+    if stop.ae_special_interest is not None:
+        if PREGNANCY_OF_PATIENT in stop.ae_special_interest:
+            return "pregnancy"
+        return "toxicity" if stop.ae_related else "adverse_event"
+    text = stop.reason.lower()
+    for reason, words in STOP_KEYWORDS:
+        if any(w in text for w in words):
+            return reason
+    return "other"
+
+
+def baseline(code: str, screening: Mapping[str, Any], clasi_a: int | None, clasi_d: int | None,
+             dlqi_total: int | None, prednisone: float | None) -> Baseline:
+    """Baseline characteristics: demographics from the screening record, scores from W0."""
+    for name in ("age_years", "sex", "sle_associated"):
+        if screening.get(name) is None:
+            raise ExtractionError(code, f"screening.{name}", None, "is required for a randomized subject")
+    months = screening.get("antimalarial_stable_months")
+    try:
+        return Baseline(
+            age_years=int(screening["age_years"]), sex=screening["sex"], sle_associated=screening["sle_associated"],
+            clasi_a=clasi_a, clasi_d=clasi_d, dlqi_total=dlqi_total, prednisone_mg_day=prednisone,
+            antimalarial_stable_months=float(months) if months is not None else None,
+        )
+    except DatasetError as exc:
+        raise ExtractionError(code, exc.path, exc.value, exc.rule) from None
+
+
+def outside_window(visit: VisitRow | None) -> bool:
+    """True when the visit was done before its earliest or after its latest date."""
+    if visit is None or visit.done_date is None:
+        return False
+    early = visit.earliest_date is not None and visit.done_date < visit.earliest_date
+    late = visit.latest_date is not None and visit.done_date > visit.latest_date
+    return early or late
+
+
+def per_protocol(eligible_at_randomization: bool, received: bool, primary_visit: VisitRow | None) -> bool:
+    return eligible_at_randomization and received and not outside_window(primary_visit)
+
+
+def _by_subject(rows: Iterable[Any]) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[row.subject_pk].append(row)
+    return grouped
+
+
+def _eligible_at_randomization(assessments: Sequence[AssessmentRow], cutoff: dt.date) -> bool:
+    at_randomization = [a for a in assessments if a.stage == "randomization" and a.evaluated_on <= cutoff]
+    return bool(at_randomization) and at_randomization[-1].verdict == "eligible"
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def subject_record(
+    subject: SubjectRow, allocation: AllocationRow, context: TrialContext, cutoff: dt.date, *,
+    forms: Sequence[FormRow], assessments: Sequence[AssessmentRow], visits: Sequence[VisitRow],
+    stops: Sequence[StopRow], adverse_events: Sequence[AeRow], dispensed_on: Sequence[dt.date],
+) -> SubjectRecord:
+    """One randomized subject as the analyses see it on the cut-off day."""
+    visit_ids = context.clasi_visits
+    baseline_visit = visit_ids[0]
+    screening_rows = [f for f in forms if f.form_id == "screening" and f.attempt == subject.screening_attempt]
+    screening = screening_rows[-1].data if screening_rows else {}
+    clasi_a = scores_by_visit(forms, "clasi", "clasi_a", visit_ids, cutoff)
+    clasi_d = scores_by_visit(forms, "clasi", "clasi_d", visit_ids, cutoff)
+    dlqi = scores_by_visit(forms, "dlqi", "dlqi_total", visit_ids, cutoff)
+    steroid = {f.visit_id: f for f in forms if f.form_id == "steroid_dose" and f.scheduled and f.day <= cutoff}
+    w0_steroid = steroid.get(baseline_visit)
+    days = {f.visit_id: (f.day - allocation.randomized_on).days for f in forms
+            if f.scheduled and f.visit_id in visit_ids and f.day <= cutoff and f.form_id in ("clasi", "dlqi")}
+    rescue = any(f.data.get("rescue_systemic_therapy") is True for f in forms
+                 if f.form_id == "steroid_dose" and f.day <= cutoff)
+    known_stops = sorted((s for s in stops if s.effective_on <= cutoff), key=lambda s: s.effective_on)
+    events = tuple(
+        AdverseEvent(term=ae.term, grade=ae.grade, serious=ae.serious, special_interest=ae.special_interest)
+        for ae in adverse_events if ae.onset_date <= cutoff and ae.reported_on <= cutoff
+    )
+    received = any(day <= cutoff for day in dispensed_on)
+    primary = next((v for v in visits if v.visit_id == context.primary_visit), None)
+    withdrawn = subject.status == "withdrawn"
+    return SubjectRecord(
+        subject_id=subject.code, site=subject.site, stratum=allocation.stratum, arm=allocation.arm,
+        randomized_on=allocation.randomized_on,
+        baseline=baseline(subject.code, screening, clasi_a.get(baseline_visit), clasi_d.get(baseline_visit),
+                          dlqi.get(baseline_visit),
+                          _number(w0_steroid.data.get("prednisone_equivalent_mg_day")) if w0_steroid else None),
+        clasi_a=clasi_a, clasi_d=clasi_d, dlqi=dlqi,
+        visit_days={v: days[v] for v in visit_ids if v in days},
+        received_allocated=received,
+        stopped_drug_reason=stop_reason(known_stops[0]) if known_stops else None,
+        rescue_therapy=rescue,
+        lost_to_follow_up=False,
+        discontinued=withdrawn,
+        discontinued_reason=None,
+        per_protocol=per_protocol(_eligible_at_randomization(assessments, cutoff), received, primary),
+        adverse_events=events,
+    )
+
+
+def assemble(rows: Rows, context: TrialContext, cutoff: dt.date) -> AnalysisDataset:
+    """The analysis dataset at `cutoff` from the rows (see the module docstring for every rule)."""
+    allocations = {a.subject_pk: a for a in rows.allocations if a.randomized_on <= cutoff}
+    assessments = _by_subject(rows.assessments)
+    forms = _by_subject(rows.forms)
+    visits = _by_subject(rows.visits)
+    stops = _by_subject(rows.stops)
+    events = _by_subject(rows.adverse_events)
+    records, screening = [], []
+    for subject in sorted(rows.subjects, key=lambda s: s.code):
+        allocation = allocations.get(subject.pk)
+        entry = screening_entry(subject, assessments.get(subject.pk, []), allocation is not None, cutoff)
+        if entry is not None:
+            screening.append(entry)
+        if allocation is None:
+            continue
+        if allocation.arm not in context.arms:
+            raise ExtractionError(subject.code, "allocation.arm", allocation.arm,
+                                  f"must be one of the protocol arms {', '.join(context.arms)}")
+        records.append(subject_record(
+            subject, allocation, context, cutoff, forms=forms.get(subject.pk, []),
+            assessments=assessments.get(subject.pk, []), visits=visits.get(subject.pk, []),
+            stops=stops.get(subject.pk, []), adverse_events=events.get(subject.pk, []),
+            dispensed_on=rows.dispensed_on.get(subject.pk, ()),
+        ))
+    return AnalysisDataset(trial_id=context.trial_id, data_cutoff=cutoff, arms=context.arms,
+                           visits=context.clasi_visits, subjects=tuple(records), screening=tuple(screening))

@@ -1,0 +1,189 @@
+"""Statistics pages and downloads, from the live database at a data cut-off.
+
+Every view opens with `permissions.stats_access` (403 for roles without statistics rights, and
+for arm-level documents asked by anyone but the unblinded statistician), reads `?cutoff=`
+(default: today in Europe/Paris; a bad or future date is a 400 naming the parameter), builds
+the dataset, renders through `documents`, and leaves an audit event for every document served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from equipoise.records.actor import Actor
+from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.stats.analysis_dataset import AnalysisDataset
+from equipoise.stats.consort import consort_counts, pooled_counts
+from equipoise.stats_db import documents
+from equipoise.stats_db.downloads import record_download, record_dsmb
+from equipoise.stats_db.extract import PROTOCOL_ID, build_dataset
+from equipoise.stats_db.permissions import stats_access
+from equipoise.stats_db.trial_context import TrialContext, trial_context
+from equipoise.visits.localtime import trial_date
+
+DSMB_PARTS = ("open", "closed")
+
+
+class BadParameter(ValueError):
+    """A query parameter the page cannot use; the message names it, its value and the rule."""
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What one request works on: the cut-off, the trial context, the dataset and its version label."""
+
+    cutoff: dt.date
+    context: TrialContext
+    dataset: AnalysisDataset
+    version_label: str
+
+
+def parse_cutoff(raw: str | None, today: dt.date) -> dt.date:
+    """`?cutoff=YYYY-MM-DD`, defaulting to today; a future cut-off would report data not yet known."""
+    if raw is None or raw == "":
+        return today
+    try:
+        cutoff = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(f"cutoff: {raw!r} must be a date YYYY-MM-DD") from None
+    if cutoff > today:
+        raise BadParameter(f"cutoff: {raw} is after today ({today.isoformat()}); a cut-off cannot be in the future")
+    return cutoff
+
+
+def _cut(request: HttpRequest) -> Cut:
+    cutoff = parse_cutoff(request.GET.get("cutoff"), trial_date(timezone.now()))
+    version = current_version(PROTOCOL_ID)
+    lang = (get_language() or "fr")[:2]
+    context = trial_context(protocol_of(version), lang if lang in ("fr", "en") else "en")
+    return Cut(cutoff, context, build_dataset(cutoff, PROTOCOL_ID, context), f"{PROTOCOL_ID} v{version.number}")
+
+
+def _file(body: bytes, content_type: str, filename: str, *, attachment: bool) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def _name(cut: Cut, document: str, extension: str) -> str:
+    return f"{cut.context.trial_id}-{document}-{cut.cutoff.isoformat()}.{extension}"
+
+
+def _guard(view):
+    """Answer a bad query parameter with 400 and the parameter's message, changing nothing."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except BadParameter as exc:
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return require_GET(never_cache(wrapped))
+
+
+def _served(actor: Actor, cut: Cut, document: str, arm_level: bool) -> None:
+    record_download(actor, document, cut.cutoff, arm_level=arm_level, protocol_version=cut.version_label)
+
+
+@_guard
+def index(request: HttpRequest) -> HttpResponse:
+    rights, _ = stats_access(request.user, request_id=request.request_id)
+    cut = _cut(request)
+    counts = pooled_counts(consort_counts(cut.dataset))
+    return render(request, "stats_db/index.html", {
+        "rights": rights, "cut": cut, "counts": counts, "pooled": counts["arms"]["all"],
+        "today": trial_date(timezone.now()),
+    })
+
+
+@_guard
+def report_page(request: HttpRequest) -> HttpResponse:
+    rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
+    cut = _cut(request)
+    result = documents.report(cut.dataset, cut.context, trial_date(timezone.now()))
+    _served(actor, cut, "report.html", True)
+    return HttpResponse(result.html, content_type="text/html; charset=utf-8")
+
+
+@_guard
+def report_json(request: HttpRequest) -> HttpResponse:
+    rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
+    cut = _cut(request)
+    result = documents.report(cut.dataset, cut.context, trial_date(timezone.now()))
+    _served(actor, cut, "report.json", True)
+    return _file(documents.report_json(result), "application/json", _name(cut, "report", "json"), attachment=True)
+
+
+def _consort(request: HttpRequest, fmt: str) -> HttpResponse:
+    rights, actor = stats_access(request.user, request_id=request.request_id)
+    cut = _cut(request)
+    body = documents.consort(cut.dataset, cut.context, arm_level=rights.arm_level, fmt=fmt)
+    _served(actor, cut, f"consort.{fmt}", rights.arm_level)
+    content_type = "image/svg+xml" if fmt == "svg" else "image/png"
+    return _file(body, content_type, _name(cut, "consort", fmt), attachment=False)
+
+
+@_guard
+def consort_svg(request: HttpRequest) -> HttpResponse:
+    return _consort(request, "svg")
+
+
+@_guard
+def consort_png(request: HttpRequest) -> HttpResponse:
+    return _consort(request, "png")
+
+
+@_guard
+def table1_page(request: HttpRequest) -> HttpResponse:
+    rights, actor = stats_access(request.user, request_id=request.request_id)
+    cut = _cut(request)
+    # The pure renderer escapes every label and value it writes.
+    table = mark_safe(documents.table1_fragment(cut.dataset, cut.context, arm_level=rights.arm_level))  # escaped by table1_html
+    _served(actor, cut, "table1.html", rights.arm_level)
+    return render(request, "stats_db/table1.html", {"rights": rights, "cut": cut, "table": table})
+
+
+@_guard
+def recruitment_svg(request: HttpRequest) -> HttpResponse:
+    rights, actor = stats_access(request.user, request_id=request.request_id)
+    cut = _cut(request)
+    body = documents.recruitment(cut.dataset, cut.context)
+    _served(actor, cut, "recruitment.svg", False)
+    return _file(body, "image/svg+xml", _name(cut, "recruitment", "svg"), attachment=False)
+
+
+@_guard
+def dsmb_pdf(request: HttpRequest) -> HttpResponse:
+    rights, actor = stats_access(request.user, request_id=request.request_id)
+    part = request.GET.get("part", "open")
+    if part not in DSMB_PARTS:
+        raise BadParameter(f"part: {part!r} must be one of {', '.join(DSMB_PARTS)}")
+    # Refused before any data is read: only the unblinded statistician produces the closed part.
+    if part == "closed" and not rights.arm_level:
+        raise PermissionDenied("the DSMB closed part is produced by the unblinded statistician only")
+    cut = _cut(request)
+    body = documents.dsmb(cut.dataset, cut.context, include_closed=part == "closed",
+                          generated_on=trial_date(timezone.now()))
+    record_dsmb(actor, part, cut.cutoff, protocol_version=cut.version_label)
+    return _file(body, "application/pdf", _name(cut, f"dsmb-{part}", "pdf"), attachment=True)
+
+
+@_guard
+def dataset_json(request: HttpRequest) -> HttpResponse:
+    rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
+    cut = _cut(request)
+    _served(actor, cut, "dataset.json", True)
+    return _file(cut.dataset.to_json().encode(), "application/json", _name(cut, "dataset", "json"), attachment=True)
