@@ -109,7 +109,7 @@ def test_login_locks_out_after_repeated_failures(people, settings):
     client = Client()
     for _ in range(settings.LOGIN_LOCKOUT_FAILURES):
         client.post("/login/", {"username": "inv_a", "password": "wrong"})
-    locked = client.post("/login/", {"username": "inv_a", "password": PASSWORD})
+    locked = client.post("/login/", {"username": "inv_a", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en")
     assert locked.status_code == 200 and "locked" in locked.content.decode()
     assert "_auth_user_id" not in client.session
 
