@@ -23,14 +23,10 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
-import urllib.parse
-import uuid
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from throwaway_database import throwaway_database
 
 
 def parse_args() -> argparse.Namespace:
@@ -43,29 +39,9 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def prepare_environment(args: argparse.Namespace, var_dir: str) -> str | None:
-    """Point the settings at a throwaway database; return the PostgreSQL admin URL if one was made."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "equipoise.settings_test"
-    os.environ["EQUIPOISE_VAR"] = var_dir
-    os.environ["EQUIPOISE_PROTOCOLS"] = str(REPO / "protocols")
-    os.environ.pop("DATABASE_URL", None)
-    if not args.database:
-        return None
-    import psycopg
-
-    parts = urllib.parse.urlsplit(args.database)
-    name = f"equipoise_bench_{uuid.uuid4().hex[:10]}"
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
-    return admin
-
-
 def build_trial(n_subjects: int):
     """Migrate, then sites, people, eligible subjects and a loaded list, through the actions."""
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
 
     from equipoise.allocation.actions.lists import load_list
     from equipoise.allocation.rehearsal import committed_list, eligible_subject
@@ -78,7 +54,6 @@ def build_trial(n_subjects: int):
     )
     from equipoise.records.roles import Role
 
-    call_command("migrate", interactive=False, verbosity=0)
     version, _ = store_protocol_version(default_protocol_dir("nct06965244"))
     sites = [Site.objects.create(code=c, name=c, city="Paris") for c in ("TNN", "SLS")]
     User = get_user_model()
@@ -179,53 +154,38 @@ def concurrent_rate(pairs, clients: int) -> float:
 
 def main() -> int:
     args = parse_args()
-    with tempfile.TemporaryDirectory(prefix="equipoise-bench-") as var_dir:
-        admin = prepare_environment(args, var_dir)
-        try:
-            import django
+    with throwaway_database(args.database):
+        from django.db import connection
 
-            django.setup()
-            from django.db import connection
+        from equipoise.allocation.models import Allocation, ListSlot
 
-            from equipoise.allocation.models import Allocation, ListSlot
-
-            concurrent_n = args.clients * args.per_client
-            single_n = concurrent_n
-            total = args.subjects * 2 + single_n + concurrent_n
-            print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}); "
-                  f"building {total} eligible subjects...", file=sys.stderr)
-            pairs, site = build_trial(total)
-            timed, assessed, single, concurrent = (
-                pairs[: args.subjects], pairs[args.subjects: 2 * args.subjects],
-                pairs[2 * args.subjects: 2 * args.subjects + single_n], pairs[2 * args.subjects + single_n:])
-            bare_updates(site, 20)  # warm-up
-            base = bare_updates(site, args.subjects)
-            alloc = timed_allocations(timed)
-            elig = timed_assessments(assessed)
-            one_rate = len(single) / sum(timed_allocations(single))
-            many_rate = concurrent_rate(concurrent, args.clients)
-            used = ListSlot.objects.filter(used_at__isnull=False).count()
-            assert used == Allocation.objects.count() == args.subjects + single_n + concurrent_n, "slots/ledger disagree"
-            ratio = statistics.median(alloc) / statistics.median(base)
-            print(f"database: {connection.vendor}")
-            print(f"baseline  one-row update transaction      {ms(base)}   (n={len(base)})")
-            print(f"service   randomize_subject               {ms(alloc)}   (n={len(alloc)})")
-            print(f"part of   eligibility assessment alone    {ms(elig)}   (n={len(elig)})")
-            print(f"ratio     randomize / bare update (median) {ratio:6.1f}x   (target <= 3x: "
-                  f"{'met' if ratio <= 3 else 'NOT met'})")
-            print(f"rate      1 client  {one_rate:7.1f} allocations/s")
-            print(f"rate      {args.clients} clients {many_rate:7.1f} allocations/s   "
-                  f"({used} slots used, all distinct, ledger consistent)")
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if admin:
-                import psycopg
-
-                name = urllib.parse.urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
-                with psycopg.connect(admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        concurrent_n = args.clients * args.per_client
+        single_n = concurrent_n
+        total = args.subjects * 2 + single_n + concurrent_n
+        print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}); "
+              f"building {total} eligible subjects...", file=sys.stderr)
+        pairs, site = build_trial(total)
+        timed, assessed, single, concurrent = (
+            pairs[: args.subjects], pairs[args.subjects: 2 * args.subjects],
+            pairs[2 * args.subjects: 2 * args.subjects + single_n], pairs[2 * args.subjects + single_n:])
+        bare_updates(site, 20)  # warm-up
+        base = bare_updates(site, args.subjects)
+        alloc = timed_allocations(timed)
+        elig = timed_assessments(assessed)
+        one_rate = len(single) / sum(timed_allocations(single))
+        many_rate = concurrent_rate(concurrent, args.clients)
+        used = ListSlot.objects.filter(used_at__isnull=False).count()
+        assert used == Allocation.objects.count() == args.subjects + single_n + concurrent_n, "slots/ledger disagree"
+        ratio = statistics.median(alloc) / statistics.median(base)
+        print(f"database: {connection.vendor}")
+        print(f"baseline  one-row update transaction      {ms(base)}   (n={len(base)})")
+        print(f"service   randomize_subject               {ms(alloc)}   (n={len(alloc)})")
+        print(f"part of   eligibility assessment alone    {ms(elig)}   (n={len(elig)})")
+        print(f"ratio     randomize / bare update (median) {ratio:6.1f}x   (target <= 3x: "
+              f"{'met' if ratio <= 3 else 'NOT met'})")
+        print(f"rate      1 client  {one_rate:7.1f} allocations/s")
+        print(f"rate      {args.clients} clients {many_rate:7.1f} allocations/s   "
+              f"({used} slots used, all distinct, ledger consistent)")
     return 0
 
 

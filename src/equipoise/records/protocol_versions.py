@@ -37,7 +37,9 @@ def store_protocol_version(path: Path | str) -> tuple[ProtocolVersion, bool]:
 
 
 def current_version(protocol_id: str) -> ProtocolVersion:
-    version = ProtocolVersion.objects.filter(protocol_id=protocol_id).order_by("-number").first()
+    """The version in force. Its file contents are loaded only if its parse is not cached yet."""
+    version = (ProtocolVersion.objects.filter(protocol_id=protocol_id).defer("source")
+               .order_by("-number").first())
     if version is None:
         raise LookupError(f"protocol {protocol_id} has not been loaded; run `equipoise protocol load`")
     return version
