@@ -7,13 +7,13 @@ import datetime as dt
 
 import pytest
 
+from browser.sign_in import log_in
 from equipoise.instruments.clasi import AREAS, PATIENT_ITEMS, score_clasi
 from equipoise.records.models import FormRecord
 from equipoise.web.body_map import PALETTE
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct-horse-battery"
 TABLET = {"width": 1024, "height": 768}
 RECORD = {
     "regions": {
@@ -61,16 +61,6 @@ def subject(people, actor_of):
     subject = create_subject(actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN"), people["site_a"], "nct06965244")
     create_schedule(subject, dt.date(2026, 3, 2))
     return subject
-
-
-def log_in(page, base: str, username: str) -> None:
-    # The site has no favicon yet; Chromium's request for it would log a 404 console error.
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form[action='/login/'] button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def tap(page, name: str, value: int) -> None:

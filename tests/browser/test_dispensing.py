@@ -10,20 +10,12 @@ import re
 import pytest
 from django.utils import timezone
 
+from browser.sign_in import log_in
 from equipoise.records.roles import Role
 from equipoise.visits.localtime import to_trial_time, trial_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery"
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def log_out(page):
