@@ -27,6 +27,24 @@ COMMAND_MODULES = [
 ]
 
 
+# The sub-command groups made so far, per top-level parser, so that several modules can add actions
+# to one command (`equipoise randomization generate` is pure, `... load` needs the database).
+_GROUPS: dict[int, dict[str, argparse._SubParsersAction]] = {}
+
+
+def command_group(
+    subparsers: argparse._SubParsersAction, name: str, help: str, **options
+) -> argparse._SubParsersAction:
+    """The actions of `equipoise NAME`, created on first use; `options` go to add_subparsers."""
+    groups = _GROUPS.setdefault(id(subparsers), {})
+    if name not in groups:
+        parser = subparsers.add_parser(name, help=help)
+        group = parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", **options)
+        group.required = True
+        groups[name] = group
+    return groups[name]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="equipoise",

@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import PROTOCOL_DIR, ROOT
+ROOT = Path(__file__).resolve().parents[2]
+PROTOCOL_DIR = ROOT / "protocols" / "nct06965244"
+
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -15,24 +15,13 @@ import json
 import sys
 from pathlib import Path
 
+from equipoise.cli import command_group
+
 PROTOCOL_ID = "nct06965244"
 
 
-def _randomization_actions(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    parent = subparsers.choices.get("randomization")
-    if parent is None:
-        parent = subparsers.add_parser("randomization", help="randomization lists and allocation")
-        sub = parent.add_subparsers(dest="randomization_command", metavar="ACTION")
-        sub.required = True
-        return sub
-    for action in parent._actions:  # argparse offers no public way back to a parser's subparsers
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise RuntimeError("the randomization command has no sub-commands to extend")
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
-    sub = _randomization_actions(subparsers)
+    sub = command_group(subparsers, "randomization", "randomization lists, simulations and allocation")
     load = sub.add_parser("load", help="load the committed list into the database (statistician)")
     load.add_argument("file", type=Path, help="the JSON lines list made by `randomization generate`")
     load.add_argument("--sha256", required=True, metavar="HEX", help="the statistician's committed digest")

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from equipoise.cli import command_group
 from equipoise.protocol.loader import LoadedProtocol, ProtocolInvalid, load_protocol
 from equipoise.randomization.blocks import generate_list, generation_report
 from equipoise.randomization.listfile import ListFormatError, dump_list, list_sha256, parse_list
@@ -32,9 +33,7 @@ class UsageProblem(Exception):
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("randomization", help="randomization lists and simulations")
-    sub = parser.add_subparsers(dest="randomization_command", metavar="ACTION")
-    sub.required = True
+    sub = command_group(subparsers, "randomization", "randomization lists, simulations and allocation")
 
     gen = sub.add_parser("generate", help="generate a seeded stratified permuted-block list")
     _protocol_option(gen)

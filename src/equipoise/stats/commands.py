@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from equipoise.cli import command_group
 from equipoise.stats import InvalidParameter
 
 DEFAULT_PROTOCOL = "protocols/nct06965244"
@@ -68,11 +69,8 @@ def _guarded(
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("stats", help="sample size, intervals and design simulation")
-    sub = parser.add_subparsers(
-        dest="stats_command", metavar="ACTION", parser_class=OneLineErrorParser
-    )
-    sub.required = True
+    sub = command_group(subparsers, "stats", "sample size, intervals, design simulation and reports",
+                        parser_class=OneLineErrorParser)
     register_sample_size(sub)
     register_diff_ci(sub)
     register_simulate(sub)

@@ -21,6 +21,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from equipoise.cli import command_group
 from equipoise.stats.commands import DEFAULT_PROTOCOL, print_json
 
 PROTOCOL_ID = "nct06965244"
@@ -33,18 +34,8 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"must be a date YYYY-MM-DD (got {text!r})") from None
 
 
-def _stats_actions(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    parent = subparsers.choices.get("stats")
-    if parent is None:
-        raise RuntimeError("equipoise.stats.commands must be registered before equipoise.stats.db_commands")
-    for action in parent._actions:  # argparse offers no public way back to a parser's subparsers
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise RuntimeError("the stats command has no sub-commands to extend")
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
-    sub = _stats_actions(subparsers)
+    sub = command_group(subparsers, "stats", "sample size, intervals, design simulation and reports")
     report = sub.add_parser("report", help="write the statistical report files from the database (statistician)")
     report.add_argument("--cutoff", type=iso_date, required=True, help="data cut-off date YYYY-MM-DD")
     report.add_argument("--output", type=Path, required=True, metavar="DIR", help="directory to write into")
