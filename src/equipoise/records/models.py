@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from equipoise.records.roles import Role
 
@@ -69,11 +70,11 @@ class ApiToken(models.Model):
 
 
 class SubjectStatus(models.TextChoices):
-    SCREENING = "screening"
-    SCREEN_FAILED = "screen_failed"
-    RANDOMIZED = "randomized"
-    WITHDRAWN = "withdrawn"
-    COMPLETED = "completed"
+    SCREENING = "screening", _("Screening")
+    SCREEN_FAILED = "screen_failed", _("Screen failed")
+    RANDOMIZED = "randomized", _("Randomized")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    COMPLETED = "completed", _("Completed")
 
 
 class Subject(models.Model):
@@ -119,9 +120,9 @@ class Visit(models.Model):
 
 
 class FormState(models.TextChoices):
-    DRAFT = "draft"
-    COMPLETE = "complete"
-    LOCKED = "locked"
+    DRAFT = "draft", _("Draft")
+    COMPLETE = "complete", _("Complete")
+    LOCKED = "locked", _("Locked")
 
 
 class FormRecord(models.Model):
@@ -162,9 +163,9 @@ class FormRevision(models.Model):
 
 
 class QueryStatus(models.TextChoices):
-    OPEN = "open"
-    ANSWERED = "answered"
-    CLOSED = "closed"
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
 
 
 class DataQuery(models.Model):
