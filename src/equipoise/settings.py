@@ -17,7 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = Path(os.environ.get("EQUIPOISE_HOME", Path.cwd()))
+# The checkout holding `protocols/` (src layout: two levels up), unless EQUIPOISE_HOME says otherwise.
+_CHECKOUT = BASE_DIR.parents[1]
+PROJECT_DIR = Path(os.environ.get("EQUIPOISE_HOME", _CHECKOUT if (_CHECKOUT / "protocols").is_dir() else Path.cwd()))
 VAR_DIR = Path(os.environ.get("EQUIPOISE_VAR", PROJECT_DIR / "var"))
 PROTOCOLS_DIR = Path(os.environ.get("EQUIPOISE_PROTOCOLS", PROJECT_DIR / "protocols"))
 
