@@ -45,8 +45,8 @@ PARIS = ZoneInfo("Europe/Paris")
 LIST_SEED = "equipoise-demo-list"
 SLOTS_PER_STRATUM = 30
 # Stage of each demo subject at a site, in creation order.
-STAGES = (["in_screening"] * 3 + ["screen_failed"] * 5 + ["awaiting_randomization"] * 2
-          + ["randomized"] * 14)
+STAGES = (["screen_failed"] * 5 + ["randomized"] * 14 + ["awaiting_randomization"] * 2
+          + ["in_screening"] * 3)
 FAILURE_SETS = [["IN05"], ["EX01"], ["EX02", "EX06"], ["IN06"], ["EX07"], ["EX08"], ["IN05", "EX01"]]
 
 
@@ -81,8 +81,11 @@ def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[s
         for index, stage in enumerate(STAGES):
             if index < existing:
                 continue
-            # Spread recruitment over the last ~8 months; the latest patients are still in screening.
-            screening_date = today - dt.timedelta(days=240 - 9 * index - 4 * site_index)
+            # Recruitment spread over the trial's first year; the latest patients are still in screening.
+            if stage in ("awaiting_randomization", "in_screening"):
+                screening_date = today - dt.timedelta(days=3 + 3 * (len(STAGES) - index) + site_index)
+            else:
+                screening_date = today - dt.timedelta(days=400 - 15 * index - 4 * site_index)
             subject = create_subject(investigator, site, PROTOCOL_ID)
             _screen(subject, stage, index, screening_date, rng, investigator, assessor)
             if stage == "randomized":
