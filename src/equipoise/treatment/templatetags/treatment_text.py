@@ -1,7 +1,6 @@
-"""`{% t "English" "Français" %}`: the page's words in its language, kept beside each other.
+"""Template filters of the treatment pages: Paris wall-clock times, protocol texts, state labels.
 
-The treatment pages carry their own short texts in both languages instead of entries in the
-shared message catalogue, so this app can be reviewed (and translated) in one place.
+The pages' own words go through Django's `{% translate %}` and the shared French catalogue.
 """
 
 from __future__ import annotations
@@ -14,11 +13,6 @@ from django.utils.translation import get_language
 from equipoise.visits.localtime import to_trial_time
 
 register = template.Library()
-
-
-@register.simple_tag
-def t(en: str, fr: str) -> str:
-    return fr if (get_language() or "fr").startswith("fr") else en
 
 
 @register.filter
