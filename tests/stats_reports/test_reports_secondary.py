@@ -135,3 +135,12 @@ def test_mmrm_with_too_little_data_says_so():
     d = make_dataset([make_subject("A"), make_subject("B", "methotrexate")])
     result = mmrm(d, **ROLES)
     assert result.effects == [] and any("too few" in n for n in result.notes)
+
+
+def test_log_rank_with_no_shared_risk_set_is_reported_not_raised():
+    """Early data: the only event happens after the other arm's last visit, so the log-rank variance is 0."""
+    responder = make_subject("A1", "lenalidomide", clasi_a={"W0": 20, "W8": 6}, visit_days={"W0": 0, "W8": 56})
+    censored = make_subject("B1", "methotrexate", clasi_a={"W0": 20, "W4": 19}, visit_days={"W0": 0, "W4": 28})
+    result = time_to_response(make_dataset([responder, censored]), **ROLES)
+    assert result.logrank_statistic is None and result.logrank_p_value is None
+    assert any("no variance" in note for note in result.notes)

@@ -29,7 +29,7 @@ from equipoise.demo.treatment_course import (
 from equipoise.protocol.schema import Protocol
 from equipoise.records.actions.eligibility import assess_eligibility
 from equipoise.records.actions.forms import save_form
-from equipoise.records.actions.subjects import create_subject
+from equipoise.records.actions.subjects import create_subject, end_participation
 from equipoise.records.actor import Actor
 from equipoise.records.models import Subject
 from equipoise.records.protocol_versions import (
@@ -47,6 +47,11 @@ SLOTS_PER_STRATUM = 30
 # Stage of each demo subject at a site, in creation order.
 STAGES = (["screen_failed"] * 5 + ["randomized"] * 14 + ["awaiting_randomization"] * 2
           + ["in_screening"] * 3)
+# Randomized patients (by order at each site) who leave: (outcome, first visit missed, reason).
+LEAVERS = {
+    3: ("lost_to_follow_up", "W12", "no reply to three calls and a letter after week 8"),
+    9: ("withdrawn", "W8", "patient withdrew consent (moving abroad)"),
+}
 FAILURE_SETS = [["IN05"], ["EX01"], ["EX02", "EX06"], ["IN06"], ["EX07"], ["EX08"], ["IN05", "EX01"]]
 
 
@@ -89,7 +94,8 @@ def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[s
             subject = create_subject(investigator, site, PROTOCOL_ID)
             _screen(subject, stage, index, screening_date, rng, investigator, assessor)
             if stage == "randomized":
-                _randomize_and_follow(subject, protocol, screening_date, today, rng, staff)
+                leaves = LEAVERS.get(index - STAGES.index("randomized"))
+                _randomize_and_follow(subject, protocol, screening_date, today, rng, staff, leaves)
             created += 1
             progress(f"  {subject.code}: {stage.replace('_', ' ')}")
     return {"subjects_created": created, "subjects_total": Subject.objects.count()}
@@ -114,7 +120,7 @@ def _screen(subject: Subject, stage: str, index: int, screening_date: dt.date, r
 
 
 def _randomize_and_follow(subject: Subject, protocol: Protocol, screening_date: dt.date, today: dt.date,
-                          rng: random.Random, staff: dict[str, Actor]) -> None:
+                          rng: random.Random, staff: dict[str, Actor], leaves: tuple[str, str, str] | None) -> None:
     investigator, assessor = staff["investigator"], staff["assessor"]
     randomized_on = screening_date + dt.timedelta(days=14)
     screening = screening_visit(subject).form_records.get(form_id="screening").data
@@ -133,6 +139,11 @@ def _randomize_and_follow(subject: Subject, protocol: Protocol, screening_date: 
     for visit in subject.visits.filter(scheduled=True).order_by("sequence"):
         if visit.visit_id in ("SCR",) or visit.target_date is None or visit.target_date > today:
             continue
+        if leaves and visit.visit_id == leaves[1]:
+            subject.refresh_from_db()
+            end_participation(investigator, subject, leaves[0], visit.target_date, leaves[2],
+                              now=dt.datetime.combine(visit.target_date, dt.time(18, 0), tzinfo=PARIS))
+            break
         scheduled = protocol.visit(visit.visit_id)
         forms = [f for f in scheduled.forms if not (visit.visit_id == "W0" and f == "clasi")]
         fill_visit(visit, subject, course | {"W0": baseline}, rng, investigator, assessor, forms, childbearing)

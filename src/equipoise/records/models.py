@@ -74,6 +74,7 @@ class SubjectStatus(models.TextChoices):
     SCREEN_FAILED = "screen_failed", _("Screen failed")
     RANDOMIZED = "randomized", _("Randomized")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    LOST_TO_FOLLOW_UP = "lost_to_follow_up", _("Lost to follow-up")
     COMPLETED = "completed", _("Completed")
 
 
@@ -86,6 +87,8 @@ class Subject(models.Model):
     status = models.CharField(max_length=20, choices=SubjectStatus.choices, default=SubjectStatus.SCREENING)
     screening_attempt = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
+    participation_ended_on = models.DateField(null=True, blank=True)
+    participation_end_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["code"]

@@ -314,8 +314,13 @@ def time_to_response(
         )
     stat = p = None
     if len(set(group)) == 2 and sum(status) > 0:
-        chisq, pvalue = survdiff(np.array(times), np.array(status), np.array(group))
-        stat, p = float(chisq), float(pvalue)
+        try:
+            chisq, pvalue = survdiff(np.array(times), np.array(status), np.array(group))
+            stat, p = float(chisq), float(pvalue)
+        except np.linalg.LinAlgError:
+            # Zero variance: every event happens where only one arm is still at risk (small early data).
+            notes.append("log-rank test not computable (no variance: the arms are never at risk together "
+                         "when events occur)")
     else:
         notes.append("log-rank test not computable (an arm is empty or no events)")
     return TimeToResponse(fall, curves, stat, p, excluded, notes)

@@ -46,7 +46,8 @@ def read_rows(protocol_id: str) -> Rows:
     """Every row the dataset may need, as plain values (no cut-off applied yet)."""
     subjects = Subject.objects.filter(protocol_id=protocol_id)
     subject_rows = [
-        SubjectRow(pk=s.pk, code=s.code, site=s.site.code, status=s.status, screening_attempt=s.screening_attempt)
+        SubjectRow(pk=s.pk, code=s.code, site=s.site.code, status=s.status, screening_attempt=s.screening_attempt,
+                   ended_on=s.participation_ended_on, end_reason=s.participation_end_reason)
         for s in subjects.select_related("site")
     ]
     allocations = [

@@ -26,8 +26,9 @@ keywords of the reason (efficacy -> lack_of_efficacy; toxicity or intolerance ->
 pregnancy -> pregnancy; consent -> withdrew_consent), else other. A structured reason code in
 the treatment app would remove the keyword step (reported to the lead).
 
-Withdrawal: subject status `withdrawn`. Lost to follow-up is not recorded anywhere yet, so it is
-always False (stated in the dataset's assumptions).
+Withdrawal and loss to follow-up: the subject's recorded end of participation (status
+`withdrawn` or `lost_to_follow_up`, with its date and reason), counted when it falls on or before
+the cut-off.
 
 Received the allocated intervention: at least one dispensing (a dispensing can only be of the
 allocated arm's regimen).
@@ -72,7 +73,8 @@ ASSUMPTIONS: tuple[str, ...] = (
     "and the primary-endpoint visit not done outside its window (the only major deviation recorded).",
     "Study-drug stop reasons are classified from the linked adverse event, else from keywords of the "
     "free-text reason.",
-    "Lost to follow-up is not recorded by the system yet: always false.",
+    "Withdrawal and loss to follow-up are the investigator's recorded end of participation, "
+    "counted when dated on or before the cut-off.",
     "Rescue systemic therapy at any visit up to the cut-off makes the subject a rescue case.",
 )
 
@@ -92,6 +94,8 @@ class SubjectRow:
     site: str
     status: str
     screening_attempt: int
+    ended_on: dt.date | None = None
+    end_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -291,7 +295,9 @@ def subject_record(
     )
     received = any(day <= cutoff for day in dispensed_on)
     primary = next((v for v in visits if v.visit_id == context.primary_visit), None)
-    withdrawn = subject.status == "withdrawn"
+    ended = subject.ended_on is not None and subject.ended_on <= cutoff
+    withdrawn = ended and subject.status == "withdrawn"
+    lost = ended and subject.status == "lost_to_follow_up"
     return SubjectRecord(
         subject_id=subject.code, site=subject.site, stratum=allocation.stratum, arm=allocation.arm,
         randomized_on=allocation.randomized_on,
@@ -303,9 +309,9 @@ def subject_record(
         received_allocated=received,
         stopped_drug_reason=stop_reason(known_stops[0]) if known_stops else None,
         rescue_therapy=rescue,
-        lost_to_follow_up=False,
+        lost_to_follow_up=lost,
         discontinued=withdrawn,
-        discontinued_reason=None,
+        discontinued_reason=subject.end_reason if withdrawn else None,
         per_protocol=per_protocol(_eligible_at_randomization(assessments, cutoff), received, primary),
         adverse_events=events,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +21,7 @@ from equipoise.records.access import (
     visible_subjects,
 )
 from equipoise.records.actions.errors import ActionRefused
-from equipoise.records.actions.subjects import create_subject
+from equipoise.records.actions.subjects import create_subject, end_participation
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.treatment.panel import render_subject_panel
@@ -66,3 +68,19 @@ def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
         "allocation_panel": subject_panel(request, subject, rights),
         "treatment_panel": render_subject_panel(request, subject, rights),
     })
+
+
+@require_POST
+def subject_end_participation(request: HttpRequest, code: str) -> HttpResponse:
+    subject, rights = subject_access(request.user, code, write=True, request_id=request.request_id)
+    actor = actor_for(request.user, rights, subject.site, request.request_id)
+    try:
+        ended_on = dt.date.fromisoformat(request.POST.get("ended_on", ""))
+    except ValueError:
+        messages.error(request, "ended_on must be a date YYYY-MM-DD")
+        return redirect(f"/subjects/{code}/")
+    try:
+        end_participation(actor, subject, request.POST.get("outcome", ""), ended_on, request.POST.get("reason", ""))
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect(f"/subjects/{code}/")

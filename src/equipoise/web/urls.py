@@ -24,6 +24,8 @@ urlpatterns = [
     path("subjects/<str:code>/", subject_views.subject_detail, name="subject"),
     path(FORM, form_views.form_page, name="form"),
     path(FORM + "<slug:action>/", form_views.form_transition, name="form-action"),
+    path("subjects/<str:code>/end-participation/", subject_views.subject_end_participation,
+         name="subject-end-participation"),
     path("subjects/<str:code>/eligibility/", eligibility_views.screening_page, name="screening"),
     path("screening-log/", eligibility_views.screening_log, name="screening-log"),
     path("audit/", audit_views.audit_list, name="audit"),
