@@ -117,3 +117,26 @@ def test_counselling_topics_are_checked(randomized, inv_a):
     with pytest.raises(ActionRefused) as refused:
         record_counselling(inv_a, subject, ["abstinence"], today())
     assert refused.value.errors[0]["field"] == "topics"
+
+
+def test_pregnancy_tests_end_four_weeks_after_the_end_of_treatment(randomized, inv_a, pharm_a,
+                                                                  record_pregnancy_test):
+    """Treatment ends at a stop, the done end-of-treatment visit (W24) or the end of participation;
+    tests fall due every 28 days from the first dose until 28 days after that end, not beyond."""
+    from equipoise.safety.parameters import PregnancyRules
+    from equipoise.safety.pregnancy import pregnancy_test_due_dates
+    from equipoise.treatment.worklist import treatment_end
+
+    woman = randomized("lenalidomide", "female", True, days_ago=240)
+    start = today() - dt.timedelta(days=240)
+    record_contraception(inv_a, woman, "implant", start - dt.timedelta(days=60), True)
+    record_pregnancy_test(woman, timezone.make_aware(dt.datetime.combine(start, dt.time(8))) - dt.timedelta(days=1))
+    dispense(pharm_a, prescribe(inv_a, woman, prescribed_on=start, days=28, now=timezone.now()), start)
+    protocol = subject_protocol(woman)
+    assert treatment_end(woman, protocol, start) is None  # still on treatment: tests keep falling due
+    w24 = woman.visits.get(visit_id="W24")
+    mark_visit_done(inv_a, w24, w24.target_date)
+    end = treatment_end(woman, protocol, start)
+    assert end == w24.target_date
+    dues = pregnancy_test_due_dates(start, end, PregnancyRules.from_safety(protocol.safety), until=None)
+    assert max(dues) == end + dt.timedelta(days=28)

@@ -73,6 +73,22 @@ def missing_forms(subject: Subject, visit: Visit, protocol: Protocol, childbeari
             if states.get(f) not in (FormState.COMPLETE, FormState.LOCKED)]
 
 
+def treatment_end(subject: Subject, protocol, first_dose: dt.date) -> dt.date | None:
+    """The last day on study drug, once known: a stop, the end-of-treatment visit done, or the end
+    of the patient's participation, whichever comes first; None while treatment goes on."""
+    ends = []
+    stopped = drug_state(subject, dt.date.max).stopped
+    if stopped is not None and stopped.effective_on >= first_dose:
+        ends.append(stopped.effective_on)
+    eot = [v.id for v in protocol.schedule.visits if v.kind == "end_of_treatment"]
+    done = subject.visits.filter(visit_id__in=eot, scheduled=True, done_date__isnull=False).first()
+    if done is not None:
+        ends.append(done.done_date)
+    if subject.participation_ended_on is not None:
+        ends.append(subject.participation_ended_on)
+    return min(ends) if ends else None
+
+
 def pregnancy_status(subject: Subject, today: dt.date) -> PregnancyTestStatus | None:
     """Where a woman of childbearing potential on treatment stands on her monthly tests."""
     if not patient_facts(subject).woman_of_childbearing_potential:
@@ -82,8 +98,7 @@ def pregnancy_status(subject: Subject, today: dt.date) -> PregnancyTestStatus | 
         return None
     protocol = subject_protocol(subject)
     rules = PregnancyRules.from_safety(protocol.safety)
-    stopped = drug_state(subject, dt.date.max).stopped
-    last_dose = stopped.effective_on if stopped is not None and stopped.effective_on >= first.dispensed_on else None
+    last_dose = treatment_end(subject, protocol, first.dispensed_on)
     until = today + dt.timedelta(days=rules.test_max_days_before_prescription)
     dues = pregnancy_test_due_dates(first.dispensed_on, last_dose, rules, until=None if last_dose else until)
     taken = [t.taken_on for t in pregnancy_tests(subject)
