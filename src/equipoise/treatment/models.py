@@ -162,11 +162,18 @@ class AdverseEvent(models.Model):
 
 
 class PregnancyFollowUp(models.Model):
-    """Opened when a patient's pregnancy is reported; followed until the outcome is known."""
+    """Opened when a patient's pregnancy is reported; followed until the outcome is known.
+
+    Closed once, by `treatment.actions.pregnancy_follow_up.close_pregnancy_follow_up`, with an
+    outcome of `treatment.pregnancy_outcome.PREGNANCY_OUTCOMES` and its date.
+    """
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="pregnancy_follow_ups")
     adverse_event = models.OneToOneField(AdverseEvent, on_delete=models.PROTECT, related_name="pregnancy_follow_up")
     opened_at = models.DateTimeField()
     status = models.CharField(max_length=8, choices=[("open", "open"), ("closed", "closed")], default="open")
     outcome = models.TextField(blank=True)
-
+    outcome_date = models.DateField(null=True, blank=True)
+    comments = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

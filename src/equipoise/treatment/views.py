@@ -30,6 +30,8 @@ from equipoise.treatment.access import (
 )
 from equipoise.treatment.actions import adverse_events as ae_actions
 from equipoise.treatment.actions import counselling, dispensing, prescribing, visits
+from equipoise.treatment.actions.ae_follow_up import follow_up_adverse_event
+from equipoise.treatment.actions.pregnancy_follow_up import close_pregnancy_follow_up
 from equipoise.treatment.ae_entry import ACTIONS_TAKEN, CAUSALITY, OUTCOMES
 from equipoise.treatment.clocks import clock_hours, event_clocks, running_clocks, serious_events
 from equipoise.treatment.facts import (
@@ -46,8 +48,10 @@ from equipoise.treatment.models import (
     CounsellingTopic,
     DoseChange,
     DoseChangeKind,
+    PregnancyFollowUp,
 )
 from equipoise.treatment.pill_counts import dispensing_rows
+from equipoise.treatment.pregnancy_outcome import PREGNANCY_OUTCOMES
 from equipoise.treatment.worklist import build_worklist, pregnancy_status, subject_calendar
 from equipoise.visits.localtime import to_trial_time, trial_date
 
@@ -79,6 +83,12 @@ def _int(post: Any, field: str) -> int:
         return int(raw)
     except ValueError:
         raise _BadInput(field, raw, "is not a whole number") from None
+
+
+def _grade(post: Any, field: str = "grade") -> Any:
+    """A typed grade: a whole number when it is one, else the text, so the rule refuses it by name."""
+    raw = post.get(field, "").strip()
+    return int(raw) if raw.isdigit() else raw
 
 
 def _moment(post: Any, field: str) -> dt.datetime | None:
@@ -239,6 +249,7 @@ def subject_safety(request: HttpRequest, code: str) -> HttpResponse:
         "drugs": drugs, "seriousness": SERIOUSNESS_CRITERIA,
         "special_interest": subject_protocol(subject).safety.special_interest,
         "causality": CAUSALITY, "actions_taken": ACTIONS_TAKEN, "outcomes": OUTCOMES,
+        "pregnancy_outcomes": PREGNANCY_OUTCOMES,
         "now_local": to_trial_time(now).isoformat(timespec="minutes"), "today": trial_date(now),
         "is_investigator": Role.INVESTIGATOR in rights.roles,
     })
@@ -252,14 +263,10 @@ def report_event(request: HttpRequest, code: str) -> HttpResponse:
     regimen = subject_regimen(subject)
     drugs = ([regimen.study_drug.id] + ([regimen.auxiliary.id] if regimen.auxiliary else [])) if regimen else []
 
-    def grade() -> Any:
-        raw = post.get("grade", "").strip()
-        return int(raw) if raw.isdigit() else raw
-
     def run() -> AdverseEvent:
         return ae_actions.report_adverse_event(
             actor, subject, term=post.get("term", ""), onset_date=_date(post, "onset_date"),
-            end_date=_date(post, "end_date", required=False), grade=grade(),
+            end_date=_date(post, "end_date", required=False), grade=_grade(post),
             seriousness=post.getlist("seriousness"), special_interest=post.getlist("special_interest"),
             site_aware_at=_moment(post, "site_aware_at"),
             causality={d: post.get(f"causality_{d}", "") for d in drugs if post.get(f"causality_{d}")},
@@ -283,7 +290,7 @@ def adverse_event(request: HttpRequest, pk: int) -> HttpResponse:
         "ae": ae, "subject": ae.subject, "clocks": event_clocks(ae, now, clock_hours(ae.subject.protocol_id)),
         "lang": _lang(), "now_local": to_trial_time(now).isoformat(timespec="minutes"),
         "changes": ae.dose_changes.all(), "is_investigator": Role.INVESTIGATOR in rights.roles,
-        "is_sponsor": Role.SPONSOR_ADMIN in rights.roles,
+        "is_sponsor": Role.SPONSOR_ADMIN in rights.roles, "outcomes": OUTCOMES, "today": trial_date(now),
     })
 
 
@@ -299,8 +306,25 @@ def adverse_event_action(request: HttpRequest, pk: int, action: str) -> HttpResp
             "Expectedness recorded."),
         "notify-authorities": (lambda: ae_actions.notify_authorities(actor, ae, _moment(post, "at")),
                                "Authorities notification recorded."),
+        "follow-up": (lambda: follow_up_adverse_event(
+            actor, ae, end_date=_date(post, "end_date", required=False), outcome=post.get("outcome", ""),
+            grade=_grade(post) if post.get("grade", "").strip() else None, reason=post.get("reason", ""),
+            site_aware_at=_moment(post, "site_aware_at")), "Follow-up recorded."),
     }
     if action not in handlers:
         raise Http404("no such action")
     run, done = handlers[action]
     return _attempt(request, f"/treatment/adverse-events/{ae.pk}/", run, done)
+
+
+@require_POST
+def close_pregnancy(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    subject, rights = unblinded_subject(request.user, code, request.request_id)
+    follow_up = PregnancyFollowUp.objects.filter(pk=pk, subject=subject).first()
+    if follow_up is None:
+        raise Http404("no such pregnancy follow-up")
+    actor = actor_for(request.user, rights, subject.site, request.request_id)
+    post = request.POST
+    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", lambda: close_pregnancy_follow_up(
+        actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_date(post, "outcome_date", required=False),
+        comments=post.get("comments", "")), "Pregnancy follow-up closed.")

@@ -50,6 +50,12 @@ def _as_errors(problems: Iterable[AeProblem]) -> list[dict[str, Any]]:
     return out
 
 
+def problems_refusal(problems: Iterable[AeProblem]) -> ActionRefused:
+    """One refusal listing every problem, each with its field, value, rule and both wordings."""
+    errors = _as_errors(problems)
+    return ActionRefused("; ".join(f"{e['field']}: {e['message']} (rule: {e['rule']})" for e in errors), errors)
+
+
 def report_adverse_event(
     actor: Actor, subject: Subject, *, term: str, onset_date: dt.date, grade: Any, action_taken: str,
     outcome: str, causality: Mapping[str, str], end_date: dt.date | None = None,
@@ -81,8 +87,7 @@ def report_adverse_event(
         raise from_invalid(exc) from None
     problems += entry_problems(causality, drugs, action_taken, outcome, grade)
     if problems:
-        errors = _as_errors(problems)
-        raise ActionRefused("; ".join(f"{e['field']}: {e['message']} (rule: {e['rule']})" for e in errors), errors)
+        raise problems_refusal(problems)
     version, label = version_of(subject)
     today = trial_date(now)
     with transaction.atomic():
@@ -135,7 +140,7 @@ def _moment(field: str, value: dt.datetime | None, now: dt.datetime, not_before:
     return moment
 
 
-def _locked(ae: AdverseEvent) -> AdverseEvent:
+def locked_event(ae: AdverseEvent) -> AdverseEvent:
     return AdverseEvent.objects.select_for_update().select_related("subject", "subject__site").get(pk=ae.pk)
 
 
@@ -148,7 +153,7 @@ def notify_sponsor(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = None
                       status=409)
     moment = _moment("sponsor_notified_at", at, now, ae.site_aware_at, "site_aware_at")
     with transaction.atomic():
-        locked = _locked(ae)
+        locked = locked_event(ae)
         if locked.sponsor_notified_at is not None:
             raise refusal("sponsor_notified_at", locked.sponsor_notified_at, "once",
                           f"the sponsor was already notified of event {ae.pk}", status=409)
@@ -170,7 +175,7 @@ def assess_expectedness(actor: Actor, ae: AdverseEvent, expected: bool, now: dt.
         raise refusal("seriousness", [], "serious event",
                       f"event {ae.pk} is not serious; expectedness decides SUSARs among serious events", status=409)
     with transaction.atomic():
-        locked = _locked(ae)
+        locked = locked_event(ae)
         if locked.expectedness_assessed_at is not None:
             raise refusal("expectedness_assessed_at", locked.expectedness_assessed_at, "once",
                           f"expectedness of event {ae.pk} is already assessed", status=409)
@@ -199,7 +204,7 @@ def notify_authorities(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = 
                       f"event {ae.pk} is not an assessed SUSAR (serious, related, unexpected)", status=409)
     moment = _moment("authorities_notified_at", at, now, ae.expectedness_assessed_at, "expectedness_assessed_at")
     with transaction.atomic():
-        locked = _locked(ae)
+        locked = locked_event(ae)
         if locked.authorities_notified_at is not None:
             raise refusal("authorities_notified_at", locked.authorities_notified_at, "once",
                           f"the authorities were already notified of event {ae.pk}", status=409)
