@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import weakref
 
 COMMAND_MODULES = [
     "equipoise.protocol.commands",
@@ -29,14 +30,16 @@ COMMAND_MODULES = [
 
 # The sub-command groups made so far, per top-level parser, so that several modules can add actions
 # to one command (`equipoise randomization generate` is pure, `... load` needs the database).
-_GROUPS: dict[int, dict[str, argparse._SubParsersAction]] = {}
+# Weak keys: a parser built for one call (tests build many) takes its groups with it when it goes.
+_GROUPS: weakref.WeakKeyDictionary[argparse._SubParsersAction, dict[str, argparse._SubParsersAction]] = (
+    weakref.WeakKeyDictionary())
 
 
 def command_group(
     subparsers: argparse._SubParsersAction, name: str, help: str, **options
 ) -> argparse._SubParsersAction:
     """The actions of `equipoise NAME`, created on first use; `options` go to add_subparsers."""
-    groups = _GROUPS.setdefault(id(subparsers), {})
+    groups = _GROUPS.setdefault(subparsers, {})
     if name not in groups:
         parser = subparsers.add_parser(name, help=help)
         group = parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", **options)
