@@ -116,3 +116,14 @@ def test_clasi_totals_are_computed_on_the_server(people, actor_of, subject):
     with pytest.raises(ActionRefused, match="erythema"):
         save_form(assessor, subject, visit, "clasi", {"clasi_record": {"regions": {"face": {"erythema": 4}}}},
                   reason="typo")
+
+
+def test_audit_shows_derived_totals_old_and_new(people, actor_of, subject):
+    assessor = actor_of(people["assessor_a"], Role.BLINDED_ASSESSOR, "TNN")
+    visit = subject.visits.get(visit_id="SCR")
+    save_form(assessor, subject, visit, "clasi", {"clasi_record": {"regions": {"face": {"erythema": 2}}}})
+    save_form(assessor, subject, visit, "clasi", {"clasi_record": {"regions": {"face": {"erythema": 3}}}},
+              reason="re-scored in daylight")
+    first, second = AuditEvent.objects.filter(form_id="clasi").order_by("sequence")
+    assert first.changes["derived.clasi_a"] == [None, 2]
+    assert second.changes["derived.clasi_a"] == [2, 3] and "derived.clasi_d" not in second.changes

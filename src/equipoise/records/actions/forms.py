@@ -62,6 +62,7 @@ def save_form(
             FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).first()
         )
         old = record.data if record else {}
+        old_derived = record.derived if record else {}
         if record and record.state == FormState.LOCKED:
             raise ActionRefused(f"form {form_id} at {visit.visit_id} is locked", status=409)
         if record and record.state == FormState.COMPLETE:
@@ -90,7 +91,7 @@ def save_form(
         record_event(
             actor, "form.save" if record.revision == 1 else "form.change", "form_record", record.pk,
             subject_code=subject.code, site_code=subject.site.code, form_id=form_id,
-            changes={**changes, **{f"derived.{k}": [None, v] for k, v in derived.items()}},
+            changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
             reason=reason.strip(), protocol_version=label,
         )
     return record
