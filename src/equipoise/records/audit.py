@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from equipoise.records import statements
 from equipoise.records.actor import Actor
 from equipoise.records.audit_chain import GENESIS, ChainReport, event_hash, verify_chain
 from equipoise.records.models import AuditEvent, AuditHead
 
 
-def _locked_head() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+def _locked_head() -> tuple[int, str]:
+    """The chain head's (last sequence, last hash), its row locked until the transaction ends."""
+    head = statements.fetch_values(AuditHead, ["last_sequence", "last_hash"], for_update=True, id=1)
     if head is None:
         AuditHead.objects.get_or_create(pk=1, defaults={"last_sequence": 0, "last_hash": GENESIS})
-        head = AuditHead.objects.select_for_update().get(pk=1)
+        head = statements.fetch_values(AuditHead, ["last_sequence", "last_hash"], for_update=True, id=1)
     return head
 
 
@@ -33,33 +36,58 @@ def record_event(
     changes: dict[str, Any] | None = None,
     reason: str = "",
     protocol_version: str = "",
-) -> AuditEvent:
+) -> None:
     """Append one event; must run inside the transaction that made the change it describes."""
+    record_events(actor, [AuditEntry(action, obj_type, obj_id, subject_code=subject_code, site_code=site_code,
+                                     form_id=form_id, changes=changes or {}, reason=reason,
+                                     protocol_version=protocol_version)])
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event to append: what happened to which object (the actor and the time are added)."""
+
+    action: str
+    obj_type: str
+    obj_id: str | int
+    subject_code: str = ""
+    site_code: str | None = None  # None: the actor's site
+    form_id: str = ""
+    changes: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    protocol_version: str = ""
+
+
+def record_events(actor: Actor, entries: list[AuditEntry]) -> None:
+    """Append events in order under one lock of the chain head, in the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events are written inside the transaction of the change")
-    head = _locked_head()
-    fields = {
-        "sequence": head.last_sequence + 1,
-        "at": timezone.now().astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "username": actor.username,
-        "role": actor.role,
-        "site_code": actor.site_code if site_code is None else site_code,
-        "action": action,
-        "object_type": obj_type,
-        "object_id": str(obj_id),
-        "subject_code": subject_code,
-        "form_id": form_id,
-        "changes": changes or {},
-        "reason": reason,
-        "protocol_version": protocol_version,
-        "request_id": actor.request_id,
-    }
-    digest = event_hash(head.last_hash, fields)
-    event = AuditEvent.objects.create(**{**fields, "at": fields["at"]}, prev_hash=head.last_hash, hash=digest)
-    head.last_sequence = fields["sequence"]
-    head.last_hash = digest
-    head.save(update_fields=["last_sequence", "last_hash"])
-    return event
+    last_sequence, last_hash = _locked_head()
+    at = timezone.now()
+    stamp = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    rows = []
+    for entry in entries:
+        fields = {
+            "sequence": last_sequence + 1,
+            "at": stamp,
+            "username": actor.username,
+            "role": actor.role,
+            "site_code": actor.site_code if entry.site_code is None else entry.site_code,
+            "action": entry.action,
+            "object_type": entry.obj_type,
+            "object_id": str(entry.obj_id),
+            "subject_code": entry.subject_code,
+            "form_id": entry.form_id,
+            "changes": entry.changes,
+            "reason": entry.reason,
+            "protocol_version": entry.protocol_version,
+            "request_id": actor.request_id,
+        }
+        digest = event_hash(last_hash, fields)
+        rows.append({**fields, "at": at, "prev_hash": last_hash, "hash": digest})
+        last_sequence, last_hash = fields["sequence"], digest
+    statements.insert_many(AuditEvent, rows)
+    statements.update_values(AuditHead, 1, last_sequence=last_sequence, last_hash=last_hash)
 
 
 def stored_fields(event: AuditEvent) -> dict[str, Any]:

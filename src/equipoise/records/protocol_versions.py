@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from equipoise.protocol.loader import LoadedProtocol, load_protocol, protocol_from_source
 from equipoise.protocol.schema import Protocol
+from equipoise.records import statements
 from equipoise.records.models import ProtocolVersion
 
 
@@ -38,8 +39,8 @@ def store_protocol_version(path: Path | str) -> tuple[ProtocolVersion, bool]:
 
 def current_version(protocol_id: str) -> ProtocolVersion:
     """The version in force. Its file contents are loaded only if its parse is not cached yet."""
-    version = (ProtocolVersion.objects.filter(protocol_id=protocol_id).defer("source")
-               .order_by("-number").first())
+    version = statements.fetch(ProtocolVersion, protocol_id=protocol_id, order_by=["-number"],
+                               only=["protocol_id", "number", "sha256", "loaded_at"])
     if version is None:
         raise LookupError(f"protocol {protocol_id} has not been loaded; run `equipoise protocol load`")
     return version

@@ -11,6 +11,7 @@ from django.utils import timezone
 from equipoise.capture.validation import changes_between, validate_values
 from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form, Protocol
+from equipoise.records import statements
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
@@ -32,6 +33,14 @@ def _check_role(actor: Actor, form: Form) -> None:
         raise ActionRefused(f"the blinded assessor does not enter the {form.id} form", status=403)
     if actor.role not in (Role.INVESTIGATOR, Role.BLINDED_ASSESSOR, Role.PHARMACIST):
         raise ActionRefused(f"role {actor.role} does not enter trial data", status=403)
+
+
+def _check_changeable(record: FormRecord, visit: Visit) -> None:
+    """A saved record changes only while in draft."""
+    if record.state == FormState.LOCKED:
+        raise ActionRefused(f"form {record.form_id} at {visit.visit_id} is locked", status=409)
+    if record.state == FormState.COMPLETE:
+        raise ActionRefused(f"form {record.form_id} is complete; reopen it with a reason first", status=409)
 
 
 def save_form(
@@ -57,42 +66,40 @@ def save_form(
     except InstrumentInputError as exc:
         raise ActionRefused(str(exc), [{"field": exc.key, "rule": exc.problem, "message": str(exc)}]) from None
     label = f"{subject.protocol_id} v{version.number}"
+    reason = reason.strip()
     with transaction.atomic():
-        record = (
-            FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).first()
-        )
-        old = record.data if record else {}
-        old_derived = record.derived if record else {}
-        if record and record.state == FormState.LOCKED:
-            raise ActionRefused(f"form {form_id} at {visit.visit_id} is locked", status=409)
-        if record and record.state == FormState.COMPLETE:
-            raise ActionRefused(f"form {form_id} is complete; reopen it with a reason first", status=409)
-        changes = changes_between(old, clean)
-        if record and not changes:
-            return record
-        if record and record.revision >= 1 and not reason.strip():
-            raise ActionRefused(
-                "a reason for change is required to change saved data",
-                [{"field": "reason", "rule": "required", "message": "reason for change is required"}],
-            )
         now = timezone.now()
-        if record is None:
-            record = FormRecord(subject=subject, visit=visit, form_id=form_id)
-        record.data = clean
-        record.derived = derived
-        record.revision += 1
-        record.protocol_version = version
-        record.updated_at = now
-        record.save()
-        FormRevision.objects.create(
+        record = FormRecord(subject=subject, visit=visit, form_id=form_id, data=clean, derived=derived,
+                            revision=1, protocol_version=version, updated_at=now)
+        # The first save is one statement; an existing record is read under lock and changed instead.
+        if statements.insert_unless_present(record):
+            old: dict[str, Any] = {}
+            old_derived: dict[str, Any] = {}
+        else:
+            record = statements.fetch(FormRecord, for_update=True, visit_id=visit.pk, form_id=form_id)
+            old, old_derived = record.data, record.derived
+            _check_changeable(record, visit)
+            if not changes_between(old, clean):
+                return record
+            if not reason:
+                raise ActionRefused(
+                    "a reason for change is required to change saved data",
+                    [{"field": "reason", "rule": "required", "message": "reason for change is required"}],
+                )
+            record.subject, record.visit = subject, visit
+            record.data, record.derived, record.revision = clean, derived, record.revision + 1
+            record.protocol_version, record.updated_at = version, now
+            statements.update(record, ["data", "derived", "revision", "protocol_version", "updated_at"])
+        changes = changes_between(old, clean)
+        statements.insert(FormRevision(
             record=record, revision=record.revision, data=clean, changes=changes,
-            reason=reason.strip(), user=actor.user, at=now, protocol_version=version,
-        )
+            reason=reason, user=actor.user, at=now, protocol_version=version,
+        ))
         record_event(
             actor, "form.save" if record.revision == 1 else "form.change", "form_record", record.pk,
             subject_code=subject.code, site_code=subject.site.code, form_id=form_id,
             changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
-            reason=reason.strip(), protocol_version=label,
+            reason=reason, protocol_version=label,
         )
     return record
 

@@ -1,0 +1,240 @@
+"""Single-table statements for the write path, each shape built once per process.
+
+Building a statement through the ORM costs far more than running it: on SQLite a one-row
+`SELECT` compiled by the QuerySet machinery takes about ten times as long as the same
+statement sent as prepared SQL (`benchmarks/form_save.py`, `benchmarks/allocation.py`). The
+write path runs a dozen of them per allocation, so it sends these instead. They work on model
+instances like the ORM does (fields convert values both ways through Django, so JSON, dates
+and foreign keys behave identically on SQLite and PostgreSQL) but they send no signals,
+run no `full_clean`, and touch one table each. Everything else reads and writes through the ORM.
+
+- `fetch(Model, for_update=..., order_by=..., **where)`: the first matching row as an instance,
+  or None. `where` values compare with `=` (None with `IS NULL`); `only=` leaves other columns
+  deferred, as `QuerySet.only` does.
+- `insert(instance)`: inserts every concrete field, sets the primary key, marks it saved.
+- `insert_unless_present(instance)`: the same, unless a unique constraint already holds such a
+  row (`ON CONFLICT DO NOTHING`); says which happened, in one statement.
+- `query(sql, params, fields)`: hand-written SQL (tables and columns named through `table()` and
+  `column()`), each result column converted by the model field it comes from.
+- `insert_values(Model, **values)`: inserts a row without building an instance; its primary key.
+- `insert_many(Model, rows)`: one multi-row `INSERT` of such values (no primary keys returned).
+- `update(instance, fields)`: writes those fields of an existing row; `update_values(Model, pk, **values)`
+  the same without an instance.
+
+Statements go straight to the DB-API cursor, inside Django's transaction and under its error
+translation (a lock timeout is still `django.db.OperationalError`). While Django logs queries
+(`DEBUG`, or a test counting them) they go through Django's cursor instead, so they are logged.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from contextlib import closing
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+
+
+def _db() -> BaseDatabaseWrapper:
+    """The connection itself: resolved once per statement, not once per attribute via the proxy."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _execute(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any], fetch: str = "") -> Any:
+    """Execute one statement written with `%s` placeholders; `fetch` "one" or "all" returns rows."""
+    if db.queries_logged:
+        cursor_context = db.cursor()
+    else:
+        db.ensure_connection()
+        cursor_context = closing(db.connection.cursor())
+        if db.vendor == "sqlite":  # SQLite's own cursor wants `?`; none of our SQL holds a literal %
+            sql = sql.replace("%s", "?")
+    with db.wrap_database_errors, cursor_context as cursor:
+        cursor.execute(sql, params)
+        if fetch == "one":
+            return cursor.fetchone()
+        return cursor.fetchall() if fetch == "all" else None
+
+
+def table(model: type[Model]) -> str:
+    """The model's quoted table name, for hand-written SQL."""
+    return _db().ops.quote_name(model._meta.db_table)
+
+
+def column(model: type[Model], name: str) -> str:
+    """The quoted column of a model field (by name or attribute name), for hand-written SQL."""
+    return _db().ops.quote_name(model._meta.get_field(name).column)
+
+
+@functools.cache
+def _converters_for(alias: str, fields: tuple[Field, ...]) -> list[list[Callable]]:
+    db = connections[alias]
+    converters = []
+    for field in fields:
+        col = field.get_col(field.model._meta.db_table)
+        converters.append(db.ops.get_db_converters(col) + col.get_db_converters(db))
+    return converters
+
+
+def _converted(db: BaseDatabaseWrapper, row: Sequence[Any], converters: list[list[Callable]]) -> tuple:
+    values = []
+    for value, column_converters in zip(row, converters, strict=True):
+        for convert in column_converters:
+            value = convert(value, None, db)
+        values.append(value)
+    return tuple(values)
+
+
+def query(sql: str, params: Sequence[Any], fields: Sequence[Field]) -> list[tuple]:
+    """Run hand-written SQL (`%s` placeholders, values already in database form) and convert each
+    column of every row as the given model field would (JSON parsed, dates and times made Python)."""
+    db = _db()
+    converters = _converters_for(db.alias, tuple(fields))
+    return [_converted(db, row, converters) for row in _execute(db, sql, params, "all")]
+
+
+def _fields(model: type[Model], names: Sequence[str]) -> list[Field]:
+    return [model._meta.get_field(name) for name in names]
+
+
+# Shapes are cached per database alias (not per connection object: every thread has its own).
+@functools.cache
+def _select_shape(
+    alias: str, model: type[Model], columns: tuple[str, ...], where: tuple[tuple[str, bool], ...],
+    order_by: tuple[str, ...], for_update: bool,
+) -> tuple[str, list[list[Callable]]]:
+    db = connections[alias]
+    quote, table = db.ops.quote_name, model._meta.db_table
+    fields = _fields(model, columns)
+    conditions = [quote(model._meta.get_field(name).column) + (" IS NULL" if is_null else " = %s")
+                  for name, is_null in where]
+    sql = f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(table)}"
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    if order_by:
+        sql += " ORDER BY " + ", ".join(
+            quote(model._meta.get_field(name.lstrip("-")).column) + (" DESC" if name.startswith("-") else "")
+            for name in order_by)
+    sql += " LIMIT 1"
+    if for_update and db.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return sql, _converters_for(alias, tuple(fields))
+
+
+def _select(
+    model: type[Model], columns: tuple[str, ...], for_update: bool, order_by: Sequence[str], where: dict[str, Any],
+) -> tuple[BaseDatabaseWrapper, list[Any] | None]:
+    db = _db()
+    sql, converters = _select_shape(db.alias, model, columns, tuple((k, v is None) for k, v in where.items()),
+                                    tuple(order_by), for_update)
+    params = [model._meta.get_field(k).get_db_prep_save(v, db) for k, v in where.items() if v is not None]
+    row = _execute(db, sql, params, "one")
+    return db, None if row is None else list(_converted(db, row, converters))
+
+
+def fetch[M: Model](
+    model: type[M], *, for_update: bool = False, order_by: Sequence[str] = (), only: Sequence[str] = (),
+    **where: Any,
+) -> M | None:
+    """The first row matching `where` (attribute names, e.g. `visit_id`), as a model instance."""
+    pk = model._meta.pk.attname
+    columns = tuple(f.attname for f in model._meta.concrete_fields if not only or f.attname in only or f.attname == pk)
+    db, values = _select(model, columns, for_update, order_by, where)
+    return None if values is None else model.from_db(db.alias, columns, values)
+
+
+def fetch_values(
+    model: type[Model], columns: Sequence[str], *, for_update: bool = False, order_by: Sequence[str] = (),
+    **where: Any,
+) -> tuple | None:
+    """The named columns of the first row matching `where`, as a tuple (no instance is built)."""
+    _, values = _select(model, tuple(columns), for_update, order_by, where)
+    return None if values is None else tuple(values)
+
+
+def _insert_fields(model: type[Model]) -> list[Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _insert_sql(alias: str, model: type[Model], rows: int, unless_present: bool = False) -> str:
+    quote, fields = connections[alias].ops.quote_name, _insert_fields(model)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES {', '.join([row] * rows)}")
+    if unless_present:
+        sql += " ON CONFLICT DO NOTHING"
+    if rows == 1:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql
+
+
+def _instance_params(db: BaseDatabaseWrapper, instance: Model) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(instance, True), db) for f in _insert_fields(type(instance))]
+
+
+def _insert_one(instance: Model, unless_present: bool) -> bool:
+    db = _db()
+    row = _execute(db, _insert_sql(db.alias, type(instance), 1, unless_present), _instance_params(db, instance),
+                   "one")
+    if row is None:
+        return False
+    instance.pk = row[0]
+    instance._state.adding = False
+    instance._state.db = db.alias
+    return True
+
+
+def insert[M: Model](instance: M) -> M:
+    """INSERT the instance's concrete fields; sets its primary key and marks it as saved."""
+    _insert_one(instance, unless_present=False)
+    return instance
+
+
+def insert_unless_present(instance: Model) -> bool:
+    """INSERT unless a unique constraint already holds such a row: True if inserted (pk set)."""
+    return _insert_one(instance, unless_present=True)
+
+
+def _values_params(db: BaseDatabaseWrapper, model: type[Model], values: dict[str, Any]) -> list[Any]:
+    return [f.get_db_prep_save(values[f.attname] if f.attname in values else f.get_default(), db)
+            for f in _insert_fields(model)]
+
+
+def insert_values(model: type[Model], **values: Any) -> Any:
+    """INSERT one row from field values (attribute names; omitted fields take their default); its pk."""
+    db = _db()
+    return _execute(db, _insert_sql(db.alias, model, 1), _values_params(db, model, values), "one")[0]
+
+
+def insert_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
+    """One multi-row INSERT, each row given as field values like `insert_values` (no keys returned)."""
+    if not rows:
+        return
+    db = _db()
+    params = [p for values in rows for p in _values_params(db, model, values)]
+    _execute(db, _insert_sql(db.alias, model, len(rows)), params)
+
+
+@functools.cache
+def _update_sql(alias: str, model: type[Model], names: tuple[str, ...]) -> str:
+    quote = connections[alias].ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in _fields(model, names))
+    return f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(model._meta.pk.column)} = %s"
+
+
+def update(instance: Model, fields: Sequence[str]) -> None:
+    """UPDATE the named fields of an already stored instance."""
+    db, model, names = _db(), type(instance), tuple(fields)
+    params = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in _fields(model, names)]
+    _execute(db, _update_sql(db.alias, model, names), [*params, instance.pk])
+
+
+def update_values(model: type[Model], pk: Any, **values: Any) -> None:
+    """UPDATE the named fields (attribute names) of the row with primary key `pk`."""
+    db, names = _db(), tuple(values)
+    params = [f.get_db_prep_save(values[name], db) for name, f in zip(names, _fields(model, names), strict=True)]
+    _execute(db, _update_sql(db.alias, model, names), [*params, pk])
