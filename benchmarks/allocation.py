@@ -9,7 +9,8 @@ so it never touches real data. Prints, in one run:
 
 - the baseline: a transaction that updates one row (median and p95, milliseconds);
 - `randomize_subject` end to end (consent and status checks, eligibility at randomization
-  evaluated and stored, the locked slot, the ledger row, the visit schedule, two audit events);
+  evaluated and stored with its bilingual evidence, the locked slot, the site's allocation count,
+  the ledger row, the visit schedule, two audit events: 16 statements in one transaction);
 - the eligibility assessment alone, to show where the time goes;
 - the ratio of the medians (target <= 3x), and the allocation rate with 20 concurrent clients
   (threads, each with its own database connection) against one client.

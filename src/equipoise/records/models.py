@@ -34,6 +34,8 @@ class Site(models.Model):
     name = models.CharField(max_length=200)
     city = models.CharField(max_length=100)
     subject_sequence = models.PositiveIntegerField(default=0)
+    # How many of the site's subjects were randomized: numbers them R-TNN-0001, R-TNN-0002, ...
+    allocation_sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["code"]

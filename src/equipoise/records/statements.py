@@ -18,6 +18,8 @@ run no `full_clean`, and touch one table each. Everything else reads and writes 
   `column()`), each result column converted by the model field it comes from.
 - `insert_values(Model, **values)`: inserts a row without building an instance; its primary key.
 - `insert_many(Model, rows)`: one multi-row `INSERT` of such values (no primary keys returned).
+- `upsert_many(Model, rows, constraint=..., update=...)`: one multi-row `INSERT` that, where the
+  named unique constraint already holds a row, updates the `update` fields of that row instead.
 - `update(instance, fields)`: writes those fields of an existing row; `update_values(Model, pk, **values)`
   the same without an instance.
 
@@ -217,6 +219,27 @@ def insert_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     db = _db()
     params = [p for values in rows for p in _values_params(db, model, values)]
     _execute(db, _insert_sql(db.alias, model, len(rows)), params)
+
+
+@functools.cache
+def _conflict_clause(alias: str, model: type[Model], constraint_name: str, update: tuple[str, ...]) -> str:
+    db = connections[alias]
+    constraint = next(c for c in model._meta.constraints if c.name == constraint_name)
+    target = ", ".join(db.ops.quote_name(model._meta.get_field(f).column) for f in constraint.fields)
+    # A partial constraint is named by its condition, spelled as Django spelled it for the index.
+    condition = constraint._get_condition_sql(model, db.schema_editor())
+    sets = ", ".join(f"{c} = excluded.{c}" for c in (db.ops.quote_name(f.column) for f in _fields(model, update)))
+    return f" ON CONFLICT ({target}){f' WHERE {condition}' if condition else ''} DO UPDATE SET {sets}"
+
+
+def upsert_many(model: type[Model], rows: Sequence[dict[str, Any]], *, constraint: str, update: Sequence[str]) -> None:
+    """Insert the rows; a row that the unique `constraint` already holds gets its `update` fields set."""
+    if not rows:
+        return
+    db = _db()
+    params = [p for values in rows for p in _values_params(db, model, values)]
+    sql = _insert_sql(db.alias, model, len(rows)) + _conflict_clause(db.alias, model, constraint, tuple(update))
+    _execute(db, sql, params)
 
 
 @functools.cache

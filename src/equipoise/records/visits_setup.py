@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from equipoise.protocol.schema import Protocol
+from equipoise.records import statements
 from equipoise.records.models import Subject, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
 
@@ -39,21 +41,19 @@ def baseline_visit(subject: Subject) -> Visit:
     return Visit.objects.get(subject=subject, visit_id=baseline.id, scheduled=True, attempt=1)
 
 
-def create_schedule(subject: Subject, randomized_on: dt.date) -> list[Visit]:
-    """Visits from baseline on, dated from the randomization day (calendar dates: DST cannot shift them)."""
-    protocol = protocol_of(current_version(subject.protocol_id))
-    visits = []
-    for index, v in enumerate(sorted(protocol.schedule.visits, key=lambda v: v.target_day)):
-        if v.kind == "screening":
-            continue
-        visit, _ = Visit.objects.update_or_create(
-            subject=subject, visit_id=v.id, scheduled=True, attempt=1,
-            defaults={
-                "sequence": index,
-                "target_date": randomized_on + dt.timedelta(days=v.target_day),
-                "earliest_date": randomized_on + dt.timedelta(days=v.earliest_day),
-                "latest_date": randomized_on + dt.timedelta(days=v.latest_day),
-            },
-        )
-        visits.append(visit)
-    return visits
+def create_schedule(subject: Subject, randomized_on: dt.date, protocol: Protocol | None = None) -> None:
+    """Visits from baseline on, dated from the randomization day (calendar dates: DST cannot shift them).
+
+    One statement: visits that exist already (the baseline, created at screening) get their dates.
+    """
+    protocol = protocol or protocol_of(current_version(subject.protocol_id))
+    rows = [
+        {"subject_id": subject.pk, "visit_id": v.id, "scheduled": True, "attempt": 1, "sequence": index,
+         "target_date": randomized_on + dt.timedelta(days=v.target_day),
+         "earliest_date": randomized_on + dt.timedelta(days=v.earliest_day),
+         "latest_date": randomized_on + dt.timedelta(days=v.latest_day)}
+        for index, v in enumerate(sorted(protocol.schedule.visits, key=lambda v: v.target_day))
+        if v.kind != "screening"
+    ]
+    statements.upsert_many(Visit, rows, constraint="one_scheduled_visit",
+                           update=["sequence", "target_date", "earliest_date", "latest_date"])

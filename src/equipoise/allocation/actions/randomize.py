@@ -2,19 +2,21 @@
 
 Order of events, and why:
 
-1. Cheap refusals first (role, an existing allocation, status, no list loaded).
-2. One transaction takes, in this fixed order, the subject row and the site row with
-   `SELECT ... FOR UPDATE`, re-checks that the subject has no allocation, reads the screening
-   record once (consent, then the stratum's variables), assesses and stores
-   the eligibility verdict at randomization (a "not eligible" verdict commits the assessment
-   alone, then refuses with the reasons), locks the stratum's first free slot, marks it used,
-   appends the ledger row, sets the status, dates the visit schedule and appends the audit event.
-   The fixed order (subject, site, audit head, slot) matches the other writers (subject creation
-   locks the site, then the audit head), which rules out deadlocks; the site lock also numbers
-   allocations per site without gaps or doubles; the unique constraints on `Allocation.subject`
-   and `Allocation.slot` back the locks up.
+1. Cheap refusals first (role, a method that is not served by a list).
+2. One transaction locks the subject's row (`SELECT ... FOR UPDATE`) and re-reads its status
+   and allocation, reads the screening record once (consent, then the stratum's variables),
+   assesses and stores the eligibility verdict at randomization (a "not eligible" verdict
+   commits the assessment alone, then refuses with the reasons), locks the stratum's first free
+   slot of the active list, counts the allocation at the site (an `UPDATE` of the site row,
+   which numbers allocations per site without gaps or doubles), marks the slot used, appends
+   the ledger row, sets the status, dates the visit schedule and appends both audit events.
+   Locks are always taken in the order subject, slot, site, audit head; the other writers keep
+   to that order too (subject creation: site, then audit head), which rules out deadlocks.
+   The unique constraints on `Allocation.subject` and `Allocation.slot` back the locks up.
    On PostgreSQL the locks serialize competing requests; on SQLite, transactions start
    IMMEDIATE (settings), so writers queue on the database lock instead.
+   The reads are single hand-written statements (`allocation.locked_reads`) and the writes go
+   through `records.statements`: an allocation runs about a dozen statements in all.
 3. A writer that still meets a lock error (SQLite's busy timeout, a PostgreSQL deadlock or
    serialization failure) retries the whole transaction a few times rather than failing the
    request: nothing was written by the attempt that failed.
@@ -29,19 +31,25 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from equipoise.allocation.locked_reads import (
+    lock_next_free_slot,
+    lock_subject,
+    next_allocation_sequence,
+    stratum_usage,
+)
 from equipoise.allocation.models import Allocation, ListSlot, ListWarning, RandomizationList
 from equipoise.allocation.notifications import send_low_list_warning
-from equipoise.allocation.stratum import configured_stratification
+from equipoise.allocation.stratum import subject_stratum
 from equipoise.protocol.schema import Protocol
 from equipoise.randomization.strata import StratificationError
-from equipoise.records.actions.eligibility import assess_eligibility, screening_values
+from equipoise.records import statements
+from equipoise.records.actions.eligibility import screening_values, store_assessment
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
-from equipoise.records.audit import record_event
+from equipoise.records.audit import AuditEntry, record_events
 from equipoise.records.models import (
     EligibilityAssessment,
     ProtocolVersion,
-    Site,
     Subject,
     SubjectStatus,
 )
@@ -82,22 +90,14 @@ def randomize_subject(actor: Actor, subject: Subject, now: dt.datetime | None = 
     """
     if actor.role != Role.INVESTIGATOR:
         raise ActionRefused("only an investigator randomizes a subject", status=403)
-    existing = Allocation.objects.filter(subject=subject).first()
-    if existing is not None:
-        return existing, False
-    _check_status(subject)
     version = current_version(subject.protocol_id)
     protocol = protocol_of(version)
     if protocol.randomization.method != "permuted_blocks":
         raise ActionRefused(f"randomization.method {protocol.randomization.method!r} is not served by a list",
                             status=409)
-    rlist = RandomizationList.objects.filter(active=True).first()
-    if rlist is None:
-        raise ActionRefused("no randomization list is loaded; the statistician must load the committed list",
-                            status=409)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            outcome = _allocate(actor, subject.pk, rlist, version, protocol, now or timezone.now())
+            outcome = _allocate(actor, subject, version, protocol, now or timezone.now())
             break
         except (OperationalError, IntegrityError):
             # IntegrityError: a competing request won the unique constraint first; the retry
@@ -127,69 +127,77 @@ def _check_status(subject: Subject) -> None:
 
 
 def _allocate(
-    actor: Actor, subject_pk: int, rlist: RandomizationList, version: ProtocolVersion, protocol: Protocol,
-    now: dt.datetime,
+    actor: Actor, subject: Subject, version: ProtocolVersion, protocol: Protocol, now: dt.datetime,
 ) -> tuple[Allocation, bool] | EligibilityAssessment:
     """The locked part. Returns the stored assessment (committed) when the subject is not eligible."""
     with transaction.atomic():
-        subject = Subject.objects.select_for_update().select_related("site").get(pk=subject_pk)
-        existing = Allocation.objects.filter(subject=subject).first()
-        if existing is not None:
-            return existing, False
+        locked = lock_subject(subject.pk)
+        if locked.allocation_id is not None:
+            return Allocation.objects.get(pk=locked.allocation_id), False
+        subject.status, subject.screening_attempt = locked.status, locked.screening_attempt
         _check_status(subject)
-        values = screening_values(subject)
+        values = screening_values(subject, protocol)
         _check_consent(values)
-        site = Site.objects.select_for_update().get(pk=subject.site_id)
-        # Assessed under the subject and site locks, so that simultaneous requests for one subject
-        # queue here instead of racing each other into the audit ledger.
-        assessment = assess_eligibility(actor, subject, "randomization")
+        # Assessed under the subject lock, so that simultaneous requests for one subject queue
+        # here instead of racing each other into the audit ledger.
+        assessment, eligibility_entry = store_assessment(actor, subject, "randomization", version, values)
         if assessment.verdict != "eligible":
+            record_events(actor, [eligibility_entry])
             return assessment
+        site_code = subject.site.code
         try:
-            stratification = configured_stratification(protocol)
-            stratum = stratification.label(stratification.subject_levels(site.code, values))
+            stratum = subject_stratum(protocol, site_code, values)
         except StratificationError as exc:
             raise ActionRefused(str(exc), [{"field": "stratum", "rule": "stratification", "message": str(exc)}],
                                 status=422) from None
-        free = ListSlot.objects.filter(rlist=rlist, stratum=stratum, used_at__isnull=True)
-        slot = free.select_for_update().order_by("position").first()
-        total = ListSlot.objects.filter(rlist=rlist, stratum=stratum).count()
+        slot = lock_next_free_slot(stratum)
         if slot is None:
-            raise ActionRefused(
-                f"stratum {stratum}: all {total} slots of the randomization list are used; the statistician "
-                "must generate and commit an extension before anyone else is randomized in this stratum",
-                [{"field": "stratum", "rule": "exhausted", "message": f"stratum {stratum} has no free slot"}],
-                status=409)
-        used_before = total - free.count()
-        if slot.position != used_before + 1:
+            raise _no_free_slot(stratum)
+        used, total = stratum_usage(slot.rlist_id, stratum)
+        if slot.position != used + 1:
             # The list is consumed strictly in order; anything else means the table was tampered with.
             raise ActionRefused(f"stratum {stratum}: next free slot is position {slot.position} but "
-                                f"{used_before} slots are used; randomization stopped, investigate", status=409)
-        slot.used_at = now
-        slot.subject = subject
-        slot.save(update_fields=["used_at", "subject"])
-        sequence = Allocation.objects.filter(subject__site=site).count() + 1
-        allocation = Allocation.objects.create(
-            subject=subject, slot=slot, number=randomization_number(site.code, sequence), arm=slot.arm,
-            stratum=stratum, allocated_at=now, user=actor.user, protocol_version=version,
-        )
+                                f"{used} slots are used; randomization stopped, investigate", status=409)
+        number = randomization_number(site_code, next_allocation_sequence(subject.site_id))
+        statements.update_values(ListSlot, slot.id, used_at=now, subject_id=subject.pk)
+        allocation = statements.insert(Allocation(
+            subject=subject, slot_id=slot.id, number=number, arm=slot.arm, stratum=stratum, allocated_at=now,
+            user=actor.user, protocol_version=version,
+        ))
+        statements.update_values(Subject, subject.pk, status=SubjectStatus.RANDOMIZED)
         subject.status = SubjectStatus.RANDOMIZED
-        subject.save(update_fields=["status"])
-        create_schedule(subject, trial_date(now))
+        create_schedule(subject, trial_date(now), protocol)
         # The arm stays out of the audit event: the ledger row it points to holds it, behind the policy.
-        record_event(actor, "subject.randomize", "allocation", allocation.pk, subject_code=subject.code,
-                     site_code=site.code,
-                     changes={"randomization_number": [None, allocation.number], "stratum": [None, stratum],
-                              "status": [SubjectStatus.SCREENING, SubjectStatus.RANDOMIZED],
-                              "list_sha256": [None, rlist.sha256]},
-                     protocol_version=f"{subject.protocol_id} v{version.number}")
-        _warn_if_low(rlist, stratum, slot.position, total, protocol.randomization.low_list_warning_fraction)
+        record_events(actor, [eligibility_entry, AuditEntry(
+            "subject.randomize", "allocation", allocation.pk, subject_code=subject.code, site_code=site_code,
+            changes={"randomization_number": [None, number], "stratum": [None, stratum],
+                     "status": [SubjectStatus.SCREENING, SubjectStatus.RANDOMIZED],
+                     "list_sha256": [None, slot.list_sha256]},
+            protocol_version=f"{subject.protocol_id} v{version.number}")])
+        _warn_if_low(stratum, slot.position, total, protocol.randomization.low_list_warning_fraction)
     return allocation, True
 
 
-def _warn_if_low(rlist: RandomizationList, stratum: str, used: int, total: int, fraction: float) -> None:
+def _no_free_slot(stratum: str) -> ActionRefused:
+    """Why no slot was found: no list is loaded, or the stratum's part of the active list is used up."""
+    rlist = RandomizationList.objects.filter(active=True).first()
+    if rlist is None:
+        return ActionRefused("no randomization list is loaded; the statistician must load the committed list",
+                             status=409)
+    total = ListSlot.objects.filter(rlist=rlist, stratum=stratum).count()
+    return ActionRefused(
+        f"stratum {stratum}: all {total} slots of the randomization list are used; the statistician "
+        "must generate and commit an extension before anyone else is randomized in this stratum",
+        [{"field": "stratum", "rule": "exhausted", "message": f"stratum {stratum} has no free slot"}],
+        status=409)
+
+
+def _warn_if_low(stratum: str, used: int, total: int, fraction: float) -> None:
     """Flag the stratum once when it reaches the protocol's warning fraction; mail after commit."""
-    if used < fraction * total or ListWarning.objects.filter(rlist=rlist, stratum=stratum).exists():
+    if used < fraction * total:
+        return
+    rlist = RandomizationList.objects.get(active=True)
+    if ListWarning.objects.filter(rlist=rlist, stratum=stratum).exists():
         return
     ListWarning.objects.create(rlist=rlist, stratum=stratum, used=used, total=total, notified_at=timezone.now())
     transaction.on_commit(lambda: send_low_list_warning(stratum, used, total, fraction))

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import functools
+from functools import partial
 from typing import Any, Literal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from equipoise.eligibility.evaluator import check_eligibility, compiled_criteria
 from equipoise.eligibility.record import InputError
 from equipoise.eligibility.report import as_json
+from equipoise.protocol.schema import Protocol
+from equipoise.records import statements
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
-from equipoise.records.audit import record_event
-from equipoise.records.models import EligibilityAssessment, FormRecord, Subject, SubjectStatus
-from equipoise.records.protocol_versions import current_version, loaded_of
+from equipoise.records.audit import AuditEntry, record_event, record_events
+from equipoise.records.models import (
+    EligibilityAssessment,
+    FormRecord,
+    ProtocolVersion,
+    Subject,
+    SubjectStatus,
+    Visit,
+)
+from equipoise.records.protocol_versions import current_version, loaded_of, protocol_of
 from equipoise.records.roles import Role
-from equipoise.records.visits_setup import baseline_visit, ensure_screening_visit, screening_visit
+from equipoise.records.visits_setup import ensure_screening_visit
 
 Stage = Literal["screening", "randomization"]
 SCREENING_FORM = "screening"
@@ -24,16 +35,32 @@ SCREENING_FORM = "screening"
 CLASI_SOURCES = {"clasi_a_screening": "screening", "clasi_a_randomization": "baseline"}
 
 
-def screening_values(subject: Subject) -> dict[str, Any]:
-    """The screening record of the current attempt, with CLASI-A totals taken from the CLASI forms."""
-    scr = screening_visit(subject)
-    record = FormRecord.objects.filter(visit=scr, form_id=SCREENING_FORM).first()
-    values = dict(record.data) if record else {}
+@functools.cache
+def _screening_forms_sql(vendor: str) -> str:
+    fr, vi = partial(statements.column, FormRecord), partial(statements.column, Visit)
+    return (f"SELECT v.{vi('visit_id')}, f.{fr('form_id')}, f.{fr('data')}, f.{fr('derived')} "
+            f"FROM {statements.table(FormRecord)} f JOIN {statements.table(Visit)} v ON v.{vi('id')} = f.{fr('visit')} "
+            f"WHERE f.{fr('subject')} = %s AND v.{vi('scheduled')} = %s AND f.{fr('form_id')} IN (%s, %s) AND "
+            f"((v.{vi('visit_id')} = %s AND v.{vi('attempt')} = %s) OR (v.{vi('visit_id')} = %s AND v.{vi('attempt')} = 1))")
+
+
+def screening_values(subject: Subject, protocol: Protocol | None = None) -> dict[str, Any]:
+    """The screening record of the current attempt, with CLASI-A totals taken from the CLASI forms.
+
+    One statement reads the screening visit's screening and CLASI forms and the baseline visit's CLASI.
+    """
+    protocol = protocol or protocol_of(current_version(subject.protocol_id))
+    kinds = {v.kind: v.id for v in protocol.schedule.visits}
+    rows = statements.query(
+        _screening_forms_sql(connection.vendor),
+        [subject.pk, True, SCREENING_FORM, "clasi", kinds["screening"], subject.screening_attempt, kinds["baseline"]],
+        [Visit._meta.get_field("visit_id")] + [FormRecord._meta.get_field(n) for n in ("form_id", "data", "derived")])
+    forms = {(visit_id, form_id): (data, derived) for visit_id, form_id, data, derived in rows}
+    values = dict(forms.get((kinds["screening"], SCREENING_FORM), ({}, {}))[0])
     for variable, kind in CLASI_SOURCES.items():
-        visit = scr if kind == "screening" else baseline_visit(subject)
-        clasi = FormRecord.objects.filter(visit=visit, form_id="clasi").first()
-        if clasi and clasi.derived.get("clasi_a") is not None:
-            values[variable] = clasi.derived["clasi_a"]
+        clasi_derived = forms.get((kinds[kind], "clasi"), ({}, {}))[1]
+        if clasi_derived.get("clasi_a") is not None:
+            values[variable] = clasi_derived["clasi_a"]
     return values
 
 
@@ -43,34 +70,48 @@ def assess_eligibility(actor: Actor, subject: Subject, stage: Stage) -> Eligibil
     if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED) and stage == "screening":
         raise ActionRefused(f"subject is {subject.status}; screening is over", status=409)
     version = current_version(subject.protocol_id)
+    values = screening_values(subject, protocol_of(version))
+    with transaction.atomic():
+        assessment, entry = store_assessment(actor, subject, stage, version, values)
+        if stage == "screening":
+            new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == "not_eligible" else SubjectStatus.SCREENING
+            if new_status != subject.status:
+                entry.changes["status"] = [subject.status, new_status]
+                subject.status = new_status
+                subject.save(update_fields=["status"])
+        record_events(actor, [entry])
+    return assessment
+
+
+def store_assessment(
+    actor: Actor, subject: Subject, stage: Stage, version: ProtocolVersion, values: dict[str, Any],
+) -> tuple[EligibilityAssessment, AuditEntry]:
+    """Judge `values` against the version's criteria and store the verdict with its evidence.
+
+    Runs inside the caller's transaction; returns the audit entry for the caller to append with
+    its own, so that one lock of the chain head covers them all.
+    """
     loaded = loaded_of(version)
     try:
-        result = check_eligibility(loaded, screening_values(subject))
+        result = check_eligibility(loaded, values)
     except InputError as exc:
         raise ActionRefused(str(exc), [{"field": exc.key or "record", "rule": "type", "message": str(exc)}]) from None
     evidence = as_json(result, compiled_criteria(loaded).fields)
     label = f"{subject.protocol_id} v{version.number}"
     evidence["protocol_version"] = label
-    with transaction.atomic():
-        assessment = EligibilityAssessment.objects.create(
-            subject=subject, attempt=subject.screening_attempt, stage=stage, verdict=result.verdict,
-            result=evidence, protocol_version=version, evaluated_at=timezone.now(), evaluated_by=actor.user,
-        )
-        changes: dict[str, list[Any]] = {"verdict": [None, result.verdict]}
-        if stage == "screening":
-            new_status = SubjectStatus.SCREEN_FAILED if result.verdict == "not_eligible" else SubjectStatus.SCREENING
-            if new_status != subject.status:
-                changes["status"] = [subject.status, new_status]
-                subject.status = new_status
-                subject.save(update_fields=["status"])
-        failed = [c["id"] for c in evidence["criteria"]
-                  if (c["kind"] == "inclusion" and c["status"] == "not_met")
-                  or (c["kind"] == "exclusion" and c["status"] == "met")]
-        if failed:
-            changes["failed_criteria"] = [None, failed]
-        record_event(actor, f"eligibility.{stage}", "eligibility", assessment.pk, subject_code=subject.code,
-                     site_code=subject.site.code, changes=changes, protocol_version=label)
-    return assessment
+    assessment = statements.insert(EligibilityAssessment(
+        subject=subject, attempt=subject.screening_attempt, stage=stage, verdict=result.verdict,
+        result=evidence, protocol_version=version, evaluated_at=timezone.now(), evaluated_by=actor.user,
+    ))
+    changes: dict[str, Any] = {"verdict": [None, result.verdict]}
+    failed = [c["id"] for c in evidence["criteria"]
+              if (c["kind"] == "inclusion" and c["status"] == "not_met")
+              or (c["kind"] == "exclusion" and c["status"] == "met")]
+    if failed:
+        changes["failed_criteria"] = [None, failed]
+    entry = AuditEntry(f"eligibility.{stage}", "eligibility", assessment.pk, subject_code=subject.code,
+                       site_code=subject.site.code, changes=changes, protocol_version=label)
+    return assessment, entry
 
 
 def latest_assessment(subject: Subject, stage: Stage) -> EligibilityAssessment | None:
