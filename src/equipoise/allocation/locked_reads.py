@@ -15,7 +15,7 @@ from django.db import connection
 
 from equipoise.allocation.models import Allocation, ListSlot, RandomizationList
 from equipoise.records import statements
-from equipoise.records.models import Site, Subject
+from equipoise.records.models import Site, Subject, SubjectStatus
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,13 @@ def lock_subject(subject_pk: int) -> LockedSubject:
     """Lock the subject's row; its status, screening attempt and allocation, if any."""
     rows = statements.query(_lock_subject_sql(connection.vendor), [subject_pk], [
         Subject._meta.get_field("status"), Subject._meta.get_field("screening_attempt"), Allocation._meta.pk])
-    return LockedSubject(*rows[0])
+    locked = LockedSubject(*rows[0])
+    if locked.allocation_id is None and locked.status != SubjectStatus.SCREENING:
+        # On PostgreSQL a request that waited for the lock sees the subject row as the winner left
+        # it, but the joined allocation as of before the wait; a statement of its own sees it.
+        allocation = statements.fetch_values(Allocation, ["id"], subject_id=subject_pk)
+        locked = LockedSubject(locked.status, locked.screening_attempt, allocation[0] if allocation else None)
+    return locked
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
 """Single-table statements for the write path, each shape built once per process.
 
 Building a statement through the ORM costs far more than running it: on SQLite a one-row
-`SELECT` compiled by the QuerySet machinery takes about ten times as long as the same
-statement sent as prepared SQL (`benchmarks/form_save.py`, `benchmarks/allocation.py`). The
+`SELECT` compiled by the QuerySet machinery took about six times as long as the same
+statement sent as SQL built once (`benchmarks/form_save.py`, `benchmarks/allocation.py`). The
 write path runs a dozen of them per allocation, so it sends these instead. They work on model
 instances like the ORM does (fields convert values both ways through Django, so JSON, dates
 and foreign keys behave identically on SQLite and PostgreSQL) but they send no signals,
-run no `full_clean`, and touch one table each. Everything else reads and writes through the ORM.
+run no `full_clean`, and (hand-written `query` aside) touch one table each. Everything else reads and writes through the ORM.
 
 - `fetch(Model, for_update=..., order_by=..., **where)`: the first matching row as an instance,
   or None. `where` values compare with `=` (None with `IS NULL`); `only=` leaves other columns
