@@ -137,3 +137,26 @@ def test_low_list_warns_the_statistician_once(active_list, make_eligible, inv_a,
     with django_capture_on_commit_callbacks(execute=True):
         randomize_subject(inv_a, make_eligible())
     assert len(mailoutbox) == 1
+
+
+def test_an_allocation_under_a_superseded_version_is_redone_under_the_new_one(
+        active_list, make_eligible, inv_a, settings, tmp_path):
+    import shutil
+
+    from equipoise.records.models import EligibilityAssessment
+    from equipoise.records.protocol_versions import store_protocol_version, version_in_force
+
+    first = make_eligible()
+    randomize_subject(inv_a, first)
+    assert version_in_force("nct06965244").number == 1
+    amended = tmp_path / "nct06965244"
+    shutil.copytree(settings.PROTOCOLS_DIR / "nct06965244", amended)
+    labs = amended / "forms" / "labs.yaml"
+    labs.write_text(labs.read_text().replace("Sample date", "Date the sample was taken"))
+    v2, _ = store_protocol_version(amended)  # as `equipoise protocol load` in another process would
+    second = make_eligible()
+    allocation, created = randomize_subject(inv_a, second)
+    assert created and allocation.protocol_version == v2 and allocation.slot.position == 2
+    assessments = EligibilityAssessment.objects.filter(subject=second, stage="randomization")
+    assert [a.protocol_version.number for a in assessments] == [2]
+    assert Allocation.objects.count() == 2 and ListSlot.objects.filter(used_at__isnull=False).count() == 2

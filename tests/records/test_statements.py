@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from equipoise.records import statements
 from equipoise.records.actions.subjects import create_subject
-from equipoise.records.models import FormRecord, Visit
+from equipoise.records.models import FormRecord, FormRevision, Visit
 from equipoise.records.protocol_versions import current_version
 from equipoise.records.roles import Role
 
@@ -101,3 +101,51 @@ def test_while_django_logs_queries_the_statements_are_logged_and_behave_the_same
     assert fetched.data == {"a": 1} and rows == [({"a": 1},)]
     assert any("INSERT INTO" in q["sql"] for q in logged.captured_queries)
     assert len([q for q in logged.captured_queries if "records_formrecord" in q["sql"]]) == 3
+
+
+def test_insert_unless_present_with_a_dependent_row_inserts_both_or_neither(subject, people):
+    visit = subject.visits.get(visit_id="SCR")
+    version = current_version("nct06965244")
+
+    def revision(data):
+        return FormRevision(revision=1, data=data, changes={}, reason="", user=people["inv_a"], at=WHEN,
+                            protocol_version=version)
+
+    with transaction.atomic():
+        record = _record(subject, visit, {"first": 1})
+        assert statements.insert_unless_present(record, then=revision({"first": 1}), link="record")
+        assert not statements.insert_unless_present(_record(subject, visit, {"second": 2}),
+                                                    then=revision({"second": 2}), link="record")
+    assert [(r.record_id, r.data) for r in FormRevision.objects.all()] == [(record.pk, {"first": 1})]
+
+
+def test_together_runs_independent_writes_and_hands_back_each_returned_key(subject):
+    screening, baseline = subject.visits.get(visit_id="SCR"), subject.visits.get(visit_id="W0")
+    with transaction.atomic():
+        kept = statements.insert(_record(subject, screening, {"a": 1}))
+        added = _record(subject, baseline, {"b": 2})
+        skipped = _record(subject, screening, {"c": 3})
+        keys = statements.together([
+            statements.updating_values(FormRecord, kept.pk, state="complete"),
+            statements.inserting(added),
+            statements.inserting(skipped, unless_present=True),
+            statements.upserting_many(Visit, [{"subject_id": subject.pk, "visit_id": "W0", "scheduled": True,
+                                               "attempt": 1, "sequence": 1, "target_date": dt.date(2026, 3, 2)}],
+                                      constraint="one_scheduled_visit", update=["target_date"]),
+        ])
+    assert keys == [None, added.pk, None, None] and added.pk is not None and skipped.pk is None
+    assert FormRecord.objects.get(pk=kept.pk).state == "complete"
+    assert FormRecord.objects.get(pk=added.pk).data == {"b": 2}
+    assert subject.visits.get(visit_id="W0").target_date == dt.date(2026, 3, 2)
+
+
+def test_on_postgresql_writes_together_are_one_statement(subject):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs them one by one")
+    visit = subject.visits.get(visit_id="SCR")
+    record = _record(subject, visit, {"a": 1})
+    with CaptureQueriesContext(connection) as logged, transaction.atomic():
+        statements.insert(record)
+        statements.together([statements.updating_values(FormRecord, record.pk, state="complete"),
+                             statements.updating_values(Visit, visit.pk, target_date=dt.date(2026, 3, 2))])
+    assert len([q for q in logged.captured_queries if "records_" in q["sql"]]) == 2

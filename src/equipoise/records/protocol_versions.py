@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -44,6 +45,37 @@ def current_version(protocol_id: str) -> ProtocolVersion:
     if version is None:
         raise LookupError(f"protocol {protocol_id} has not been loaded; run `equipoise protocol load`")
     return version
+
+
+class VersionSuperseded(Exception):
+    """A newer protocol version came into force while a change checked against the older one was written."""
+
+
+# The version in force per protocol, as this process last read it. Writers validate against it
+# without a query, and `record_events(checked=...)` confirms it under the chain-head lock.
+_IN_FORCE: dict[str, ProtocolVersion] = {}
+
+
+def version_in_force(protocol_id: str, *, fresh: bool = False) -> ProtocolVersion:
+    """`current_version`, read once per process (again when `fresh`). Only for a write that passes
+    it to `record_events(checked=...)`, which notices if it has been superseded."""
+    if fresh or protocol_id not in _IN_FORCE:
+        _IN_FORCE[protocol_id] = current_version(protocol_id)
+    return _IN_FORCE[protocol_id]
+
+
+def under_version_in_force[T](protocol_id: str, write: Callable[[ProtocolVersion], T]) -> T:
+    """Run `write(version)` with the cached version in force. If that version turns out to be
+    superseded (nothing was written), or `write` fails in any way while a newer version is in
+    force (a refusal may come from the older rules), run it once more with the newer version."""
+    cached = version_in_force(protocol_id)
+    try:
+        return write(cached)
+    except Exception as exc:
+        fresh = version_in_force(protocol_id, fresh=True)
+        if not isinstance(exc, VersionSuperseded) and (fresh.pk, fresh.sha256) == (cached.pk, cached.sha256):
+            raise
+    return write(fresh)
 
 
 # Parsed versions by content hash: a stored version never changes, so neither does its parse.

@@ -1,4 +1,4 @@
-"""Single-table statements for the write path, each shape built once per process.
+"""Prepared statements for the write path, each shape built once per process.
 
 Building a statement through the ORM costs far more than running it: on SQLite a one-row
 `SELECT` compiled by the QuerySet machinery took about six times as long as the same
@@ -12,8 +12,10 @@ run no `full_clean`, and (hand-written `query` aside) touch one table each. Ever
   or None. `where` values compare with `=` (None with `IS NULL`); `only=` leaves other columns
   deferred, as `QuerySet.only` does.
 - `insert(instance)`: inserts every concrete field, sets the primary key, marks it saved.
-- `insert_unless_present(instance)`: the same, unless a unique constraint already holds such a
-  row (`ON CONFLICT DO NOTHING`); says which happened, in one statement.
+- `insert_unless_present(instance, then=..., link=...)`: the same, unless a unique constraint
+  already holds such a row (`ON CONFLICT DO NOTHING`); says which happened. `then` is a row
+  inserted only if the first one was, pointing at it (a record and its first revision); on
+  PostgreSQL the two go as one statement.
 - `query(sql, params, fields)`: hand-written SQL (tables and columns named through `table()` and
   `column()`), each result column converted by the model field it comes from.
 - `insert_values(Model, **values)`: inserts a row without building an instance; its primary key.
@@ -22,6 +24,10 @@ run no `full_clean`, and (hand-written `query` aside) touch one table each. Ever
   named unique constraint already holds a row, updates the `update` fields of that row instead.
 - `update(instance, fields)`: writes those fields of an existing row; `update_values(Model, pk, **values)`
   the same without an instance.
+- `together([...])`: several of the writes above, built with `inserting`, `inserting_many`,
+  `upserting_many`, `updating` and `updating_values`, that do not depend on each other. On
+  PostgreSQL, where every statement is a network round trip, they go as one statement of
+  data-modifying `WITH` parts; on SQLite one by one. Each one's returned key comes back.
 
 Statements go straight to the DB-API cursor, inside Django's transaction and under its error
 translation (a lock timeout is still `django.db.OperationalError`). While Django logs queries
@@ -33,6 +39,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -157,19 +164,67 @@ def fetch_values(
     return None if values is None else tuple(values)
 
 
+# Writes are built as `Write` values first, then run: one at a time, or several `together`.
+
+
+@dataclass(frozen=True)
+class Write:
+    """One INSERT/UPDATE ready to send. `returns`: it ends in `RETURNING <pk>` and yields that key
+    (None when `ON CONFLICT DO NOTHING` skipped the row); `instance` gets the key and is marked saved."""
+
+    sql: str
+    params: list[Any]
+    returns: bool = False
+    instance: Model | None = None
+
+
+def _run(db: BaseDatabaseWrapper, write: Write) -> Any:
+    row = _execute(db, write.sql, write.params, "one" if write.returns else "")
+    key = None if row is None else row[0]
+    if key is not None and write.instance is not None:
+        _mark_saved(db, write.instance, key)
+    return key
+
+
+def _mark_saved(db: BaseDatabaseWrapper, instance: Model, key: Any) -> None:
+    instance.pk = key
+    instance._state.adding = False
+    instance._state.db = db.alias
+
+
+def together(writes: Sequence[Write]) -> list[Any]:
+    """Run writes that do not depend on each other's effects; each one's returned key (or None), in order.
+
+    On PostgreSQL they go as one statement (each a data-modifying `WITH` part, all run to
+    completion on the same snapshot), so the batch costs one round trip; elsewhere one by one.
+    None of them may touch a row another one touches.
+    """
+    db = _db()
+    if db.vendor != "postgresql" or len(writes) == 1:
+        return [_run(db, w) for w in writes]
+    parts = ", ".join(f"w{i} AS ({w.sql})" for i, w in enumerate(writes))
+    picks = ", ".join(f"(SELECT * FROM w{i})" if w.returns else "NULL" for i, w in enumerate(writes))
+    row = _execute(db, f"WITH {parts} SELECT {picks}", [p for w in writes for p in w.params], "one")
+    for key, write in zip(row, writes, strict=True):
+        if key is not None and write.instance is not None:
+            _mark_saved(db, write.instance, key)
+    return list(row)
+
+
 def _insert_fields(model: type[Model]) -> list[Field]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
 @functools.cache
-def _insert_sql(alias: str, model: type[Model], rows: int, unless_present: bool = False) -> str:
+def _insert_sql(alias: str, model: type[Model], rows: int, unless_present: bool = False,
+                returning: bool = False) -> str:
     quote, fields = connections[alias].ops.quote_name, _insert_fields(model)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES {', '.join([row] * rows)}")
     if unless_present:
         sql += " ON CONFLICT DO NOTHING"
-    if rows == 1:
+    if returning:
         sql += f" RETURNING {quote(model._meta.pk.column)}"
     return sql
 
@@ -178,27 +233,52 @@ def _instance_params(db: BaseDatabaseWrapper, instance: Model) -> list[Any]:
     return [f.get_db_prep_save(f.pre_save(instance, True), db) for f in _insert_fields(type(instance))]
 
 
-def _insert_one(instance: Model, unless_present: bool) -> bool:
+def inserting(instance: Model, *, unless_present: bool = False) -> Write:
+    """The INSERT of the instance's concrete fields (`ON CONFLICT DO NOTHING` if `unless_present`)."""
     db = _db()
-    row = _execute(db, _insert_sql(db.alias, type(instance), 1, unless_present), _instance_params(db, instance),
-                   "one")
-    if row is None:
-        return False
-    instance.pk = row[0]
-    instance._state.adding = False
-    instance._state.db = db.alias
-    return True
+    return Write(_insert_sql(db.alias, type(instance), 1, unless_present, returning=True),
+                 _instance_params(db, instance), returns=True, instance=instance)
 
 
 def insert[M: Model](instance: M) -> M:
     """INSERT the instance's concrete fields; sets its primary key and marks it as saved."""
-    _insert_one(instance, unless_present=False)
+    _run(_db(), inserting(instance))
     return instance
 
 
-def insert_unless_present(instance: Model) -> bool:
-    """INSERT unless a unique constraint already holds such a row: True if inserted (pk set)."""
-    return _insert_one(instance, unless_present=True)
+@functools.cache
+def _child_insert_sql(alias: str, parent: type[Model], child: type[Model], link: str) -> str:
+    """`WITH p AS (INSERT parent ... RETURNING pk), c AS (INSERT child ... SELECT ..., p.pk FROM p) SELECT pk FROM p`."""
+    quote = connections[alias].ops.quote_name
+    fields = _insert_fields(child)
+    values = ", ".join("p.k" if f.name == link else "%s" for f in fields)
+    return (f"WITH p (k) AS ({_insert_sql(alias, parent, 1, unless_present=True, returning=True)}), "
+            f"c AS (INSERT INTO {quote(child._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"SELECT {values} FROM p) SELECT k FROM p")
+
+
+def insert_unless_present(instance: Model, *, then: Model | None = None, link: str = "") -> bool:
+    """INSERT unless a unique constraint already holds such a row: True if inserted (pk set).
+
+    `then`, if given, is inserted too when (and only when) the row was, its `link` foreign key
+    pointing at the new row; on PostgreSQL both go in one statement (and `then`'s own key is not
+    read back).
+    """
+    db = _db()
+    if then is None or db.vendor != "postgresql":
+        inserted = _run(db, inserting(instance, unless_present=True)) is not None
+        if inserted and then is not None:
+            setattr(then, link, instance)
+            insert(then)
+        return inserted
+    params = _instance_params(db, instance) + [
+        f.get_db_prep_save(f.pre_save(then, True), db) for f in _insert_fields(type(then)) if f.name != link]
+    row = _execute(db, _child_insert_sql(db.alias, type(instance), type(then), link), params, "one")
+    if row is None:
+        return False
+    _mark_saved(db, instance, row[0])
+    setattr(then, link, instance)
+    return True
 
 
 def _values_params(db: BaseDatabaseWrapper, model: type[Model], values: dict[str, Any]) -> list[Any]:
@@ -209,16 +289,20 @@ def _values_params(db: BaseDatabaseWrapper, model: type[Model], values: dict[str
 def insert_values(model: type[Model], **values: Any) -> Any:
     """INSERT one row from field values (attribute names; omitted fields take their default); its pk."""
     db = _db()
-    return _execute(db, _insert_sql(db.alias, model, 1), _values_params(db, model, values), "one")[0]
+    return _run(db, Write(_insert_sql(db.alias, model, 1, returning=True), _values_params(db, model, values),
+                          returns=True))
+
+
+def inserting_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> Write:
+    """One multi-row INSERT, each row given as field values like `insert_values` (no keys returned)."""
+    db = _db()
+    params = [p for values in rows for p in _values_params(db, model, values)]
+    return Write(_insert_sql(db.alias, model, len(rows)), params)
 
 
 def insert_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
-    """One multi-row INSERT, each row given as field values like `insert_values` (no keys returned)."""
-    if not rows:
-        return
-    db = _db()
-    params = [p for values in rows for p in _values_params(db, model, values)]
-    _execute(db, _insert_sql(db.alias, model, len(rows)), params)
+    if rows:
+        _run(_db(), inserting_many(model, rows))
 
 
 @functools.cache
@@ -232,14 +316,17 @@ def _conflict_clause(alias: str, model: type[Model], constraint_name: str, updat
     return f" ON CONFLICT ({target}){f' WHERE {condition}' if condition else ''} DO UPDATE SET {sets}"
 
 
-def upsert_many(model: type[Model], rows: Sequence[dict[str, Any]], *, constraint: str, update: Sequence[str]) -> None:
+def upserting_many(model: type[Model], rows: Sequence[dict[str, Any]], *, constraint: str,
+                   update: Sequence[str]) -> Write:
     """Insert the rows; a row that the unique `constraint` already holds gets its `update` fields set."""
-    if not rows:
-        return
     db = _db()
-    params = [p for values in rows for p in _values_params(db, model, values)]
-    sql = _insert_sql(db.alias, model, len(rows)) + _conflict_clause(db.alias, model, constraint, tuple(update))
-    _execute(db, sql, params)
+    write = inserting_many(model, rows)
+    return Write(write.sql + _conflict_clause(db.alias, model, constraint, tuple(update)), write.params)
+
+
+def upsert_many(model: type[Model], rows: Sequence[dict[str, Any]], *, constraint: str, update: Sequence[str]) -> None:
+    if rows:
+        _run(_db(), upserting_many(model, rows, constraint=constraint, update=update))
 
 
 @functools.cache
@@ -249,15 +336,23 @@ def _update_sql(alias: str, model: type[Model], names: tuple[str, ...]) -> str:
     return f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(model._meta.pk.column)} = %s"
 
 
-def update(instance: Model, fields: Sequence[str]) -> None:
-    """UPDATE the named fields of an already stored instance."""
+def updating(instance: Model, fields: Sequence[str]) -> Write:
+    """The UPDATE of the named fields of an already stored instance."""
     db, model, names = _db(), type(instance), tuple(fields)
     params = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in _fields(model, names)]
-    _execute(db, _update_sql(db.alias, model, names), [*params, instance.pk])
+    return Write(_update_sql(db.alias, model, names), [*params, instance.pk])
+
+
+def update(instance: Model, fields: Sequence[str]) -> None:
+    _run(_db(), updating(instance, fields))
+
+
+def updating_values(model: type[Model], pk: Any, **values: Any) -> Write:
+    """The UPDATE of the named fields (attribute names) of the row with primary key `pk`."""
+    db, names = _db(), tuple(values)
+    params = [f.get_db_prep_save(values[name], db) for name, f in zip(names, _fields(model, names), strict=True)]
+    return Write(_update_sql(db.alias, model, names), [*params, pk])
 
 
 def update_values(model: type[Model], pk: Any, **values: Any) -> None:
-    """UPDATE the named fields (attribute names) of the row with primary key `pk`."""
-    db, names = _db(), tuple(values)
-    params = [f.get_db_prep_save(values[name], db) for name, f in zip(names, _fields(model, names), strict=True)]
-    _execute(db, _update_sql(db.alias, model, names), [*params, pk])
+    _run(_db(), updating_values(model, pk, **values))

@@ -41,11 +41,10 @@ def baseline_visit(subject: Subject) -> Visit:
     return Visit.objects.get(subject=subject, visit_id=baseline.id, scheduled=True, attempt=1)
 
 
-def create_schedule(subject: Subject, randomized_on: dt.date, protocol: Protocol | None = None) -> None:
-    """Visits from baseline on, dated from the randomization day (calendar dates: DST cannot shift them).
-
-    One statement: visits that exist already (the baseline, created at screening) get their dates.
-    """
+def scheduling(subject: Subject, randomized_on: dt.date, protocol: Protocol | None = None) -> statements.Write:
+    """The one statement that writes the visits from baseline on, dated from the randomization day
+    (calendar dates: DST cannot shift them). Visits that exist already (the baseline, created at
+    screening) get their dates."""
     protocol = protocol or protocol_of(current_version(subject.protocol_id))
     rows = [
         {"subject_id": subject.pk, "visit_id": v.id, "scheduled": True, "attempt": 1, "sequence": index,
@@ -55,5 +54,9 @@ def create_schedule(subject: Subject, randomized_on: dt.date, protocol: Protocol
         for index, v in enumerate(sorted(protocol.schedule.visits, key=lambda v: v.target_day))
         if v.kind != "screening"
     ]
-    statements.upsert_many(Visit, rows, constraint="one_scheduled_visit",
-                           update=["sequence", "target_date", "earliest_date", "latest_date"])
+    return statements.upserting_many(Visit, rows, constraint="one_scheduled_visit",
+                                     update=["sequence", "target_date", "earliest_date", "latest_date"])
+
+
+def create_schedule(subject: Subject, randomized_on: dt.date, protocol: Protocol | None = None) -> None:
+    statements.together([scheduling(subject, randomized_on, protocol)])

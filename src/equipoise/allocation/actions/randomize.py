@@ -5,18 +5,20 @@ Order of events, and why:
 1. Cheap refusals first (role, a method that is not served by a list).
 2. One transaction locks the subject's row (`SELECT ... FOR UPDATE`) and re-reads its status
    and allocation, reads the screening record once (consent, then the stratum's variables),
-   assesses and stores the eligibility verdict at randomization (a "not eligible" verdict
-   commits the assessment alone, then refuses with the reasons), locks the stratum's first free
-   slot of the active list, counts the allocation at the site (an `UPDATE` of the site row,
-   which numbers allocations per site without gaps or doubles), marks the slot used, appends
-   the ledger row, sets the status, dates the visit schedule and appends both audit events.
+   judges the eligibility verdict at randomization (a "not eligible" verdict is stored and
+   committed alone, then refused with the reasons), locks the stratum's first free slot of the
+   active list, counts the allocation at the site (an `UPDATE` of the site row, which numbers
+   allocations per site without gaps or doubles), then stores the verdict with its evidence,
+   marks the slot used, appends the ledger row, sets the status, dates the visit schedule and
+   appends both audit events.
    Locks are always taken in the order subject, slot, site, audit head; the other writers keep
    to that order too (subject creation: site, then audit head), which rules out deadlocks.
    The unique constraints on `Allocation.subject` and `Allocation.slot` back the locks up.
    On PostgreSQL the locks serialize competing requests; on SQLite, transactions start
    IMMEDIATE (settings), so writers queue on the database lock instead.
    The reads are single hand-written statements (`allocation.locked_reads`) and the writes go
-   through `records.statements`: an allocation runs about a dozen statements in all.
+   through `records.statements`; the five writes after the slot lock go `together` (one
+   statement on PostgreSQL). An allocation runs about a dozen statements in all.
 3. A writer that still meets a lock error (SQLite's busy timeout, a PostgreSQL deadlock or
    serialization failure) retries the whole transaction a few times rather than failing the
    request: nothing was written by the attempt that failed.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -43,7 +46,11 @@ from equipoise.allocation.stratum import subject_stratum
 from equipoise.protocol.schema import Protocol
 from equipoise.randomization.strata import StratificationError
 from equipoise.records import statements
-from equipoise.records.actions.eligibility import screening_values, store_assessment
+from equipoise.records.actions.eligibility import (
+    assessment_entry,
+    judge_eligibility,
+    screening_values,
+)
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import AuditEntry, record_events
@@ -53,9 +60,9 @@ from equipoise.records.models import (
     Subject,
     SubjectStatus,
 )
-from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.protocol_versions import protocol_of, under_version_in_force
 from equipoise.records.roles import Role
-from equipoise.records.visits_setup import create_schedule
+from equipoise.records.visits_setup import scheduling
 from equipoise.visits.localtime import trial_date
 
 ATTEMPTS = 4
@@ -90,14 +97,19 @@ def randomize_subject(actor: Actor, subject: Subject, now: dt.datetime | None = 
     """
     if actor.role != Role.INVESTIGATOR:
         raise ActionRefused("only an investigator randomizes a subject", status=403)
-    version = current_version(subject.protocol_id)
+    return under_version_in_force(subject.protocol_id, partial(_randomize, actor, subject, now or timezone.now()))
+
+
+def _randomize(
+    actor: Actor, subject: Subject, now: dt.datetime, version: ProtocolVersion,
+) -> tuple[Allocation, bool]:
     protocol = protocol_of(version)
     if protocol.randomization.method != "permuted_blocks":
         raise ActionRefused(f"randomization.method {protocol.randomization.method!r} is not served by a list",
                             status=409)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            outcome = _allocate(actor, subject, version, protocol, now or timezone.now())
+            outcome = _allocate(actor, subject, version, protocol, now)
             break
         except (OperationalError, IntegrityError):
             # IntegrityError: a competing request won the unique constraint first; the retry
@@ -138,11 +150,12 @@ def _allocate(
         _check_status(subject)
         values = screening_values(subject, protocol)
         _check_consent(values)
-        # Assessed under the subject lock, so that simultaneous requests for one subject queue
+        # Judged under the subject lock, so that simultaneous requests for one subject queue
         # here instead of racing each other into the audit ledger.
-        assessment, eligibility_entry = store_assessment(actor, subject, "randomization", version, values)
+        assessment = judge_eligibility(actor, subject, "randomization", version, values)
         if assessment.verdict != "eligible":
-            record_events(actor, [eligibility_entry])
+            statements.insert(assessment)
+            record_events(actor, [assessment_entry(assessment)], checked=version)
             return assessment
         site_code = subject.site.code
         try:
@@ -159,21 +172,23 @@ def _allocate(
             raise ActionRefused(f"stratum {stratum}: next free slot is position {slot.position} but "
                                 f"{used} slots are used; randomization stopped, investigate", status=409)
         number = randomization_number(site_code, next_allocation_sequence(subject.site_id))
-        statements.update_values(ListSlot, slot.id, used_at=now, subject_id=subject.pk)
-        allocation = statements.insert(Allocation(
-            subject=subject, slot_id=slot.id, number=number, arm=slot.arm, stratum=stratum, allocated_at=now,
-            user=actor.user, protocol_version=version,
-        ))
-        statements.update_values(Subject, subject.pk, status=SubjectStatus.RANDOMIZED)
+        allocation = Allocation(subject=subject, slot_id=slot.id, number=number, arm=slot.arm, stratum=stratum,
+                                allocated_at=now, user=actor.user, protocol_version=version)
+        statements.together([
+            statements.inserting(assessment),
+            statements.updating_values(ListSlot, slot.id, used_at=now, subject_id=subject.pk),
+            statements.inserting(allocation),
+            statements.updating_values(Subject, subject.pk, status=SubjectStatus.RANDOMIZED),
+            scheduling(subject, trial_date(now), protocol),
+        ])
         subject.status = SubjectStatus.RANDOMIZED
-        create_schedule(subject, trial_date(now), protocol)
         # The arm stays out of the audit event: the ledger row it points to holds it, behind the policy.
-        record_events(actor, [eligibility_entry, AuditEntry(
+        record_events(actor, [assessment_entry(assessment), AuditEntry(
             "subject.randomize", "allocation", allocation.pk, subject_code=subject.code, site_code=site_code,
             changes={"randomization_number": [None, number], "stratum": [None, stratum],
                      "status": [SubjectStatus.SCREENING, SubjectStatus.RANDOMIZED],
                      "list_sha256": [None, slot.list_sha256]},
-            protocol_version=f"{subject.protocol_id} v{version.number}")])
+            protocol_version=f"{subject.protocol_id} v{version.number}")], checked=version)
         _warn_if_low(stratum, slot.position, total, protocol.randomization.low_list_warning_fraction)
     return allocation, True
 

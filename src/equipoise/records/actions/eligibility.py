@@ -83,35 +83,46 @@ def assess_eligibility(actor: Actor, subject: Subject, stage: Stage) -> Eligibil
     return assessment
 
 
-def store_assessment(
+def judge_eligibility(
     actor: Actor, subject: Subject, stage: Stage, version: ProtocolVersion, values: dict[str, Any],
-) -> tuple[EligibilityAssessment, AuditEntry]:
-    """Judge `values` against the version's criteria and store the verdict with its evidence.
-
-    Runs inside the caller's transaction; returns the audit entry for the caller to append with
-    its own, so that one lock of the chain head covers them all.
-    """
+) -> EligibilityAssessment:
+    """Judge `values` against the version's criteria: the verdict with its evidence, not yet stored."""
     loaded = loaded_of(version)
     try:
         result = check_eligibility(loaded, values)
     except InputError as exc:
         raise ActionRefused(str(exc), [{"field": exc.key or "record", "rule": "type", "message": str(exc)}]) from None
     evidence = as_json(result, compiled_criteria(loaded).fields)
-    label = f"{subject.protocol_id} v{version.number}"
-    evidence["protocol_version"] = label
-    assessment = statements.insert(EligibilityAssessment(
+    evidence["protocol_version"] = f"{subject.protocol_id} v{version.number}"
+    return EligibilityAssessment(
         subject=subject, attempt=subject.screening_attempt, stage=stage, verdict=result.verdict,
         result=evidence, protocol_version=version, evaluated_at=timezone.now(), evaluated_by=actor.user,
-    ))
-    changes: dict[str, Any] = {"verdict": [None, result.verdict]}
+    )
+
+
+def assessment_entry(assessment: EligibilityAssessment) -> AuditEntry:
+    """The audit event of a stored assessment: its verdict and the criteria that failed."""
+    evidence, subject = assessment.result, assessment.subject
+    changes: dict[str, Any] = {"verdict": [None, assessment.verdict]}
     failed = [c["id"] for c in evidence["criteria"]
               if (c["kind"] == "inclusion" and c["status"] == "not_met")
               or (c["kind"] == "exclusion" and c["status"] == "met")]
     if failed:
         changes["failed_criteria"] = [None, failed]
-    entry = AuditEntry(f"eligibility.{stage}", "eligibility", assessment.pk, subject_code=subject.code,
-                       site_code=subject.site.code, changes=changes, protocol_version=label)
-    return assessment, entry
+    return AuditEntry(f"eligibility.{assessment.stage}", "eligibility", assessment.pk, subject_code=subject.code,
+                      site_code=subject.site.code, changes=changes, protocol_version=evidence["protocol_version"])
+
+
+def store_assessment(
+    actor: Actor, subject: Subject, stage: Stage, version: ProtocolVersion, values: dict[str, Any],
+) -> tuple[EligibilityAssessment, AuditEntry]:
+    """Judge `values` and store the verdict with its evidence, in the caller's transaction.
+
+    Returns the audit entry for the caller to append with its own, so that one lock of the
+    chain head covers them all.
+    """
+    assessment = statements.insert(judge_eligibility(actor, subject, stage, version, values))
+    return assessment, assessment_entry(assessment)
 
 
 def latest_assessment(subject: Subject, stage: Stage) -> EligibilityAssessment | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -17,8 +18,15 @@ from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.derived_values import derive_all
 from equipoise.records.edit_checks import edit_checks_for
-from equipoise.records.models import FormRecord, FormRevision, FormState, Subject, Visit
-from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.models import (
+    FormRecord,
+    FormRevision,
+    FormState,
+    ProtocolVersion,
+    Subject,
+    Visit,
+)
+from equipoise.records.protocol_versions import current_version, protocol_of, under_version_in_force
 from equipoise.records.roles import Role
 
 
@@ -48,7 +56,14 @@ def save_form(
     reason: str = "", from_text: bool = False,
 ) -> FormRecord:
     """Validate and store a form's values, replacing the previous values as a new revision."""
-    version = current_version(subject.protocol_id)
+    return under_version_in_force(subject.protocol_id, partial(
+        _save_form, actor, subject, visit, form_id, raw, reason.strip(), from_text))
+
+
+def _save_form(
+    actor: Actor, subject: Subject, visit: Visit, form_id: str, raw: Mapping[str, Any], reason: str,
+    from_text: bool, version: ProtocolVersion,
+) -> FormRecord:
     protocol = protocol_of(version)
     if form_id not in {f.id for f in protocol.forms}:
         raise ActionRefused(f"unknown form {form_id!r}", status=404)
@@ -66,20 +81,24 @@ def save_form(
     except InstrumentInputError as exc:
         raise ActionRefused(str(exc), [{"field": exc.key, "rule": exc.problem, "message": str(exc)}]) from None
     label = f"{subject.protocol_id} v{version.number}"
-    reason = reason.strip()
     with transaction.atomic():
         now = timezone.now()
         record = FormRecord(subject=subject, visit=visit, form_id=form_id, data=clean, derived=derived,
                             revision=1, protocol_version=version, updated_at=now)
-        # The first save is one statement; an existing record is read under lock and changed instead.
-        if statements.insert_unless_present(record):
+        first = FormRevision(revision=1, data=clean, changes=changes_between({}, clean), reason=reason,
+                             user=actor.user, at=now, protocol_version=version)
+        # The first save (record and revision) is one statement on PostgreSQL; an existing record
+        # is read under lock and changed instead.
+        if statements.insert_unless_present(record, then=first, link="record"):
             old: dict[str, Any] = {}
             old_derived: dict[str, Any] = {}
+            changes = first.changes
         else:
             record = statements.fetch(FormRecord, for_update=True, visit_id=visit.pk, form_id=form_id)
             old, old_derived = record.data, record.derived
             _check_changeable(record, visit)
-            if not changes_between(old, clean):
+            changes = changes_between(old, clean)
+            if not changes:
                 return record
             if not reason:
                 raise ActionRefused(
@@ -89,17 +108,18 @@ def save_form(
             record.subject, record.visit = subject, visit
             record.data, record.derived, record.revision = clean, derived, record.revision + 1
             record.protocol_version, record.updated_at = version, now
-            statements.update(record, ["data", "derived", "revision", "protocol_version", "updated_at"])
-        changes = changes_between(old, clean)
-        statements.insert(FormRevision(
-            record=record, revision=record.revision, data=clean, changes=changes,
-            reason=reason, user=actor.user, at=now, protocol_version=version,
-        ))
+            statements.together([
+                statements.updating(record, ["data", "derived", "revision", "protocol_version", "updated_at"]),
+                statements.inserting(FormRevision(
+                    record=record, revision=record.revision, data=clean, changes=changes,
+                    reason=reason, user=actor.user, at=now, protocol_version=version,
+                )),
+            ])
         record_event(
             actor, "form.save" if record.revision == 1 else "form.change", "form_record", record.pk,
             subject_code=subject.code, site_code=subject.site.code, form_id=form_id,
             changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
-            reason=reason, protocol_version=label,
+            reason=reason, protocol_version=label, checked=version,
         )
     return record
 
