@@ -10,8 +10,10 @@ so it never touches real data. Prints, in one run:
 - the baseline: a transaction that updates one row (median and p95, milliseconds);
 - `randomize_subject` end to end (consent and status checks, eligibility at randomization
   evaluated and stored with its bilingual evidence, the locked slot, the site's allocation count,
-  the ledger row, the visit schedule, two audit events: 16 statements in one transaction);
-- the eligibility assessment alone, to show where the time goes;
+  the ledger row, the visit schedule, two audit events, all in one transaction: 15 statements on
+  SQLite, 10 on PostgreSQL, where the independent writes go together);
+- the eligibility assessment alone (its own transaction), and the verdict with its evidence
+  computed without the database, to show where the time goes;
 - the ratio of the medians (target <= 3x), and the allocation rate with 20 concurrent clients
   (threads, each with its own database connection) against one client.
 """
@@ -120,6 +122,22 @@ def timed_assessments(pairs) -> list[float]:
     return times
 
 
+def timed_judgements(pairs) -> list[float]:
+    """The eligibility verdict and its bilingual evidence alone: pure Python, no database."""
+    from equipoise.records.actions.eligibility import judge_eligibility, screening_values
+    from equipoise.records.protocol_versions import current_version, protocol_of
+
+    version = current_version("nct06965244")
+    protocol = protocol_of(version)
+    times = []
+    for actor, subject in pairs:
+        values = screening_values(subject, protocol)
+        start = time.perf_counter()
+        judge_eligibility(actor, subject, "randomization", version, values)
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def concurrent_rate(pairs, clients: int) -> float:
     """Allocations per second with `clients` threads sharing the pairs out."""
     from django.db import connections
@@ -173,6 +191,7 @@ def main() -> int:
         base = bare_updates(site, args.subjects)
         alloc = timed_allocations(timed)
         elig = timed_assessments(assessed)
+        judged = timed_judgements(assessed)
         one_rate = len(single) / sum(timed_allocations(single))
         many_rate = concurrent_rate(concurrent, args.clients)
         used = ListSlot.objects.filter(used_at__isnull=False).count()
@@ -182,6 +201,7 @@ def main() -> int:
         print(f"baseline  one-row update transaction      {ms(base)}   (n={len(base)})")
         print(f"service   randomize_subject               {ms(alloc)}   (n={len(alloc)})")
         print(f"part of   eligibility assessment alone    {ms(elig)}   (n={len(elig)})")
+        print(f"  of which the verdict and its evidence   {ms(judged)}   (no database)")
         print(f"ratio     randomize / bare update (median) {ratio:6.1f}x   (target <= 3x: "
               f"{'met' if ratio <= 3 else 'NOT met'})")
         print(f"rate      1 client  {one_rate:7.1f} allocations/s")

@@ -6,7 +6,8 @@ statement sent as SQL built once (`benchmarks/form_save.py`, `benchmarks/allocat
 write path runs a dozen of them per allocation, so it sends these instead. They work on model
 instances like the ORM does (fields convert values both ways through Django, so JSON, dates
 and foreign keys behave identically on SQLite and PostgreSQL) but they send no signals,
-run no `full_clean`, and (hand-written `query` aside) touch one table each. Everything else reads and writes through the ORM.
+run no `full_clean`, and (hand-written `query` aside) each write touches one table. Everything
+else reads and writes through the ORM.
 
 - `fetch(Model, for_update=..., order_by=..., **where)`: the first matching row as an instance,
   or None. `where` values compare with `=` (None with `IS NULL`); `only=` leaves other columns
@@ -294,7 +295,8 @@ def insert_values(model: type[Model], **values: Any) -> Any:
 
 
 def inserting_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> Write:
-    """One multi-row INSERT, each row given as field values like `insert_values` (no keys returned)."""
+    """One multi-row INSERT (at least one row), each row given as field values like `insert_values`
+    (no keys returned)."""
     db = _db()
     params = [p for values in rows for p in _values_params(db, model, values)]
     return Write(_insert_sql(db.alias, model, len(rows)), params)
