@@ -1,6 +1,7 @@
 """randomize_subject: who may, whom, which slot, what it writes, and every refusal."""
 
 import math
+import shutil
 
 import pytest
 
@@ -8,7 +9,8 @@ from equipoise.allocation.actions.randomize import randomize_subject
 from equipoise.allocation.models import Allocation, ListSlot, ListWarning
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.forms import save_form
-from equipoise.records.models import AuditEvent, SubjectStatus
+from equipoise.records.models import AuditEvent, EligibilityAssessment, SubjectStatus
+from equipoise.records.protocol_versions import store_protocol_version, version_in_force
 from equipoise.records.roles import Role
 from equipoise.records.visits_setup import screening_visit
 
@@ -139,24 +141,48 @@ def test_low_list_warns_the_statistician_once(active_list, make_eligible, inv_a,
     assert len(mailoutbox) == 1
 
 
-def test_an_allocation_under_a_superseded_version_is_redone_under_the_new_one(
-        active_list, make_eligible, inv_a, settings, tmp_path):
-    import shutil
-
-    from equipoise.records.models import EligibilityAssessment
-    from equipoise.records.protocol_versions import store_protocol_version, version_in_force
-
-    first = make_eligible()
-    randomize_subject(inv_a, first)
-    assert version_in_force("nct06965244").number == 1
+def load_amendment(settings, tmp_path):
+    """A new protocol version (a relabelled lab field), stored as `equipoise protocol load` in
+    another process would: this process's cached version in force is not told."""
     amended = tmp_path / "nct06965244"
     shutil.copytree(settings.PROTOCOLS_DIR / "nct06965244", amended)
     labs = amended / "forms" / "labs.yaml"
     labs.write_text(labs.read_text().replace("Sample date", "Date the sample was taken"))
-    v2, _ = store_protocol_version(amended)  # as `equipoise protocol load` in another process would
+    return store_protocol_version(amended)[0]
+
+
+def test_an_allocation_under_a_superseded_version_is_redone_under_the_new_one(
+        active_list, make_eligible, inv_a, settings, tmp_path):
+    first = make_eligible()
+    randomize_subject(inv_a, first)
+    assert version_in_force("nct06965244").number == 1
+    v2 = load_amendment(settings, tmp_path)
     second = make_eligible()
     allocation, created = randomize_subject(inv_a, second)
     assert created and allocation.protocol_version == v2 and allocation.slot.position == 2
     assessments = EligibilityAssessment.objects.filter(subject=second, stage="randomization")
     assert [a.protocol_version.number for a in assessments] == [2]
     assert Allocation.objects.count() == 2 and ListSlot.objects.filter(used_at__isnull=False).count() == 2
+
+
+def test_a_not_eligible_verdict_is_stored_once_even_if_an_amendment_lands_after_it(
+        active_list, make_eligible, inv_a, settings, tmp_path, monkeypatch):
+    from equipoise.allocation.actions import randomize
+
+    subject = make_eligible()
+    record = subject.form_records.get(form_id="screening")
+    save_form(inv_a, subject, screening_visit(subject), "screening",
+              {**record.data, "clasi_a_randomization": 5}, reason="W0 CLASI-A rescored")
+    refusal = randomize.eligibility_refusal
+
+    def amended_after_the_commit(assessment):
+        load_amendment(settings, tmp_path)  # the verdict and its event are committed by now
+        return refusal(assessment)
+
+    monkeypatch.setattr(randomize, "eligibility_refusal", amended_after_the_commit)
+    with pytest.raises(ActionRefused) as refused:
+        randomize_subject(inv_a, subject)
+    assert refused.value.status == 422
+    stored = EligibilityAssessment.objects.filter(subject=subject, stage="randomization")
+    assert [(a.verdict, a.protocol_version.number) for a in stored] == [("not_eligible", 1)]
+    assert AuditEvent.objects.filter(action="eligibility.randomization", subject_code=subject.code).count() == 1

@@ -67,7 +67,13 @@ def version_in_force(protocol_id: str, *, fresh: bool = False) -> ProtocolVersio
 def under_version_in_force[T](protocol_id: str, write: Callable[[ProtocolVersion], T]) -> T:
     """Run `write(version)` with the cached version in force. If that version turns out to be
     superseded (nothing was written), or `write` fails in any way while a newer version is in
-    force (a refusal may come from the older rules), run it once more with the newer version."""
+    force (a refusal may come from the older rules), run it once more with the newer version.
+
+    `write` must not raise after it has committed anything, or that would be written twice.
+    "Superseded" means loaded before the statement that locks the chain head began: on
+    PostgreSQL a version committed while that statement waits for the lock is not seen, exactly
+    as a version read before the transaction would not have been.
+    """
     cached = version_in_force(protocol_id)
     try:
         return write(cached)

@@ -97,12 +97,17 @@ def randomize_subject(actor: Actor, subject: Subject, now: dt.datetime | None = 
     """
     if actor.role != Role.INVESTIGATOR:
         raise ActionRefused("only an investigator randomizes a subject", status=403)
-    return under_version_in_force(subject.protocol_id, partial(_randomize, actor, subject, now or timezone.now()))
+    outcome = under_version_in_force(subject.protocol_id, partial(_randomize, actor, subject, now or timezone.now()))
+    if isinstance(outcome, EligibilityAssessment):
+        # Raised out here, after the version check: the verdict is committed, and a refusal
+        # must not make `under_version_in_force` judge the subject a second time.
+        raise eligibility_refusal(outcome)
+    return outcome
 
 
 def _randomize(
     actor: Actor, subject: Subject, now: dt.datetime, version: ProtocolVersion,
-) -> tuple[Allocation, bool]:
+) -> tuple[Allocation, bool] | EligibilityAssessment:
     protocol = protocol_of(version)
     if protocol.randomization.method != "permuted_blocks":
         raise ActionRefused(f"randomization.method {protocol.randomization.method!r} is not served by a list",
@@ -117,8 +122,6 @@ def _randomize(
             if attempt == ATTEMPTS:
                 raise
             time.sleep(0.05 * attempt)
-    if isinstance(outcome, EligibilityAssessment):
-        raise eligibility_refusal(outcome)
     return outcome
 
 
