@@ -141,6 +141,24 @@ def test_low_list_warns_the_statistician_once(active_list, make_eligible, inv_a,
     assert len(mailoutbox) == 1
 
 
+def test_a_failed_low_list_mail_does_not_fail_the_allocation(active_list, make_eligible, inv_a, monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    from equipoise.allocation import notifications
+
+    def mail_server_down(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP server unreachable")
+
+    monkeypatch.setattr(notifications, "send_mail", mail_server_down)
+    stratum = "site=TNN|sle=false"
+    slots = ListSlot.objects.filter(rlist=active_list, stratum=stratum).order_by("position")
+    ListSlot.objects.filter(id__in=list(slots.values_list("id", flat=True)[:slots.count() - 2])).update(
+        used_at="2026-01-01T00:00Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        allocation, created = randomize_subject(inv_a, make_eligible())
+    assert created and allocation.stratum == stratum
+    assert ListWarning.objects.filter(stratum=stratum).exists()
+
+
 def load_amendment(settings, tmp_path):
     """A new protocol version (a relabelled lab field), stored as `equipoise protocol load` in
     another process would: this process's cached version in force is not told."""

@@ -149,3 +149,10 @@ def test_on_postgresql_writes_together_are_one_statement(subject):
         statements.together([statements.updating_values(FormRecord, record.pk, state="complete"),
                              statements.updating_values(Visit, visit.pk, target_date=dt.date(2026, 3, 2))])
     assert len([q for q in logged.captured_queries if "records_" in q["sql"]]) == 2
+
+
+def test_nothing_together_is_nothing_and_an_empty_multi_row_insert_is_refused(subject):
+    with transaction.atomic():
+        assert statements.together([]) == []
+    with pytest.raises(ValueError, match="no Visit rows"):
+        statements.inserting_many(Visit, [])

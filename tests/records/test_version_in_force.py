@@ -42,8 +42,12 @@ def unscheduled(subject, n):
 
 def amend(settings, tmp_path, name, old, new):
     """Store a new version whose labs form has `old` replaced by `new` (as another process would)."""
-    amended = tmp_path / name / "nct06965244"
-    shutil.copytree(settings.PROTOCOLS_DIR / "nct06965244", amended)
+    return amend_from(settings.PROTOCOLS_DIR / "nct06965244", tmp_path / name, old, new)
+
+
+def amend_from(source, where, old, new):
+    amended = where / "nct06965244"
+    shutil.copytree(source, amended)
     labs = amended / "forms" / "labs.yaml"
     assert old in labs.read_text()
     labs.write_text(labs.read_text().replace(old, new))
@@ -89,3 +93,23 @@ def test_the_audit_append_refuses_a_superseded_version(inv, subject, settings, t
     with pytest.raises(VersionSuperseded):
         record_event(inv, "test.event", "subject", subject.code, checked=v1)
     assert AuditEvent.objects.count() == before
+
+
+def test_two_amendments_during_one_save_are_both_caught_up_with(inv, subject, settings, tmp_path, monkeypatch):
+    from equipoise.records.actions import forms
+
+    save_form(inv, subject, unscheduled(subject, 1), "labs", LABS)
+    amendments = iter([("v2", "Sample date", "Date the sample was taken"),
+                       ("v3", "Sample date", "Day the sample was drawn")])
+    real = forms._save_form
+
+    def amended_while_saving(*args):
+        amendment = next(amendments, None)
+        if amendment:  # loaded by another process while this attempt runs
+            name, old, new = amendment
+            amend_from(settings.PROTOCOLS_DIR / "nct06965244", tmp_path / name, old, new)
+        return real(*args)
+
+    monkeypatch.setattr(forms, "_save_form", amended_while_saving)
+    record = save_form(inv, subject, unscheduled(subject, 2), "labs", LABS)
+    assert record.protocol_version.number == 3

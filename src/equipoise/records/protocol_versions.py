@@ -64,24 +64,30 @@ def version_in_force(protocol_id: str, *, fresh: bool = False) -> ProtocolVersio
     return _IN_FORCE[protocol_id]
 
 
+RERUNS = 3  # amendments landing during as many consecutive runs of one write: then it fails
+
+
 def under_version_in_force[T](protocol_id: str, write: Callable[[ProtocolVersion], T]) -> T:
     """Run `write(version)` with the cached version in force. If that version turns out to be
     superseded (nothing was written), or `write` fails in any way while a newer version is in
-    force (a refusal may come from the older rules), run it once more with the newer version.
+    force (a refusal may come from the older rules), run it again with the newer version.
 
     `write` must not raise after it has committed anything, or that would be written twice.
     "Superseded" means loaded before the statement that locks the chain head began: on
     PostgreSQL a version committed while that statement waits for the lock is not seen, exactly
     as a version read before the transaction would not have been.
     """
-    cached = version_in_force(protocol_id)
-    try:
-        return write(cached)
-    except Exception as exc:
-        fresh = version_in_force(protocol_id, fresh=True)
-        if not isinstance(exc, VersionSuperseded) and (fresh.pk, fresh.sha256) == (cached.pk, cached.sha256):
-            raise
-    return write(fresh)
+    version = version_in_force(protocol_id)
+    for _ in range(RERUNS):
+        try:
+            return write(version)
+        except VersionSuperseded:
+            version = version_in_force(protocol_id, fresh=True)
+        except Exception:
+            tried, version = version, version_in_force(protocol_id, fresh=True)
+            if (version.pk, version.sha256) == (tried.pk, tried.sha256):
+                raise
+    return write(version)
 
 
 # Parsed versions by content hash: a stored version never changes, so neither does its parse.

@@ -201,7 +201,7 @@ def together(writes: Sequence[Write]) -> list[Any]:
     None of them may touch a row another one touches.
     """
     db = _db()
-    if db.vendor != "postgresql" or len(writes) == 1:
+    if db.vendor != "postgresql" or len(writes) <= 1:
         return [_run(db, w) for w in writes]
     parts = ", ".join(f"w{i} AS ({w.sql})" for i, w in enumerate(writes))
     picks = ", ".join(f"(SELECT * FROM w{i})" if w.returns else "NULL" for i, w in enumerate(writes))
@@ -297,6 +297,8 @@ def insert_values(model: type[Model], **values: Any) -> Any:
 def inserting_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> Write:
     """One multi-row INSERT (at least one row), each row given as field values like `insert_values`
     (no keys returned)."""
+    if not rows:
+        raise ValueError(f"no {model.__name__} rows to insert")
     db = _db()
     params = [p for values in rows for p in _values_params(db, model, values)]
     return Write(_insert_sql(db.alias, model, len(rows)), params)

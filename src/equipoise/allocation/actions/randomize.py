@@ -218,4 +218,6 @@ def _warn_if_low(stratum: str, used: int, total: int, fraction: float) -> None:
     if ListWarning.objects.filter(rlist=rlist, stratum=stratum).exists():
         return
     ListWarning.objects.create(rlist=rlist, stratum=stratum, used=used, total=total, notified_at=timezone.now())
-    transaction.on_commit(lambda: send_low_list_warning(stratum, used, total, fraction))
+    # Robust: the allocation is committed whatever happens to the mail (the warning row shows on
+    # the statistician's page); a failure is logged rather than turned into a failed request.
+    transaction.on_commit(lambda: send_low_list_warning(stratum, used, total, fraction), robust=True)
