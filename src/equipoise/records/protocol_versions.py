@@ -64,7 +64,7 @@ def version_in_force(protocol_id: str, *, fresh: bool = False) -> ProtocolVersio
     return _IN_FORCE[protocol_id]
 
 
-RERUNS = 3  # amendments landing during as many consecutive runs of one write: then it fails
+RERUNS = 3  # a write that meets an amendment on more runs than this in a row fails with the last error
 
 
 def under_version_in_force[T](protocol_id: str, write: Callable[[ProtocolVersion], T]) -> T:
