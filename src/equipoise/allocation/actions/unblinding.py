@@ -23,8 +23,9 @@ from equipoise.records.access import Rights
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject
-from equipoise.records.protocol_versions import current_version
+from equipoise.records.protocol_versions import version_for_write
 
 MIN_REASON = 10
 
@@ -43,25 +44,25 @@ def emergency_unblind(
               "message": f"reason must give at least {MIN_REASON} characters, not {len(reason)}"}])
     checked = authenticate(request, username=actor.username, password=password)
     if checked is None or checked.pk != actor.user.pk:
-        with transaction.atomic():
-            record_event(actor, "subject.emergency_unblind_refused", "subject", subject.code,
+        with transaction.atomic(durable=True):
+            record_event(actor, AuditAction.SUBJECT_EMERGENCY_UNBLIND_REFUSED, "subject", subject.code,
                          subject_code=subject.code, site_code=subject.site.code, reason=reason,
                          changes={"password": [None, "wrong"]})
         raise ActionRefused("the password does not match; the arm was not shown",
                             [{"field": "password", "rule": "reauthentication", "message": "wrong password"}],
                             status=403)
-    allocation = Allocation.objects.filter(subject=subject).first()
-    if allocation is None:
-        raise ActionRefused(f"subject {subject.code} is not randomized; there is no arm to reveal", status=409)
-    version = current_version(subject.protocol_id)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        version = version_for_write(subject.protocol_id)
+        allocation = Allocation.objects.filter(subject=subject).first()
+        if allocation is None:
+            raise ActionRefused(f"subject {subject.code} is not randomized; there is no arm to reveal", status=409)
         event = UnblindingEvent.objects.create(subject=subject, requested_by=actor.user, reason=reason, at=now,
                                                protocol_version=version)
-        record_event(actor, "subject.emergency_unblind", "unblinding", event.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.SUBJECT_EMERGENCY_UNBLIND, "unblinding", event.pk, subject_code=subject.code,
                      site_code=subject.site.code, reason=reason,
                      changes={"randomization_number": [None, allocation.number]},
-                     protocol_version=f"{subject.protocol_id} v{version.number}")
+                     protocol_version=str(version))
         at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
         transaction.on_commit(lambda: send_unblinding_notice(subject.code, subject.site.code, actor.username,
                                                              reason, at))

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Site, Subject, SubjectStatus
-from equipoise.records.protocol_versions import current_version
+from equipoise.records.protocol_versions import protocol_of, version_for_write
 from equipoise.records.roles import Role
 from equipoise.records.visits_setup import ensure_screening_visit
 from equipoise.visits.localtime import trial_date
@@ -23,22 +25,21 @@ def subject_code(site_code: str, sequence: int) -> str:
 
 
 def create_subject(actor: Actor, site: Site, protocol_id: str) -> Subject:
-    version = current_version(protocol_id)
-    with transaction.atomic():
-        locked = Site.objects.select_for_update().get(pk=site.pk)
-        locked.subject_sequence += 1
-        locked.save(update_fields=["subject_sequence"])
+    with transaction.atomic(durable=True):
+        version = version_for_write(protocol_id)
+        Site.objects.filter(pk=site.pk).update(subject_sequence=F("subject_sequence") + 1)
+        locked = Site.objects.get(pk=site.pk)
         subject = Subject.objects.create(
             code=subject_code(locked.code, locked.subject_sequence),
             site=locked,
             protocol_id=protocol_id,
             created_at=timezone.now(),
         )
-        ensure_screening_visit(subject)
+        ensure_screening_visit(subject, protocol_of(version))
         record_event(
-            actor, "subject.create", "subject", subject.code, subject_code=subject.code,
+            actor, AuditAction.SUBJECT_CREATE, "subject", subject.code, subject_code=subject.code,
             site_code=locked.code, changes={"code": [None, subject.code]},
-            protocol_version=f"{protocol_id} v{version.number}",
+            protocol_version=str(version),
         )
     return subject
 
@@ -65,15 +66,19 @@ def end_participation(actor: Actor, subject: Subject, outcome: str, ended_on: dt
     if not reason.strip():
         raise ActionRefused("a reason is required",
                             [{"field": "reason", "rule": "required", "message": "reason is required"}])
-    version = current_version(subject.protocol_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        version = version_for_write(subject.protocol_id)
+        subject.refresh_from_db(fields=["status"])
+        if subject.status != SubjectStatus.RANDOMIZED:
+            raise ActionRefused(f"subject {subject.code} is {subject.status}; only a randomized patient leaves "
+                                "the study", status=409)
         old = subject.status
         subject.status = outcome
         subject.participation_ended_on = ended_on
         subject.participation_end_reason = reason.strip()
         subject.save(update_fields=["status", "participation_ended_on", "participation_end_reason"])
-        record_event(actor, "subject.end_participation", "subject", subject.code, subject_code=subject.code,
+        record_event(actor, AuditAction.SUBJECT_END_PARTICIPATION, "subject", subject.code, subject_code=subject.code,
                      site_code=subject.site.code, reason=reason.strip(),
                      changes={"status": [old, outcome], "participation_ended_on": [None, ended_on.isoformat()]},
-                     protocol_version=f"{subject.protocol_id} v{version.number}")
+                     protocol_version=str(version))
     return subject
