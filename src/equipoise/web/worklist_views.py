@@ -1,30 +1,37 @@
 """The site worklist: open queries, and forms still in draft, at the sites the user works at.
 
-A blinded assessor sees only the forms the assessor enters, like everywhere else.
+Only the forms the blinding policy lets the user open are listed (the blinded assessor: the
+assessor's own forms), per protocol of the subjects at those sites.
 """
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from equipoise.records.access import all_roles, visible_sites
-from equipoise.records.models import DataQuery, FormRecord, FormState, QueryStatus
+from equipoise.allocation.blinding import open_forms
+from equipoise.records.access import Rights, all_roles, visible_sites
+from equipoise.records.models import DataQuery, FormRecord, FormState, QueryStatus, Subject
 from equipoise.records.protocol_versions import current_version, protocol_of
-from equipoise.records.roles import BLINDED
 
-PROTOCOL_ID = "nct06965244"
+
+def openable_forms(rights: Rights, sites) -> Q:
+    """Records, by subject protocol and form id, of the forms a holder of `rights` may open."""
+    protocol_ids = Subject.objects.filter(site__in=sites).values_list("protocol_id", flat=True).distinct()
+    shown = Q(pk__in=[])
+    for protocol_id in protocol_ids:
+        protocol = protocol_of(current_version(protocol_id))
+        form_ids = [form.id for form in open_forms(rights, protocol.forms)]
+        shown |= Q(subject__protocol_id=protocol_id, form_id__in=form_ids)
+    return shown
 
 
 def worklist(request: HttpRequest) -> HttpResponse:
     sites = visible_sites(request.user)
-    queries = (DataQuery.objects.filter(record__subject__site__in=sites)
+    shown = openable_forms(Rights(all_roles(request.user)), sites)
+    records = FormRecord.objects.filter(shown, subject__site__in=sites)
+    queries = (DataQuery.objects.filter(record__in=records)
                .exclude(status=QueryStatus.CLOSED).select_related("record__subject", "record__visit"))
-    drafts = (FormRecord.objects.filter(subject__site__in=sites, state=FormState.DRAFT)
-              .select_related("subject", "visit"))
-    if all_roles(request.user) & BLINDED:
-        protocol = protocol_of(current_version(PROTOCOL_ID))
-        assessor_forms = [f.id for f in protocol.forms if f.blinded_assessor]
-        queries = queries.filter(record__form_id__in=assessor_forms)
-        drafts = drafts.filter(form_id__in=assessor_forms)
+    drafts = records.filter(state=FormState.DRAFT).select_related("subject", "visit")
     return render(request, "web/worklist.html", {"queries": queries, "drafts": drafts[:200]})
