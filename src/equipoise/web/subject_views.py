@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
@@ -25,19 +25,20 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject, end_participation
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.treatment.panel import render_subject_panel
 
 PROTOCOL_ID = "nct06965244"
 
 
-def subject_list(request: HttpRequest) -> HttpResponse:
+def subject_list(request: SignedInRequest) -> HttpResponse:
     subjects = visible_subjects(request.user).order_by("code")
     creatable = [s for s in visible_sites(request.user) if Rights(roles_at(request.user, s)).can_enter_data]
     return render(request, "web/subject_list.html", {"subjects": subjects, "creatable_sites": creatable})
 
 
 @require_POST
-def subject_create(request: HttpRequest) -> HttpResponse:
+def subject_create(request: SignedInRequest) -> HttpResponse:
     site, rights = site_access(request.user, request.POST.get("site", ""), write=True, request_id=request.request_id)
     try:
         subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, PROTOCOL_ID)
@@ -47,7 +48,7 @@ def subject_create(request: HttpRequest) -> HttpResponse:
     return redirect(f"/subjects/{subject.code}/")
 
 
-def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
+def subject_detail(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
     protocol = protocol_of(current_version(subject.protocol_id))
     lang = get_language() or "fr"
@@ -68,7 +69,7 @@ def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def subject_end_participation(request: HttpRequest, code: str) -> HttpResponse:
+def subject_end_participation(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, write=True, request_id=request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     try:

@@ -7,13 +7,14 @@ assessor's own forms), per protocol of the subjects at those sites.
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from equipoise.allocation.blinding import open_forms
 from equipoise.records.access import Rights, all_roles, visible_sites
 from equipoise.records.models import DataQuery, FormRecord, FormState, QueryStatus, Subject
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 
 
 def openable_forms(rights: Rights, sites) -> Q:
@@ -27,7 +28,7 @@ def openable_forms(rights: Rights, sites) -> Q:
     return shown
 
 
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: SignedInRequest) -> HttpResponse:
     sites = visible_sites(request.user)
     shown = openable_forms(Rights(all_roles(request.user)), sites)
     records = FormRecord.objects.filter(shown, subject__site__in=sites)
