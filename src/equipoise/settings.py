@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "equipoise.web.middleware.RequestIdMiddleware",
-    "equipoise.web.middleware.LoginRequiredMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "equipoise.urls"
@@ -132,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "/login/"
+LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_LOCKOUT_FAILURES = int(os.environ.get("EQUIPOISE_LOCKOUT_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("EQUIPOISE_LOCKOUT_MINUTES", "15"))

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
+from equipoise.allocation.blinding import may_open_form
 from equipoise.records.access import actor_for, subject_access
 from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
@@ -26,7 +27,7 @@ def _context(request: HttpRequest, code: str, visit_pk: int, form_id: str, write
     if visit is None or form_id not in {f.id for f in protocol.forms}:
         raise Http404("no such form")
     form = protocol.form(form_id)
-    if rights.blinded and not form.blinded_assessor:
+    if not may_open_form(rights, form):
         raise Http404("no such form")
     record = FormRecord.objects.filter(visit=visit, form_id=form_id).first()
     return subject, rights, visit, protocol, form, record

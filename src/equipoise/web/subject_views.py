@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
+from equipoise.allocation.blinding import open_forms
 from equipoise.allocation.panel import subject_panel
 from equipoise.records.access import (
     Rights,
@@ -82,12 +83,8 @@ def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
     visits = []
     for visit in subject.visits.all():
         form_ids = (protocol.visit(visit.visit_id).forms if visit.scheduled else protocol.schedule.unscheduled_forms)
-        forms = []
-        for form_id in form_ids:
-            form = protocol.form(form_id)
-            if rights.blinded and not form.blinded_assessor:
-                continue
-            forms.append({"id": form_id, "title": form.title.get(lang), "record": records.get((visit.pk, form_id))})
+        forms = [{"id": form.id, "title": form.title.get(lang), "record": records.get((visit.pk, form.id))}
+                 for form in open_forms(rights, (protocol.form(form_id) for form_id in form_ids))]
         label = protocol.visit(visit.visit_id).label.get(lang) if visit.scheduled else visit.visit_id
         visits.append({"visit": visit, "label": label, "forms": forms})
     queries = DataQuery.objects.filter(record__subject=subject, status__in=[QueryStatus.OPEN, QueryStatus.ANSWERED])
