@@ -34,8 +34,22 @@ def _context(request: SignedInRequest, code: str, visit_pk: int, form_id: str, w
     return subject, rights, visit, protocol, form, record
 
 
+YES_TEXT = ("true", "yes", "1", "on")
+NO_TEXT = ("false", "no", "0", "off")
+
+
 def _shown(field, value):
-    """Instrument records are shown and posted back as JSON text."""
+    """A value as the page shows it, whether it was saved (typed Python) or just typed (text).
+
+    Yes/no answers become "true"/"false" either way, so a refused save shows the answer the user
+    chose; instrument records are shown and posted back as JSON text.
+    """
+    if field.type == "bool":
+        if value is True or (isinstance(value, str) and value.strip().lower() in YES_TEXT):
+            return "true"
+        if value is False or (isinstance(value, str) and value.strip().lower() in NO_TEXT):
+            return "false"
+        return ""
     if field.type == "instrument" and value is not None and not isinstance(value, str):
         return json.dumps(value)
     return value
