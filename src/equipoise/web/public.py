@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -74,6 +75,7 @@ def with_database_sites(page: PublicPage, language: str) -> PublicPage:
         for site in rows))
 
 
+@login_not_required
 def trial_page(request: HttpRequest, protocol_id: str) -> HttpResponse:
     lowered = protocol_id.lower()
     if lowered != protocol_id and PROTOCOL_ID.match(lowered):
