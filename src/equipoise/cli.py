@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "equipoise.api.commands",
     "equipoise.treatment.commands",
     "equipoise.stats.db_commands",
+    "equipoise.exports.commands",
 ]
 
 
