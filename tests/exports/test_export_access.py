@@ -61,7 +61,7 @@ def test_blinded_role_is_refused_arms_but_gets_the_masked_export(blinded_data_ma
         assert not (tmp_path / arms).exists()
     assert not _events("export.datasets")
     assert _run("export", "datasets", "--output", str(tmp_path / "masked"), "--user", "dm", "--format", "json",
-                "--domains", "DM,AE") == 0
+                "--domains", "DM,SV") == 0
     columns = [c["name"] for c in json.loads((tmp_path / "masked" / "dm.json").read_text())["columns"]]
     assert "ARM" not in columns and "ARMCD" not in columns
 

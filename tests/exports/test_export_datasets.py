@@ -11,16 +11,20 @@ import pyreadstat
 import pytest
 
 from equipoise.interchange.sdtm import DOMAINS, ArmMode
+from equipoise.records.roles import Role
 
 pytestmark = pytest.mark.django_db
 PROTOCOL = "nct06965244"
 
 
-def _write(tmp_path, mode: ArmMode, formats=("json", "ndjson", "csv", "xpt"), domains=None):
+def _write(tmp_path, mode: ArmMode, formats=("json", "ndjson", "csv", "xpt"), domains=None,
+           roles=frozenset({Role.STATISTICIAN})):
     from equipoise.exports.datasets_export import write_datasets
     from equipoise.exports.reading import Cutoff
+    from equipoise.records.access import Rights
 
-    return write_datasets(tmp_path / mode.value, PROTOCOL, Cutoff.at(None), mode, formats=formats, domains=domains)
+    return write_datasets(tmp_path / mode.value, PROTOCOL, Cutoff.at(None), mode, rights=Rights(roles),
+                          formats=formats, domains=domains)
 
 
 def test_every_dataset_json_file_validates_against_the_official_schema(demo, tmp_path, dataset_validator,
@@ -169,3 +173,14 @@ def test_xpt_round_trip_of_one_subject(demo, tmp_path):
                    for r in records if r.form_id == "steroid_dose"}
     cm = read("cm")
     assert dict(zip(cm["VISITNUM"], cm["CMDOSE"], strict=True)) == expected_cm
+
+
+def test_a_blinded_role_gets_only_what_cannot_reveal_the_arm(demo, tmp_path):
+    blinded = frozenset({Role.MONITOR, Role.BLINDED_ASSESSOR})
+    files = _write(tmp_path, ArmMode.MASKED, formats=("json",), roles=blinded)
+    assert [f.name for f in files] == ["dm.json", "sv.json", "ie.json", "qs.json", "fa.json", "rs.json"]
+    qs = json.loads((tmp_path / "masked" / "qs.json").read_text())
+    testcd = [c["name"] for c in qs["columns"]].index("QSTESTCD")
+    assert qs["rows"] and {r[testcd] for r in qs["rows"]} == {"PGA"}
+    with pytest.raises(PermissionError, match="blinded role"):
+        _write(tmp_path, ArmMode.MASKED, formats=("json",), domains=["AE"], roles=blinded)

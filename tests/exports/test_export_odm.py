@@ -15,16 +15,19 @@ import pytest
 from export_paths import ODM_NS, REPO
 from lxml import etree
 
+from equipoise.records.roles import Role
+
 pytestmark = pytest.mark.django_db
 PROTOCOL = "nct06965244"
 
 
-def _odm(file_type: str, cutoff=None, may_see_arm: bool = True) -> bytes:
+def _odm(file_type: str, cutoff=None, roles=frozenset({Role.DATA_MANAGER})) -> bytes:
     from equipoise.exports.odm_export import write_odm
     from equipoise.exports.reading import Cutoff
+    from equipoise.records.access import Rights
 
     out = io.BytesIO()
-    write_odm(out, PROTOCOL, file_type, cutoff or Cutoff.at(None), may_see_arm=may_see_arm)
+    write_odm(out, PROTOCOL, file_type, cutoff or Cutoff.at(None), rights=Rights(roles))
     return out.getvalue()
 
 
@@ -207,3 +210,10 @@ def test_each_protocol_version_is_its_own_metadata_version(demo, tmp_path, setti
         f"MDV.{PROTOCOL}.v1", f"MDV.{PROTOCOL}.v2"]
     assert doc.xpath("//odm:ClinicalData[@MetaDataVersionOID=$v]/odm:SubjectData", namespaces=ODM_NS,
                      v=f"MDV.{PROTOCOL}.v1")
+
+
+def test_a_blinded_role_gets_only_the_forms_it_may_open(demo, odm_schema):
+    doc = etree.fromstring(_odm("Transactional", roles=frozenset({Role.DATA_MANAGER, Role.BLINDED_ASSESSOR})))
+    assert odm_schema.validate(doc), odm_schema.error_log.filter_from_errors()
+    forms = set(doc.xpath("//odm:ClinicalData//odm:FormData/@FormOID", namespaces=ODM_NS))
+    assert forms == {"F.clasi", "F.physician_global"}

@@ -21,7 +21,7 @@ def record_export(actor: Actor, action: str, what: str, cutoff: Cutoff, *, arms:
     """Append the export's audit event (its own transaction)."""
     if action not in (EXPORT_ODM, EXPORT_DATASETS):
         raise ValueError(f"unknown export action {action!r}")
-    changes = {"export": [None, what], "cutoff": [None, cutoff.label], "arms": [None, arms]}
+    changes: dict[str, list[object]] = {"export": [None, what], "cutoff": [None, cutoff.label], "arms": [None, arms]}
     if files is not None:
         changes["files"] = [None, files]
     with transaction.atomic():

@@ -99,7 +99,7 @@ def odm_command(args: argparse.Namespace) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     try:
         with args.output.open("wb") as out:
-            counts = write_odm(out, args.protocol, file_type, cutoff, may_see_arm=rights.may_see_arm)
+            counts = write_odm(out, args.protocol, file_type, cutoff, rights=rights.rights)
     except ValueError as exc:
         args.output.unlink(missing_ok=True)
         return _fail(str(exc))
@@ -129,12 +129,13 @@ def datasets_command(args: argparse.Namespace) -> int:
     bad = [d for d in domains or [] if d not in DOMAINS]
     if bad:
         return _fail(f"--domains: unknown {', '.join(bad)}; choose among {', '.join(DOMAINS)}")
-    _, actor, code = _actor(args.user, mode)
+    rights, actor, code = _actor(args.user, mode)
     if code is not None:
         return code
     cutoff = Cutoff.at(args.cutoff)
     try:
-        files = write_datasets(args.output, args.protocol, cutoff, mode, formats=formats, domains=domains)
+        files = write_datasets(args.output, args.protocol, cutoff, mode, rights=rights.rights, formats=formats,
+                               domains=domains)
     except PermissionError as exc:
         return _fail(f"--domains: {exc}", 1)
     except ValueError as exc:

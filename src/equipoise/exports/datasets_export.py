@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from equipoise.allocation.blinding import may_see_arm, open_forms
 from equipoise.allocation.models import Allocation, RandomizationList
 from equipoise.exports.reading import Cutoff, database_last_modified, latest_revisions
 from equipoise.interchange import sdtm
@@ -28,6 +29,7 @@ from equipoise.interchange.odm_metadata import version_oid
 from equipoise.interchange.sdtm import DOMAINS, ArmMode, Arms, FindingForm, VisitInfo
 from equipoise.interchange.tabular import write_csv, write_dictionary, write_xpt
 from equipoise.protocol.schema import Protocol
+from equipoise.records.access import Rights
 from equipoise.records.models import EligibilityAssessment, ProtocolVersion, Subject, Visit
 from equipoise.records.protocol_versions import protocol_of
 from equipoise.records.screening_log import failed_criteria
@@ -55,7 +57,7 @@ def arm_labels(protocol: Protocol, mode: ArmMode) -> Arms:
 class Source:
     """What the domain builders read: protocol, cut-off and arm mode, and the visit numbering."""
 
-    def __init__(self, protocol_id: str, cutoff: Cutoff, mode: ArmMode):
+    def __init__(self, protocol_id: str, cutoff: Cutoff, mode: ArmMode, rights: Rights):
         self.protocol_id, self.cutoff, self.mode = protocol_id, cutoff, mode
         version = ProtocolVersion.objects.filter(protocol_id=protocol_id, loaded_at__lt=cutoff.end).order_by("-number").first()
         if version is None:
@@ -67,6 +69,7 @@ class Source:
         self.visits = {v.id: (float(n), v.label.en) for n, v in enumerate(self.protocol.schedule.visits, 1)}
         self.baseline = next((v.label.en for v in self.protocol.schedule.visits if v.kind == "baseline"), "")
         self._protocols: dict[int, Protocol] = {version.pk: self.protocol}
+        self.finding_form_ids = FINDING_FORMS & {f.id for f in open_forms(rights, self.protocol.forms)}
 
     def protocol_by_pk(self, pk: int) -> Protocol:
         if pk not in self._protocols:
@@ -90,7 +93,7 @@ class Source:
         rows = (Subject.objects.filter(protocol_id=self.protocol_id, created_at__lt=self.cutoff.end)
                 .order_by("code").values("pk", "code", "site__code", "status", "participation_ended_on",
                                          "participation_end_reason").iterator(chunk_size=SUBJECT_CHUNK))
-        while chunk := list(itertools.islice(rows, SUBJECT_CHUNK)):
+        while chunk := [dict(s) for s in itertools.islice(rows, SUBJECT_CHUNK)]:
             yield chunk
 
     def _facts(self, chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -117,8 +120,8 @@ class Source:
             status = s["status"]
             if status in ("withdrawn", "lost_to_follow_up", "completed") and ended is None:
                 status = "randomized"
-            verdict = verdicts.get(s["pk"])
-            if status == "screen_failed" and (verdict is None or verdict[0] != "not_eligible"):
+            decision = verdicts.get(s["pk"])
+            if status == "screen_failed" and (decision is None or decision[0] != "not_eligible"):
                 status = "screening"
             out.append({
                 "pk": s["pk"], "code": s["code"], "site": s["site__code"], "status": status, "country": "FRA",
@@ -128,7 +131,7 @@ class Source:
                 "first_dose": min(doses[s["pk"]]) if doses.get(s["pk"]) else None,
                 "last_dose": max(doses[s["pk"]]) if doses.get(s["pk"]) else None,
                 "ended_on": ended, "end_reason": s["participation_end_reason"] if ended else "",
-                "screen_failed_on": trial_date(verdict[1]) if verdict and status == "screen_failed" else None,
+                "screen_failed_on": trial_date(decision[1]) if decision and status == "screen_failed" else None,
             })
         return out
 
@@ -154,10 +157,10 @@ class Source:
         criteria = {c.id: (c.kind, c.text.en) for c in self.protocol.criteria}
         for chunk in self.subject_chunks():
             latest: dict[int, Any] = {}
-            for a in (EligibilityAssessment.objects.filter(subject_id__in=[s["pk"] for s in chunk], stage="screening",
-                                                           evaluated_at__lt=self.cutoff.end)
-                      .order_by("evaluated_at", "id").values("subject_id", "result", "evaluated_at")):
-                latest[a["subject_id"]] = a
+            for row in (EligibilityAssessment.objects.filter(subject_id__in=[s["pk"] for s in chunk], stage="screening",
+                                                             evaluated_at__lt=self.cutoff.end)
+                        .order_by("evaluated_at", "id").values("subject_id", "result", "evaluated_at")):
+                latest[row["subject_id"]] = row
             for s in chunk:
                 a = latest.get(s["pk"])
                 if a is None:
@@ -206,7 +209,7 @@ class Source:
     def finding_forms(self) -> Iterator[tuple[str, list[FindingForm]]]:
         from equipoise.records.derived_values import derive_all
 
-        rows = (latest_revisions(self.protocol_id, self.cutoff, FINDING_FORMS)
+        rows = (latest_revisions(self.protocol_id, self.cutoff, self.finding_form_ids)
                 .order_by("record__subject__code", "record__visit__sequence", "record__visit_id", "record__form_id")
                 .values_list("record__subject__code", "record__visit__visit_id", "record__visit__scheduled",
                              "record__visit__attempt", "record__visit__done_date", "record__form_id", "data",
@@ -233,21 +236,31 @@ class Source:
         return getattr(self, name.lower())()
 
 
-def allowed_domains(mode: ArmMode) -> tuple[str, ...]:
+# What a user kept from arms may take: no exposure, adverse events, labs, steroid doses or
+# disposition reasons, which reveal the arm by inference; findings only from forms they may open.
+BLINDED_DOMAINS = ("DM", "SV", "IE", "QS", "FA", "RS")
+
+
+def allowed_domains(mode: ArmMode, rights: Rights) -> tuple[str, ...]:
+    if not may_see_arm(rights):
+        return BLINDED_DOMAINS
     return tuple(n for n in sdtm.ORDER if mode == ArmMode.ACTUAL or not DOMAINS[n].arm_revealing)
 
 
-def write_datasets(directory: Path, protocol_id: str, cutoff: Cutoff, mode: ArmMode, *,
+def write_datasets(directory: Path, protocol_id: str, cutoff: Cutoff, mode: ArmMode, *, rights: Rights,
                    formats: Iterable[str] = FORMATS, domains: Iterable[str] | None = None,
                    created: dt.datetime | None = None) -> list[Path]:
     """Write each domain in each format into `directory`; returns the files written."""
-    source = Source(protocol_id, cutoff, mode)
+    source = Source(protocol_id, cutoff, mode, rights)
     formats = tuple(formats)
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; choose among {', '.join(FORMATS)}")
-    names = tuple(domains) if domains is not None else allowed_domains(mode)
-    refused = [n for n in names if n not in allowed_domains(mode)]
+    allowed = allowed_domains(mode, rights)
+    names = tuple(domains) if domains is not None else allowed
+    refused = [n for n in names if n not in allowed]
+    if refused and not may_see_arm(rights):
+        raise PermissionError(f"{', '.join(refused)} could reveal the arm to a user who holds a blinded role")
     if refused:
         raise PermissionError(f"{', '.join(refused)} name the drug given and are exported only with actual arms")
     created = created or timezone.now()

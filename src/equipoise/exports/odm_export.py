@@ -7,7 +7,8 @@
 - ClinicalData, one per protocol version: Transactional gives every revision with its audit
   record; Snapshot the values in force at the cut-off. The Transactional file is the archive
   (`Archival="Yes"`).
-Forms flagged `arm_revealing` in the protocol are left out for a user who may not see arms.
+A user the blinding policy keeps from arms gets only the forms it lets them open
+(`allocation.blinding.open_forms`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import IO
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from equipoise.allocation.blinding import open_forms
 from equipoise.exports.reading import Cutoff, previous_data, revision_rows, snapshot_rows, versions
 from equipoise.interchange.odm_clinical import (
     location_oid,
@@ -28,6 +30,7 @@ from equipoise.interchange.odm_clinical import (
 from equipoise.interchange.odm_metadata import VersionLayout, layout
 from equipoise.interchange.odm_writer import LocationInfo, OdmFile, StudyInfo, UserInfo
 from equipoise.protocol.schema import Protocol
+from equipoise.records.access import Rights
 from equipoise.records.models import Membership, ProtocolVersion, Site
 from equipoise.records.protocol_versions import protocol_of
 from equipoise.records.roles import LABELS, SPONSOR_LEVEL, Role
@@ -79,11 +82,7 @@ def _locations(stored: list[ProtocolVersion], sponsor: str) -> list[LocationInfo
     return out
 
 
-def shown_forms(protocol: Protocol, may_see_arm: bool) -> frozenset[str]:
-    return frozenset(f.id for f in protocol.forms if may_see_arm or not f.arm_revealing)
-
-
-def write_odm(out: IO[bytes], protocol_id: str, file_type: str, cutoff: Cutoff, *, may_see_arm: bool,
+def write_odm(out: IO[bytes], protocol_id: str, file_type: str, cutoff: Cutoff, *, rights: Rights,
               created: dt.datetime | None = None) -> dict[str, int]:
     """Write the ODM file; returns counts (subject blocks written per MetaDataVersion)."""
     stored = versions(protocol_id, cutoff)
@@ -104,7 +103,7 @@ def write_odm(out: IO[bytes], protocol_id: str, file_type: str, cutoff: Cutoff, 
         odm.study(info, layouts)
         odm.admin(info.oid, _users(), _locations(stored, latest.registry.sponsor))
         for version, protocol, lay in zip(stored, protocols, layouts, strict=True):
-            forms = shown_forms(protocol, may_see_arm)
+            forms = frozenset(f.id for f in open_forms(rights, protocol.forms))
             if transactional:
                 blocks = transactional_blocks(revision_rows(protocol_id, version, protocol, cutoff, forms), lay,
                                               previous_data)

@@ -7,8 +7,9 @@
   open session (A/B: groups without the drug) only to a user the blinding policy
   (`allocation.blinding.may_see_arm`) lets see arms: a user who also holds a blinded role is
   refused them, as everywhere else.
-- The ODM files carry no arm; forms a protocol flags `arm_revealing` are left out of them for a
-  user who may not see arms.
+- A user kept from arms gets, in every export, only the forms the blinding policy lets them open
+  (`allocation.blinding.open_forms`), and none of the domains that reveal the arm by inference
+  (adverse events, labs, steroid doses, disposition reasons): `datasets_export.BLINDED_DOMAINS`.
 
 `export_rights` is Django-free apart from the roles it is given; `export_actor` is the one helper
 the command line and the download page call.
@@ -36,7 +37,11 @@ class ExportRefused(Exception):
 @dataclass(frozen=True)
 class ExportRights:
     role: Role | None  # the export role they act as in the audit trail; None: no export at all
-    may_see_arm: bool
+    rights: Rights  # every role they hold, for the blinding policy
+
+    @property
+    def may_see_arm(self) -> bool:
+        return may_see_arm(self.rights)
 
     @property
     def allowed(self) -> bool:
@@ -53,14 +58,14 @@ class ExportRights:
 
 def export_rights(roles: frozenset[Role]) -> ExportRights:
     role = next((r for r in EXPORT_ROLES if r in roles), None)
-    return ExportRights(role=role, may_see_arm=may_see_arm(Rights(roles)))
+    return ExportRights(role=role, rights=Rights(roles))
 
 
 def export_actor(user: AbstractBaseUser, mode: ArmMode = ArmMode.MASKED, *, request_id: str = ""
                  ) -> tuple[ExportRights, Actor]:
     """The user's export rights and audit actor; `ExportRefused` if this export is not theirs."""
     rights = export_rights(all_roles(user))
-    if not rights.allowed:
+    if rights.role is None:
         raise ExportRefused("exports are for the data manager, the monitor, the statistician and the sponsor")
     if mode not in rights.arm_modes:
         raise ExportRefused(f"arms {mode.value} refused: {user.get_username()} holds a blinded role and may not "

@@ -230,8 +230,8 @@ class OdmFile:
             etree.SubElement(ue, q("LoginName")).text = u.login
             etree.SubElement(ue, q("DisplayName")).text = u.display
             etree.SubElement(ue, q("Organization")).text = u.organization
-            for loc in u.locations:
-                etree.SubElement(ue, q("LocationRef"), LocationOID=loc)
+            for ref in u.locations:
+                etree.SubElement(ue, q("LocationRef"), LocationOID=ref)
         for loc in locations:
             le = etree.SubElement(el, q("Location"), OID=loc.oid, Name=loc.name, LocationType=loc.kind)
             for mdv, effective in loc.versions:
