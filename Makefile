@@ -27,7 +27,9 @@ run: $(STAMP)
 	EQUIPOISE_MODE=demo $(BIN)/equipoise setup-demo
 	EQUIPOISE_MODE=demo $(BIN)/equipoise serve --host $(HOST) --port $(PORT)
 
+# The import contracts (pyproject [tool.importlinter]) before the tests.
 test: $(STAMP) browser
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 lint: $(STAMP)

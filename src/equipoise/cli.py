@@ -15,6 +15,7 @@ import weakref
 
 COMMAND_MODULES = [
     "equipoise.protocol.commands",
+    "equipoise.records.commands",
     "equipoise.registry.commands",
     "equipoise.eligibility.commands",
     "equipoise.instruments.commands",
@@ -24,7 +25,7 @@ COMMAND_MODULES = [
     "equipoise.allocation.commands",
     "equipoise.api.commands",
     "equipoise.treatment.commands",
-    "equipoise.stats.db_commands",
+    "equipoise.stats_db.commands",
 ]
 
 

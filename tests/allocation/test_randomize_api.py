@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import path
 from ninja import NinjaAPI
 
-from equipoise.allocation.api import build_router
 from equipoise.allocation.models import Allocation, ListSlot
 from equipoise.api.auth import TokenAuth, create_token
 from equipoise.api.errors import install_error_handlers
+from equipoise.api.randomize import build_router
 from equipoise.records.actions.forms import save_form
 from equipoise.records.visits_setup import screening_visit
 

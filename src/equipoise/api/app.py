@@ -12,11 +12,11 @@ from django.utils.html import escape
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from equipoise.allocation.api import router as allocation_router
 from equipoise.api import forms, queries, subjects
 from equipoise.api.auth import TokenAuth
 from equipoise.api.body import StrictJsonParser
 from equipoise.api.errors import install_error_handlers
+from equipoise.api.randomize import router as allocation_router
 
 
 class SelfHostedSwagger(Swagger):
