@@ -39,7 +39,8 @@ def clasi_record(rng: random.Random, activity: int, damage_seed: int) -> dict[st
             "scarring_alopecia": damage.choice([0, 0, 3]), "dyspigmentation_12_months_or_more": damage.random() < 0.3}
 
 
-def clasi_form(rng: random.Random, activity: int, damage_seed: int, on: dt.date, assessor: str) -> dict[str, Any]:
-    """The CLASI form's data: the record, the day of the assessment and who made it."""
-    return {"assessment_date": on.isoformat(), "assessor": assessor,
+def clasi_form(rng: random.Random, activity: int, damage_seed: int, on: dt.date | None,
+               assessor: str) -> dict[str, Any]:
+    """The CLASI form's data: the record, the day of the assessment (when known) and who made it."""
+    return {"assessment_date": on.isoformat() if on else None, "assessor": assessor,
             "clasi_record": clasi_record(rng, activity, damage_seed)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -269,11 +269,11 @@ def _choices(item: str, name: str, current: Any, lang: str) -> list[dict[str, An
 
 
 def _grid(record: Mapping[str, Any], errors: Mapping[str, str], lang: str,
-          score: CLASIScore | None, queried: set[str] = frozenset()) -> list[dict[str, Any]]:
+          score: CLASIScore | None, queried: Collection[str] = frozenset()) -> list[dict[str, Any]]:
     rows = []
     not_assessed = record.get(NOT_ASSESSED) or []
     for area in AREAS:
-        cells = []
+        cells: list[dict[str, Any] | None] = []
         for item in AREA_ITEMS:
             name = f"regions.{area}.{item}"
             if area == SCALP and item not in SCALP_ITEMS:
@@ -292,7 +292,7 @@ def _grid(record: Mapping[str, Any], errors: Mapping[str, str], lang: str,
 
 
 def _patient_items(record: Mapping[str, Any], errors: Mapping[str, str], lang: str,
-                   queried: set[str] = frozenset()) -> list[dict[str, Any]]:
+                   queried: Collection[str] = frozenset()) -> list[dict[str, Any]]:
     return [{"name": name, "label": ITEM_LABELS[name][lang], "error": errors.get(name), "queried": name in queried,
              "part": "damage" if name == "scarring_alopecia" else "activity",
              "choices": _choices(name, name, _value(record, name), lang)}
