@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-PUBLIC_PREFIXES = ("/trials/", "/login/", "/static/", "/i18n/", "/api/")
+PUBLIC_PREFIXES = ("/trials/", "/login/", "/static/", "/i18n/", "/api/", "/health/")
 
 
 class RequestIdMiddleware:
