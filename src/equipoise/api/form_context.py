@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest
 
+from equipoise.allocation.blinding import may_open_form
 from equipoise.protocol.schema import Form
 from equipoise.records.access import Rights, subject_access
 from equipoise.records.models import FormRecord, Subject, Visit
@@ -52,7 +53,7 @@ def form_context(request: HttpRequest, code: str, visit_key: str, form_id: str, 
     if form_id not in {f.id for f in protocol.forms}:
         raise Http404(f"no form {form_id}")
     form = protocol.form(form_id)
-    if rights.blinded and not form.blinded_assessor:
+    if not may_open_form(rights, form):
         raise Http404(f"no form {form_id}")
     record = FormRecord.objects.select_related("subject__site", "visit", "protocol_version").filter(
         visit=visit, form_id=form_id).first()

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
+from equipoise.allocation.blinding import may_open_form
 from equipoise.api.form_context import form_context
 from equipoise.api.schemas import READ_ERRORS, WRITE_ERRORS, AnswerIn, QueryCreate, QueryOut
 from equipoise.api.serialize import query_out
@@ -37,18 +38,16 @@ def _query_for(request: HttpRequest, query_id: int):
 
 
 def _hidden_from_blinded(queries: QuerySet[DataQuery], user) -> list[DataQuery]:
-    """Drop queries on forms a blinded caller may not open (the form pages answer those 404)."""
-    blinded_at: dict[int, bool] = {}
+    """Drop queries on forms the caller may not open (the form pages answer those 404)."""
+    rights_at: dict[int, Rights] = {}
     shown = []
     for query in queries:
         site = query.record.subject.site
-        if site.pk not in blinded_at:
-            blinded_at[site.pk] = Rights(roles_at(user, site)).blinded
-        if blinded_at[site.pk]:
-            form = protocol_of(query.record.protocol_version).form(query.record.form_id)
-            if not form.blinded_assessor:
-                continue
-        shown.append(query)
+        if site.pk not in rights_at:
+            rights_at[site.pk] = Rights(roles_at(user, site))
+        form = protocol_of(query.record.protocol_version).form(query.record.form_id)
+        if may_open_form(rights_at[site.pk], form):
+            shown.append(query)
     return shown
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from equipoise.allocation.blinding import open_forms
 from equipoise.api.schemas import READ_ERRORS, WRITE_ERRORS, SubjectCreate, SubjectOut, VisitOut
 from equipoise.api.serialize import subject_out, visit_out
 from equipoise.records.access import actor_for, site_access, subject_access, visible_subjects
@@ -72,6 +73,6 @@ def list_visits(request: HttpRequest, code: str) -> Any:
     out = []
     for visit in subject.visits.all():
         form_ids = protocol.visit(visit.visit_id).forms if visit.scheduled else protocol.schedule.unscheduled_forms
-        shown = [f for f in form_ids if not rights.blinded or protocol.form(f).blinded_assessor]
-        out.append(visit_out(visit, [(f, records.get((visit.pk, f))) for f in shown]))
+        shown = open_forms(rights, (protocol.form(f) for f in form_ids))
+        out.append(visit_out(visit, [(f.id, records.get((visit.pk, f.id))) for f in shown]))
     return out

@@ -2,9 +2,11 @@
 
 The namespace must be the API's own (`api-v1`): ninja reverses its OpenAPI and docs URLs in it.
 A path the API does not know gets the API's JSON answer (401 without a token, else 404), never
-the site's HTML page.
+the site's HTML page. Every API view is `login_not_required` for the site's session login: the API
+checks its own tokens and answers 401 itself.
 """
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -15,6 +17,7 @@ from equipoise.api.auth import TokenAuth
 from equipoise.api.errors import error_body, implied_error
 
 
+@login_not_required
 @csrf_exempt
 def unknown_route(request: HttpRequest) -> HttpResponse:
     if not TokenAuth()(request):
@@ -26,6 +29,8 @@ def unknown_route(request: HttpRequest) -> HttpResponse:
 _patterns, _ninja_app_name, app_name = api.urls
 # ninja's own root view answers an HTML 404; the root keeps its name (ninja reverses it to find
 # the API's prefix) but answers like any unknown route.
+for _pattern in _patterns:
+    login_not_required(_pattern.callback)
 urlpatterns = [
     *(path("", unknown_route, name="api-root") if getattr(p, "name", None) == "api-root" else p
       for p in _patterns),

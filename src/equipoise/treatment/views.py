@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import Subject, SubjectStatus, Visit
+from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.roles import Role
 from equipoise.safety.adverse_events import SERIOUSNESS_CRITERIA
 from equipoise.safety.pregnancy import WEEKDAYS
@@ -52,8 +53,11 @@ from equipoise.treatment.models import (
 )
 from equipoise.treatment.pill_counts import dispensing_rows
 from equipoise.treatment.pregnancy_outcome import PREGNANCY_OUTCOMES
-from equipoise.treatment.worklist import build_worklist, pregnancy_status, subject_calendar
+from equipoise.treatment.site_worklist import site_worklist
+from equipoise.treatment.worklist import pregnancy_status, subject_calendar
 from equipoise.visits.localtime import to_trial_time, trial_date
+
+PROTOCOL_ID = "nct06965244"
 
 
 class _BadInput(ValueError):
@@ -132,9 +136,9 @@ def _attempt(request: HttpRequest, back: str, action: Callable[[], object], done
 def worklist(request: HttpRequest) -> HttpResponse:
     sites = site_scope(request.user, WORKLIST_ROLES, request.GET.get("site", ""))
     today = trial_date(timezone.now())
-    subjects = Subject.objects.filter(site__in=sites, status=SubjectStatus.RANDOMIZED).select_related("site")
-    return render(request, "treatment/worklist.html", {
-        "sites": sites, "work": build_worklist(subjects.order_by("code"), today, _lang())})
+    subjects = Subject.objects.filter(site__in=sites)
+    work = site_worklist(subjects, protocol_of(current_version(PROTOCOL_ID)), today, _lang(), request.GET)
+    return render(request, "treatment/worklist.html", {"sites": sites, "work": work})
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -51,4 +51,4 @@ class EquipoiseLoginView(LoginView):
 
 
 class EquipoiseLogoutView(LogoutView):
-    next_page = "/login/"
+    next_page = "login"

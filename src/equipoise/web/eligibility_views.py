@@ -6,6 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -68,5 +69,6 @@ def screening_log(request: HttpRequest) -> HttpResponse:
                              " ".join(r["missing"]), r["protocol_version"], r["evaluated_at"].isoformat()])
         return response
     return render(request, "web/screening_log.html", {
-        "rows": rows, "failures": failure_counts(rows), "sites": sites, "site_code": site_code,
+        "rows": Paginator(rows, 50).get_page(request.GET.get("page")), "failures": failure_counts(rows),
+        "sites": sites, "site_code": site_code,
     })

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
+from equipoise.allocation.blinding import may_open_form
 from equipoise.records.access import actor_for, subject_access
 from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
@@ -26,14 +27,28 @@ def _context(request: HttpRequest, code: str, visit_pk: int, form_id: str, write
     if visit is None or form_id not in {f.id for f in protocol.forms}:
         raise Http404("no such form")
     form = protocol.form(form_id)
-    if rights.blinded and not form.blinded_assessor:
+    if not may_open_form(rights, form):
         raise Http404("no such form")
     record = FormRecord.objects.filter(visit=visit, form_id=form_id).first()
     return subject, rights, visit, protocol, form, record
 
 
+YES_TEXT = ("true", "yes", "1", "on")
+NO_TEXT = ("false", "no", "0", "off")
+
+
 def _shown(field, value):
-    """Instrument records are shown and posted back as JSON text."""
+    """A value as the page shows it, whether it was saved (typed Python) or just typed (text).
+
+    Yes/no answers become "true"/"false" either way, so a refused save shows the answer the user
+    chose; instrument records are shown and posted back as JSON text.
+    """
+    if field.type == "bool":
+        if value is True or (isinstance(value, str) and value.strip().lower() in YES_TEXT):
+            return "true"
+        if value is False or (isinstance(value, str) and value.strip().lower() in NO_TEXT):
+            return "false"
+        return ""
     if field.type == "instrument" and value is not None and not isinstance(value, str):
         return json.dumps(value)
     return value

@@ -1,14 +1,16 @@
-"""Request id for the audit trail, and login required everywhere but the public pages."""
+"""Request id for the audit trail.
+
+Login is required everywhere by Django's own `LoginRequiredMiddleware` (settings.MIDDLEWARE); the
+views anyone may reach carry `login_not_required`: the public trial page, the login page, the
+language switch, and the API, which authenticates its own requests with tokens
+(`equipoise.api.auth`) and answers an unauthenticated call itself with 401.
+"""
 
 from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-
-PUBLIC_PREFIXES = ("/trials/", "/login/", "/static/", "/i18n/", "/api/", "/health/")
 
 
 class RequestIdMiddleware:
@@ -20,19 +22,3 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-Id"] = request.request_id
         return response
-
-
-class LoginRequiredMiddleware:
-    """Everything needs a login except the public trial pages and the login itself.
-
-    The API authenticates its own requests with tokens (`equipoise.api.auth`), so it is passed
-    through here and refuses unauthenticated calls itself with 401.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(PUBLIC_PREFIXES) or request.user.is_authenticated:
-            return self.get_response(request)
-        return redirect(f"{settings.LOGIN_URL}?next={request.path}")

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -57,6 +58,7 @@ def page_language(request: HttpRequest) -> str:
     return current if current in LANGUAGES else "fr"
 
 
+@login_not_required
 def trial_page(request: HttpRequest, protocol_id: str) -> HttpResponse:
     lowered = protocol_id.lower()
     if lowered != protocol_id and PROTOCOL_ID.match(lowered):

@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
+from equipoise.allocation.blinding import open_forms
 from equipoise.allocation.panel import subject_panel
 from equipoise.records.access import (
     Rights,
     actor_for,
+    all_roles,
     roles_at,
     site_access,
     subject_access,
@@ -22,17 +26,42 @@ from equipoise.records.access import (
 )
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject, end_participation
-from equipoise.records.models import DataQuery, FormRecord, QueryStatus
+from equipoise.records.models import DataQuery, FormRecord, QueryStatus, SubjectStatus
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.roles import BLINDED
 from equipoise.treatment.panel import render_subject_panel
+from equipoise.visits.localtime import trial_date
+from equipoise.web.subject_search import NEXT_VISIT_FILTERS, SubjectQuery, subject_rows
+
+PER_PAGE = 50
 
 PROTOCOL_ID = "nct06965244"
 
 
+def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
+    if not scheduled:
+        return gettext("Unscheduled visit")
+    return protocol.visit(visit_id).label.get(lang)
+
+
 def subject_list(request: HttpRequest) -> HttpResponse:
-    subjects = visible_subjects(request.user).order_by("code")
-    creatable = [s for s in visible_sites(request.user) if Rights(roles_at(request.user, s)).can_enter_data]
-    return render(request, "web/subject_list.html", {"subjects": subjects, "creatable_sites": creatable})
+    sites = list(visible_sites(request.user))
+    creatable = [s for s in sites if Rights(roles_at(request.user, s)).can_enter_data]
+    query = SubjectQuery.from_params(request.GET, sites)
+    today = trial_date(timezone.now())
+    blinded = bool(all_roles(request.user) & BLINDED)
+    rows = subject_rows(visible_subjects(request.user), query, today, with_queries=not blinded)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    protocol = protocol_of(current_version(PROTOCOL_ID))
+    lang = get_language() or "fr"
+    for subject in page:
+        subject.next_visit_label = (visit_label_of(protocol, subject.next_visit_id, subject.next_visit_scheduled, lang)
+                                    if subject.next_visit_id else "")
+    return render(request, "web/subject_list.html", {
+        "page": page, "query": query, "sites": sites, "creatable_sites": creatable, "today": today,
+        "statuses": SubjectStatus.choices, "next_visit_filters": NEXT_VISIT_FILTERS.items(),
+        "with_queries": not blinded,
+    })
 
 
 @require_POST
@@ -54,12 +83,8 @@ def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
     visits = []
     for visit in subject.visits.all():
         form_ids = (protocol.visit(visit.visit_id).forms if visit.scheduled else protocol.schedule.unscheduled_forms)
-        forms = []
-        for form_id in form_ids:
-            form = protocol.form(form_id)
-            if rights.blinded and not form.blinded_assessor:
-                continue
-            forms.append({"id": form_id, "title": form.title.get(lang), "record": records.get((visit.pk, form_id))})
+        forms = [{"id": form.id, "title": form.title.get(lang), "record": records.get((visit.pk, form.id))}
+                 for form in open_forms(rights, (protocol.form(form_id) for form_id in form_ids))]
         label = protocol.visit(visit.visit_id).label.get(lang) if visit.scheduled else visit.visit_id
         visits.append({"visit": visit, "label": label, "forms": forms})
     queries = DataQuery.objects.filter(record__subject=subject, status__in=[QueryStatus.OPEN, QueryStatus.ANSWERED])

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.views.i18n import set_language
 
@@ -16,7 +17,7 @@ FORM = "subjects/<str:code>/visits/<int:visit_pk>/forms/<slug:form_id>/"
 
 urlpatterns = [
     path("trials/<slug:protocol_id>/", public.trial_page, name="public-trial"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("login/", auth_views.EquipoiseLoginView.as_view(), name="login"),
     path("logout/", auth_views.EquipoiseLogoutView.as_view(), name="logout"),
     path("", subject_views.subject_list, name="subjects"),
