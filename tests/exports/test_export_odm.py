@@ -47,6 +47,9 @@ def _leaves(prefix: str, value: Any):
     if isinstance(value, dict):
         for key, inner in value.items():
             yield from _leaves(f"{prefix}.{key}", inner)
+    elif isinstance(value, list):  # CLASI's not_assessed: the areas listed
+        for member in value:
+            yield f"{prefix}.{member}", True
     else:
         yield prefix, value
 

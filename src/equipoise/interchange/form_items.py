@@ -2,7 +2,8 @@
 
 A plain field is one item, `IT.<field name>`. An instrument field holds a whole record (CLASI: a
 score per body area and item, plus once-per-patient items); it becomes one item per score,
-`IT.<field>.<area>.<item>` and `IT.<field>.<key>`. Only the values the record holds are written:
+`IT.<field>.regions.<area>.<item>` and `IT.<field>.<key>`; an area the assessor marked not
+assessed is `IT.<field>.not_assessed.<area>` = true. Only the values the record holds are written:
 CLASI counts an area left out as 0, and an export must not claim an assessor entered a 0.
 
 `odm_value` renders a value as ODM text (booleans `true`/`false`, numbers without a spurious
@@ -31,6 +32,7 @@ class InstrumentItem:
     scale: tuple[int, ...] | None  # None: a yes/no flag
     en: str
     fr: str
+    listed: bool = False  # a flag held as membership of a list: path = (list key, member)
 
 
 def _clasi_items() -> list[InstrumentItem]:
@@ -55,6 +57,10 @@ def _clasi_items() -> list[InstrumentItem]:
     items.append(InstrumentItem((clasi.LONG_DYSPIGMENTATION,), None,
                                 "CLASI: dyspigmentation usually lasting 12 months or more",
                                 "CLASI : dyschromie durant habituellement 12 mois ou plus"))
+    for area in clasi.AREAS:
+        place = area.replace("_", " ")
+        items.append(InstrumentItem((clasi.NOT_ASSESSED, area), None, f"CLASI {place}: not assessed",
+                                    f"CLASI {place} : non évalué", listed=True))
     return items
 
 
@@ -110,8 +116,13 @@ def field_values(field: FormField, value: Any) -> Iterator[tuple[str, Any]]:
     if field.type != "instrument":
         yield item_oid(field.name), value
         return
+    record = value if isinstance(value, Mapping) else {}
     for item in instrument_items(field):
-        present, inner = _dig(value if isinstance(value, Mapping) else {}, item.path)
+        if item.listed:
+            if item.path[1] in (record.get(item.path[0]) or ()):
+                yield item_oid(field.name, item.path), True
+            continue
+        present, inner = _dig(record, item.path)
         if present:
             yield item_oid(field.name, item.path), inner
 

@@ -157,7 +157,8 @@ FA_ITEMS = {"erythema": ("ERYTHEMA", "Erythema"), "scale": ("SCALE", "Scale/Hype
             "mucous_membrane": ("MUCMEMB", "Mucous membrane lesions"), "recent_hair_loss": ("HAIRLOSS", "Recent hair loss"),
             "nonscarring_alopecia": ("NSCALOP", "Non-scarring alopecia"),
             "scarring_alopecia": ("SCALOP", "Scarring alopecia of the scalp"),
-            clasi.LONG_DYSPIGMENTATION: ("DYSPIG12", "Dyspigmentation lasting 12 months or more")}
+            clasi.LONG_DYSPIGMENTATION: ("DYSPIG12", "Dyspigmentation lasting 12 months or more"),
+            clasi.NOT_ASSESSED: ("NOTASSES", "Area not assessed")}
 FA_TOTALS = {"clasi_a": ("CLASIA", "CLASI activity score"), "clasi_d": ("CLASID", "CLASI damage score")}
 
 
@@ -350,6 +351,8 @@ def clasi_scores(record: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
     for key in (*clasi.PATIENT_ITEMS, clasi.LONG_DYSPIGMENTATION):
         if key in record:
             yield "CLASI", key, record[key]
+    for area in record.get(clasi.NOT_ASSESSED) or ():
+        yield f"CLASI {area.replace('_', ' ').upper()}", clasi.NOT_ASSESSED, True
 
 
 def fa_rows(study: str, mode: ArmMode, subject: str, forms: Iterable[FindingForm]) -> Iterator[list[Any]]:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from equipoise.records.actor import Actor
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.stats.analysis_dataset import AnalysisDataset
 from equipoise.stats.consort import consort_counts, pooled_counts
 from equipoise.stats_db import documents
@@ -61,7 +62,7 @@ def parse_cutoff(raw: str | None, today: dt.date) -> dt.date:
     return cutoff
 
 
-def _cut(request: HttpRequest) -> Cut:
+def _cut(request: SignedInRequest) -> Cut:
     cutoff = parse_cutoff(request.GET.get("cutoff"), trial_date(timezone.now()))
     version = current_version(PROTOCOL_ID)
     lang = (get_language() or "fr")[:2]
@@ -83,7 +84,7 @@ def _name(cut: Cut, document: str, extension: str) -> str:
 def _guard(view):
     """Answer a bad query parameter with 400 and the parameter's message, changing nothing."""
 
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except BadParameter as exc:
@@ -99,7 +100,7 @@ def _served(actor: Actor, cut: Cut, document: str, arm_level: bool) -> None:
 
 
 @_guard
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     rights, _ = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     counts = pooled_counts(consort_counts(cut.dataset))
@@ -110,7 +111,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def report_page(request: HttpRequest) -> HttpResponse:
+def report_page(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
     result = documents.report(cut.dataset, cut.context, trial_date(timezone.now()))
@@ -119,7 +120,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def report_json(request: HttpRequest) -> HttpResponse:
+def report_json(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
     result = documents.report(cut.dataset, cut.context, trial_date(timezone.now()))
@@ -127,7 +128,7 @@ def report_json(request: HttpRequest) -> HttpResponse:
     return _file(documents.report_json(result), "application/json", _name(cut, "report", "json"), attachment=True)
 
 
-def _consort(request: HttpRequest, fmt: str) -> HttpResponse:
+def _consort(request: SignedInRequest, fmt: str) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     body = documents.consort(cut.dataset, cut.context, arm_level=rights.arm_level, fmt=fmt)
@@ -137,17 +138,17 @@ def _consort(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @_guard
-def consort_svg(request: HttpRequest) -> HttpResponse:
+def consort_svg(request: SignedInRequest) -> HttpResponse:
     return _consort(request, "svg")
 
 
 @_guard
-def consort_png(request: HttpRequest) -> HttpResponse:
+def consort_png(request: SignedInRequest) -> HttpResponse:
     return _consort(request, "png")
 
 
 @_guard
-def table1_page(request: HttpRequest) -> HttpResponse:
+def table1_page(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     # The pure renderer escapes every label and value it writes.
@@ -157,7 +158,7 @@ def table1_page(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def recruitment_svg(request: HttpRequest) -> HttpResponse:
+def recruitment_svg(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     body = documents.recruitment(cut.dataset, cut.context)
@@ -166,7 +167,7 @@ def recruitment_svg(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def dsmb_pdf(request: HttpRequest) -> HttpResponse:
+def dsmb_pdf(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     part = request.GET.get("part", "open")
     if part not in DSMB_PARTS:
@@ -182,7 +183,7 @@ def dsmb_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def dataset_json(request: HttpRequest) -> HttpResponse:
+def dataset_json(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
     _served(actor, cut, "dataset.json", True)
