@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET
 
 from equipoise.records.actor import Actor
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.stats.analysis_dataset import AnalysisDataset, dataset_from_json
 from equipoise.stats.consort import consort_counts, pooled_counts
 from equipoise.stats_db import documents
@@ -86,7 +87,7 @@ def parse_cutoff(raw: str | None, today: dt.date) -> dt.date:
     return cutoff
 
 
-def _cut(request: HttpRequest) -> Cut:
+def _cut(request: SignedInRequest) -> Cut:
     cutoff = parse_cutoff(request.GET.get("cutoff"), trial_date(timezone.now()))
     version = current_version(PROTOCOL_ID)
     lang = (get_language() or "fr")[:2]
@@ -122,7 +123,7 @@ def _name(cut: Cut, document: str, extension: str) -> str:
 def _guard(view):
     """Answer a bad query parameter with 400 and the parameter's message, changing nothing."""
 
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except BadParameter as exc:
@@ -138,7 +139,7 @@ def _served(actor: Actor, cut: Cut, document: str, arm_level: bool) -> None:
 
 
 @_guard
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     rights, _ = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     stored = cut.computed("flow", lambda: json.dumps(pooled_counts(consort_counts(cut.dataset))).encode())
@@ -150,7 +151,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def report_page(request: HttpRequest) -> HttpResponse:
+def report_page(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
     report = _report(cut)
@@ -161,7 +162,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def report_json(request: HttpRequest) -> HttpResponse:
+def report_json(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
     report = _report(cut)
@@ -171,7 +172,7 @@ def report_json(request: HttpRequest) -> HttpResponse:
     return _file(body, "application/json", _name(cut, "report", "json"), attachment=True)
 
 
-def _consort(request: HttpRequest, fmt: str) -> HttpResponse:
+def _consort(request: SignedInRequest, fmt: str) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     body = cut.computed("consort", lambda: documents.consort(cut.dataset, cut.context, arm_level=rights.arm_level,
@@ -182,17 +183,17 @@ def _consort(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @_guard
-def consort_svg(request: HttpRequest) -> HttpResponse:
+def consort_svg(request: SignedInRequest) -> HttpResponse:
     return _consort(request, "svg")
 
 
 @_guard
-def consort_png(request: HttpRequest) -> HttpResponse:
+def consort_png(request: SignedInRequest) -> HttpResponse:
     return _consort(request, "png")
 
 
 @_guard
-def table1_page(request: HttpRequest) -> HttpResponse:
+def table1_page(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     # The pure renderer escapes every label and value it writes.
@@ -204,7 +205,7 @@ def table1_page(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def recruitment_svg(request: HttpRequest) -> HttpResponse:
+def recruitment_svg(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     body = cut.computed("recruitment", lambda: documents.recruitment(cut.dataset, cut.context))
@@ -213,7 +214,7 @@ def recruitment_svg(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def dsmb_pdf(request: HttpRequest) -> HttpResponse:
+def dsmb_pdf(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     part = request.GET.get("part", "open")
     if part not in DSMB_PARTS:
@@ -230,7 +231,7 @@ def dsmb_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @_guard
-def dataset_json(request: HttpRequest) -> HttpResponse:
+def dataset_json(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
     stored = cut.computed("dataset", lambda: build_dataset(cut.cutoff, PROTOCOL_ID, cut.context).to_json().encode())

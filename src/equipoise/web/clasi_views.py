@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.csp import CSP
 from django.utils.safestring import mark_safe
@@ -45,6 +45,7 @@ from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import DataQuery, FormRecord, FormState, Subject, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.web.body_map import AREA_LABELS, body_map_svg
 from equipoise.web.trajectory import TrajectoryPoint, trajectory_svg, visit_study_day
 
@@ -259,7 +260,7 @@ def _errors_of(exc: ActionRefused) -> dict[str, str]:
 
 
 def clasi_entry(
-    request: HttpRequest, subject: Subject, rights: Rights, visit: Visit, form: Form,
+    request: SignedInRequest, subject: Subject, rights: Rights, visit: Visit, form: Form,
     record: FormRecord | None,
 ) -> HttpResponse:
     """Show (GET) or save (POST) a CLASI form; called by the form page after its access checks."""
@@ -316,7 +317,7 @@ SVG_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE], "img-src
 
 
 @csp_override(SVG_CSP)
-def clasi_trajectory(request: HttpRequest, code: str) -> HttpResponse:
+def clasi_trajectory(request: SignedInRequest, code: str) -> HttpResponse:
     """`/subjects/<code>/clasi-trajectory.svg`: CLASI-A and CLASI-D of every CLASI form, by study day."""
     subject, _ = subject_access(request.user, code, request_id=request.request_id)
     protocol = protocol_of(current_version(subject.protocol_id))

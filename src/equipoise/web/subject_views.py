@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
@@ -28,6 +28,7 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject, end_participation
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus, SubjectStatus
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import BLINDED
 from equipoise.treatment.panel import render_subject_panel
 from equipoise.visits.localtime import trial_date
@@ -44,7 +45,7 @@ def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
     return protocol.visit(visit_id).label.get(lang)
 
 
-def subject_list(request: HttpRequest) -> HttpResponse:
+def subject_list(request: SignedInRequest) -> HttpResponse:
     sites = list(visible_sites(request.user))
     creatable = [s for s in sites if Rights(roles_at(request.user, s)).can_enter_data]
     query = SubjectQuery.from_params(request.GET, sites)
@@ -65,7 +66,7 @@ def subject_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def subject_create(request: HttpRequest) -> HttpResponse:
+def subject_create(request: SignedInRequest) -> HttpResponse:
     site, rights = site_access(request.user, request.POST.get("site", ""), write=True, request_id=request.request_id)
     try:
         subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, PROTOCOL_ID)
@@ -75,7 +76,7 @@ def subject_create(request: HttpRequest) -> HttpResponse:
     return redirect(f"/subjects/{subject.code}/")
 
 
-def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
+def subject_detail(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
     protocol = protocol_of(current_version(subject.protocol_id))
     lang = get_language() or "fr"
@@ -96,7 +97,7 @@ def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def subject_end_participation(request: HttpRequest, code: str) -> HttpResponse:
+def subject_end_participation(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, write=True, request_id=request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     try:

@@ -12,7 +12,7 @@ from functools import cache
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -22,6 +22,7 @@ from equipoise.protocol.schema import Protocol
 from equipoise.records.access import Rights, all_roles, visible_sites
 from equipoise.records.models import DataQuery, FormRecord, FormState, QueryStatus, Subject
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.treatment.worklist import visit_label
 
 PER_PAGE = 25
@@ -39,7 +40,7 @@ def openable_forms(rights: Rights, sites) -> Q:
     return shown
 
 
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: SignedInRequest) -> HttpResponse:
     sites = visible_sites(request.user)
     shown = openable_forms(Rights(all_roles(request.user)), sites)
     records = FormRecord.objects.filter(shown, subject__site__in=sites)
