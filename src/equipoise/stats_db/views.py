@@ -13,6 +13,7 @@ files carry it in the `X-Computed-At` header.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -104,7 +105,14 @@ def _file(result: Computed, content_type: str, filename: str, *, attachment: boo
     return response
 
 
-def _report(cut: Cut) -> dict[str, str]:
+@dataclass(frozen=True)
+class ReportCopy:
+    html: str
+    json: bytes
+    computed: Computed
+
+
+def _report(cut: Cut) -> ReportCopy:
     """The statistician's report, HTML and JSON, computed together once per day of generation."""
     today = trial_date(timezone.now())
 
@@ -113,7 +121,8 @@ def _report(cut: Cut) -> dict[str, str]:
         return json.dumps({"html": result.html, "json": documents.report_json(result).decode()}).encode()
 
     stored = cut.computed("report", build, today.isoformat())
-    return {**json.loads(stored.body), "computed": stored}
+    both = json.loads(stored.body)
+    return ReportCopy(both["html"], both["json"].encode(), stored)
 
 
 def _name(cut: Cut, document: str, extension: str) -> str:
@@ -156,8 +165,8 @@ def report_page(request: SignedInRequest) -> HttpResponse:
     cut = _cut(request)
     report = _report(cut)
     _served(actor, cut, "report.html", True)
-    response = HttpResponse(report["html"], content_type="text/html; charset=utf-8")
-    response["X-Computed-At"] = report["computed"].computed_at.isoformat()
+    response = HttpResponse(report.html, content_type="text/html; charset=utf-8")
+    response["X-Computed-At"] = report.computed.computed_at.isoformat()
     return response
 
 
@@ -167,8 +176,7 @@ def report_json(request: SignedInRequest) -> HttpResponse:
     cut = _cut(request)
     report = _report(cut)
     _served(actor, cut, "report.json", True)
-    stored = report["computed"]
-    body = Computed(report["json"].encode(), stored.computed_at, stored.seconds, stored.data_mark, stored.reused)
+    body = dataclasses.replace(report.computed, body=report.json)
     return _file(body, "application/json", _name(cut, "report", "json"), attachment=True)
 
 
