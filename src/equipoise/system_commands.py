@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve = subparsers.add_parser("serve", help="serve the web application")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", default="8000")
+    serve.add_argument("--production", action="store_true",
+                       help="gunicorn + whitenoise, bind and workers from EQUIPOISE_BIND / EQUIPOISE_WORKERS; "
+                            "refuses an unsafe configuration")
     serve.set_defaults(func=serve_command)
 
     audit = subparsers.add_parser("audit", help="audit trail tools")
@@ -77,6 +80,10 @@ def setup_demo_command(args: argparse.Namespace) -> int:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    if args.production:
+        from equipoise.operations.production_server import serve_production
+
+        return serve_production()
     _django()
     from django.conf import settings
     from django.core.management import call_command
