@@ -75,7 +75,9 @@ def test_exposure_needs_actual_arms(people, tmp_path, capsys):
 
 def test_every_export_is_an_audit_event(people, tmp_path, capsys):
     from equipoise.records.audit import verify_ledger
+    from equipoise.stats_db.computed import data_mark
 
+    mark = data_mark()
     assert _run("export", "odm", "--type", "snapshot", "--output", str(tmp_path / "s.xml"), "--user", "monitor",
                 "--cutoff", "2099-01-31") == 0
     assert _run("export", "datasets", "--output", str(tmp_path / "d"), "--user", "stat", "--arms", "coded",
@@ -89,6 +91,7 @@ def test_every_export_is_an_audit_event(people, tmp_path, capsys):
     assert datasets.changes["arms"] == [None, "coded"] and datasets.changes["cutoff"] == [None, "now"]
     assert "dm.csv" in datasets.changes["files"][1] and "data_dictionary.csv" in datasets.changes["files"][1]
     assert verify_ledger().intact
+    assert data_mark() == mark  # an export reads: the statistics computed before stay valid
 
 
 def test_bad_arguments_change_nothing(people, tmp_path, capsys):
