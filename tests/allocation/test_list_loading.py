@@ -18,7 +18,7 @@ from equipoise.records.roles import Role
 def test_load_stores_one_row_per_slot_and_an_audit_event(committed, stat_actor):
     data, sha, report = committed
     rlist = load_list(stat_actor, "nct06965244", data, sha, report)
-    assert rlist.active and rlist.sha256 == sha and rlist.report["seed"] == "test-seed"
+    assert rlist.active and rlist.sha256 == sha and "seed" not in rlist.report
     assert ListSlot.objects.filter(rlist=rlist).count() == data.count(b"\n")
     assert set(ListSlot.objects.values_list("stratum", flat=True)) == {
         "site=SLS|sle=false", "site=SLS|sle=true", "site=TNN|sle=false", "site=TNN|sle=true"}
@@ -101,3 +101,13 @@ def test_cli_load_checks_the_commitment(tmp_path, protocol, people, capsys):
 def test_cli_load_reports_an_unreadable_file(tmp_path, capsys):
     assert main(["randomization", "load", str(tmp_path / "absent"), "--sha256", "a" * 64, "--user", "stat"]) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+def test_cli_load_refuses_a_report_that_carries_the_seed(tmp_path, protocol, people, capsys):
+    data, sha, report = committed_list(protocol, "leaky-seed", 6)
+    path = tmp_path / "list.jsonl"
+    path.write_bytes(data)
+    (tmp_path / "list.jsonl.report.json").write_text(json.dumps({**report, "seed": "leaky-seed"}))
+    assert main(["randomization", "load", str(path), "--sha256", sha, "--user", "stat"]) == 1
+    assert "carries the secret seed" in capsys.readouterr().err
+    assert not RandomizationList.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -33,10 +34,44 @@ def test_generate_writes_list_and_report_and_prints_the_report(tmp_path):
     report = json.loads(done.stdout)
     assert report == json.loads((tmp_path / "list.jsonl.report.json").read_text())
     assert report["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
-    assert report["protocol"] == "nct06965244" and report["seed"] == "cli-seed"
+    assert report["protocol"] == "nct06965244"
     assert len(report["counts_per_stratum"]) == 4
     first = json.loads(out.read_text().splitlines()[0])
     assert list(first) == ["stratum", "position", "block", "block_size", "arm"]
+
+
+def test_the_public_report_carries_no_seed_and_the_sealed_record_is_owner_only(tmp_path):
+    out = tmp_path / "list.jsonl"
+    done = generate(out, "very-secret-seed-7731")
+    assert done.returncode == 0, done.stderr
+    public = (tmp_path / "list.jsonl.report.json").read_text()
+    assert "very-secret-seed-7731" not in public and "very-secret-seed-7731" not in done.stdout
+    report = json.loads(public)
+    assert "seed" not in report
+    assert {"method", "parameters", "slots", "counts_per_arm", "sha256"} <= set(report)
+    sealed_path = tmp_path / "list.jsonl.sealed.json"
+    assert stat.S_IMODE(sealed_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # the list is concealed too
+    sealed = json.loads(sealed_path.read_text())
+    assert sealed["seed"] == "very-secret-seed-7731" and sealed["sha256"] == report["sha256"]
+
+
+def test_verify_with_the_sealed_record_rebuilds_the_list_and_catches_a_swap(tmp_path):
+    out = tmp_path / "list.jsonl"
+    assert generate(out, "sealed-seed").returncode == 0
+    sha = json.loads((tmp_path / "list.jsonl.report.json").read_text())["sha256"]
+    sealed = tmp_path / "list.jsonl.sealed.json"
+    done = run("verify", str(out), "--sha256", sha, "--sealed", str(sealed))
+    assert done.returncode == 0, done.stderr
+    assert "rebuilds this exact list" in done.stdout
+    other = tmp_path / "other.jsonl"
+    assert generate(other, "another-seed").returncode == 0
+    other_sha = json.loads((tmp_path / "other.jsonl.report.json").read_text())["sha256"]
+    swapped = run("verify", str(other), "--sha256", other_sha, "--sealed", str(sealed))
+    assert swapped.returncode == 1 and "not commitment" in swapped.stderr
+    sealed.chmod(0o644)
+    exposed = run("verify", str(out), "--sha256", sha, "--sealed", str(sealed))
+    assert exposed.returncode == 2 and "600" in exposed.stderr
 
 
 def test_same_seed_reproduces_bytes_and_another_seed_does_not(tmp_path):

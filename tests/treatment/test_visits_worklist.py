@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.forms import complete_form, save_form
-from equipoise.records.models import AuditEvent, Visit
+from equipoise.records.models import AuditEvent, Subject, Visit
 from equipoise.treatment.actions.counselling import record_contraception, record_counselling
 from equipoise.treatment.actions.dispensing import dispense
 from equipoise.treatment.actions.prescribing import prescribe
@@ -19,10 +19,16 @@ from equipoise.treatment.actions.visits import (
     mark_visit_missed,
 )
 from equipoise.treatment.facts import subject_protocol
-from equipoise.treatment.worklist import build_worklist, missing_forms, subject_calendar
+from equipoise.treatment.site_worklist import site_worklist
+from equipoise.treatment.worklist import missing_forms, subject_calendar
 from equipoise.visits.calendar import VisitStatus
 
 from .conftest import today
+
+
+def build_worklist(subjects, day, lang):
+    return site_worklist(Subject.objects.filter(pk__in=[s.pk for s in subjects]),
+                         subject_protocol(subjects[0]), day, lang)
 
 
 def statuses(subject):
@@ -92,14 +98,14 @@ def test_worklist_lists_due_overdue_missing_forms_and_pregnancy_tests(randomized
     work = build_worklist([late, due_now, woman], today(), "en")
     assert ("W4", due_now.code) in {(r.visit.visit_id, r.subject.code) for r in work.due}
     assert ("W4", late.code) in {(r.visit.visit_id, r.subject.code) for r in work.overdue}
-    missing = {(r.subject.code, r.visit.visit_id): forms for r, forms in work.missing}
+    missing = {(m.row.subject.code, m.row.visit.visit_id): [f.id for f in m.forms] for m in work.missing}
     assert "clasi" in missing[(due_now.code, "W0")] and "steroid_dose" in missing[(due_now.code, "W0")]
     assert "pregnancy_test" not in missing[(due_now.code, "W0")]  # a man: no pregnancy test expected
     ((subject, status),) = work.pregnancy_tests
     assert subject == woman and status.due_date == start + dt.timedelta(days=28)
 
     record_pregnancy_test(woman, timezone.now() - dt.timedelta(hours=1), visit_id="W4")
-    assert build_worklist([woman], today(), "en").pregnancy_tests == []
+    assert list(build_worklist([woman], today(), "en").pregnancy_tests) == []
 
 
 def test_completed_forms_are_not_missing(randomized, inv_a):

@@ -52,6 +52,9 @@ def load_command(args: argparse.Namespace) -> int:
             report = json.loads(report_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             return _fail(f"--report: {report_path} is not a readable JSON report ({exc})")
+        if isinstance(report, dict) and "seed" in report:
+            return _fail(f"--report: {report_path} carries the secret seed; the public report must not "
+                         "(regenerate it: the seed belongs in the sealed record only)", 1)
     from equipoise.django_setup import setup
 
     setup()

@@ -19,7 +19,7 @@ class RandomizationList(models.Model):
 
     protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT)
     sha256 = models.CharField(max_length=64)
-    report = models.JSONField(default=dict)  # the generation report; holds the seed, so concealed
+    report = models.JSONField(default=dict)  # the public generation report (no seed)
     loaded_at = models.DateTimeField()
     loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     active = models.BooleanField(default=True)

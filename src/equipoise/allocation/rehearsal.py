@@ -29,7 +29,7 @@ def committed_list(protocol: Protocol, seed: str, slots_per_stratum: int) -> tup
     design = protocol.randomization
     strata = configured_stratification(protocol).strata()
     entries = generate_list(strata, design.ratio, design.block_sizes, seed, slots_per_stratum)
-    report = generation_report(entries, ratio=design.ratio, block_sizes=design.block_sizes, seed=seed,
+    report = generation_report(entries, ratio=design.ratio, block_sizes=design.block_sizes,
                                slots_per_stratum=slots_per_stratum, protocol_id=protocol.id)
     return dump_list(entries), report["sha256"], report
 

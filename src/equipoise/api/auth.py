@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -17,7 +17,7 @@ from equipoise.records.actions.api_tokens import TOKEN_PREFIX, token_digest
 from equipoise.records.models import ApiToken
 
 
-def user_for_token(token: str) -> AbstractBaseUser | None:
+def user_for_token(token: str) -> User | None:
     """The active user a token belongs to, or None for an unknown token or an inactive user."""
     if not token.startswith(TOKEN_PREFIX):
         return None

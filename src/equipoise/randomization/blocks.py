@@ -130,12 +130,15 @@ def generation_report(
     *,
     ratio: Mapping[str, int],
     block_sizes: Sequence[int],
-    seed: str,
     slots_per_stratum: int,
     protocol_id: str | None = None,
     protocol_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """What was generated and how, with the SHA-256 of the serialized list (the commitment)."""
+    """What was generated and how, with the SHA-256 of the serialized list (the commitment).
+
+    This is the public report: it carries no seed (anyone holding the seed rebuilds the list);
+    the seed goes only to the statistician's sealed record (`randomization.sealed`).
+    """
     data = dump_list(entries)
     per_stratum: dict[str, dict[str, int]] = {}
     for entry in entries:
@@ -154,7 +157,6 @@ def generation_report(
             "slots_per_stratum": slots_per_stratum,
             "strata": sorted(per_stratum),
         },
-        "seed": seed,
         "slots": len(entries),
         "blocks": len(blocks),
         "counts_per_stratum": per_stratum,

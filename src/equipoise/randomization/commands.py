@@ -16,6 +16,14 @@ from equipoise.cli import command_group
 from equipoise.protocol.loader import LoadedProtocol, ProtocolInvalid, load_protocol
 from equipoise.randomization.blocks import generate_list, generation_report
 from equipoise.randomization.listfile import ListFormatError, dump_list, list_sha256, parse_list
+from equipoise.randomization.sealed import (
+    OWNER_ONLY,
+    SealedRecordError,
+    read_sealed,
+    reproduces,
+    sealed_record,
+    write_sealed,
+)
 from equipoise.randomization.strata import (
     Stratification,
     StratificationError,
@@ -41,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gen.add_argument("--slots-per-stratum", type=int, required=True, metavar="N",
                      help="at least N slots per stratum (completed to a whole block)")
     gen.add_argument("--output", type=Path, required=True, metavar="FILE",
-                     help="the JSON lines list; the report goes to FILE.report.json")
+                     help="the JSON lines list (owner-only); the public report (no seed) goes to "
+                          "FILE.report.json, the seed to the sealed FILE.sealed.json (owner-only)")
     gen.add_argument("--sites", help="comma-separated site codes (default: the registry sites)")
     gen.add_argument("--force", action="store_true", help="overwrite an existing FILE")
     gen.set_defaults(func=generate_command)
@@ -51,6 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ver.add_argument("--sha256", required=True, metavar="HEX", help="the committed digest")
     ver.add_argument("--protocol", help="also check block structure against this protocol")
     ver.add_argument("--sites", help="comma-separated site codes (default: the registry sites)")
+    ver.add_argument("--sealed", type=Path, metavar="SEALED",
+                     help="the statistician's sealed record: also check its seed rebuilds this exact list")
     ver.set_defaults(func=verify_command)
 
     sim = sub.add_parser("simulate", help="simulate balance and predictability of the methods")
@@ -127,7 +138,8 @@ def generate_command(args: argparse.Namespace) -> int:
     if not args.seed:
         raise UsageProblem("--seed: must not be empty")
     report_path = Path(f"{args.output}.report.json")
-    for path in (args.output, report_path):
+    sealed_path = Path(f"{args.output}.sealed.json")
+    for path in (args.output, report_path, sealed_path):
         if path.exists() and not args.force:
             raise UsageProblem(f"--output: {path} exists; a list is never overwritten without --force")
     strata = _stratification(loaded, args.sites).strata()
@@ -136,19 +148,33 @@ def generate_command(args: argparse.Namespace) -> int:
         entries,
         ratio=r.ratio,
         block_sizes=r.block_sizes,
-        seed=args.seed,
         slots_per_stratum=args.slots_per_stratum,
         protocol_id=loaded.protocol.id,
         protocol_sha256=loaded.sha256,
     )
+    sealed = sealed_record(seed=args.seed, sha256=report["sha256"], strata=strata, ratio=r.ratio,
+                           block_sizes=r.block_sizes, slots_per_stratum=args.slots_per_stratum)
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     try:
-        args.output.write_bytes(dump_list(entries))
+        # The list and the seed are concealed: owner-only from creation. The report is public.
+        write_sealed(sealed_path, sealed, overwrite=args.force)
+        _write_owner_only(args.output, dump_list(entries))
         report_path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageProblem(f"--output: cannot write {exc.filename}: {exc.strerror}") from exc
     sys.stdout.write(text)
+    print(f"seed sealed in {sealed_path} (owner-only); keep it with the list, never with the report",
+          file=sys.stderr)
     return 0
+
+
+def _write_owner_only(path: Path, data: bytes) -> None:
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OWNER_ONLY)
+    os.fchmod(fd, OWNER_ONLY)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
 
 
 @_guarded
@@ -185,6 +211,19 @@ def verify_command(args: argparse.Namespace) -> int:
             ok = False
         else:
             print(f"structure sound for {loaded.protocol.id}: ratio, block sizes and positions")
+    if args.sealed:
+        try:
+            record = read_sealed(args.sealed)
+        except SealedRecordError as exc:
+            raise UsageProblem(f"--sealed: {exc}") from exc
+        if record["sha256"] != commitment:
+            ok = False
+            print(f"sealed record is for list {record['sha256']}, not commitment {commitment}", file=sys.stderr)
+        elif reproduces(record, data):
+            print(f"the sealed seed rebuilds this exact list ({args.sealed})")
+        else:
+            ok = False
+            print(f"the sealed seed does NOT rebuild {args.file}", file=sys.stderr)
     return 0 if ok else 1
 
 

@@ -19,7 +19,7 @@ import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import statsmodels.api as sm
@@ -225,7 +225,8 @@ def logistic_analysis(
     by: dict[str, list[tuple[bool, bool]]] = {}
     for stratum, treated, responder in rows:
         by.setdefault(stratum, []).append((treated, responder))
-    keep, dropped = [], []
+    keep: list[str] = []
+    dropped: list[str] = []
     for s in sorted(by):
         arms = {t for t, _ in by[s]}
         outcomes = {r for _, r in by[s]}
@@ -300,6 +301,13 @@ def binary_analysis(
         population, t_rate, c_rate, rd, cmh_analysis(rows, confidence=confidence),
         logistic_analysis(rows, confidence=confidence), reasons, notes,
     )
+
+
+class ArmRoles(TypedDict):
+    """Which arm is compared with which, as the analyses take them (`**roles`)."""
+
+    treatment_arm: str
+    control_arm: str
 
 
 def analyse_primary(

@@ -17,7 +17,13 @@ from typing import Any
 from equipoise.stats.analysis_dataset import AnalysisDataset, json_ready
 from equipoise.stats.consort import consort_counts, consort_figure
 from equipoise.stats.figures import inline_svg
-from equipoise.stats.primary import REASONS, BinaryAnalysis, PrimaryResult, analyse_primary
+from equipoise.stats.primary import (
+    REASONS,
+    ArmRoles,
+    BinaryAnalysis,
+    PrimaryResult,
+    analyse_primary,
+)
 from equipoise.stats.recruitment import recruitment_figure
 from equipoise.stats.safety_tables import SafetyTable, safety_by_arm
 from equipoise.stats.secondary import (
@@ -231,7 +237,7 @@ def statistician_report(
     criterion_labels: Mapping[str, str] | None = None,
 ) -> StatisticianReport:
     """Run every analysis and assemble the page and its JSON twin (same numbers, one pass)."""
-    roles = {"treatment_arm": treatment_arm, "control_arm": control_arm}
+    roles = ArmRoles(treatment_arm=treatment_arm, control_arm=control_arm)
     primary = analyse_primary(dataset, **roles)
     secondary = analyse_secondary(dataset, **roles)
     w24 = analyse_primary(dataset, **roles, visit="W24", endpoint="clasi50_w24")

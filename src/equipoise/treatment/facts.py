@@ -83,20 +83,21 @@ def _records(subject: Subject, form_id: str) -> Iterator[FormRecord]:
                 .order_by("visit__sequence", "id"))
 
 
+def pregnancy_test_of(data: dict[str, Any]) -> PregnancyTest | None:
+    """The test a pregnancy-test record holds, its sample date on the Paris calendar; None until filled."""
+    needed = ("pregnancy_test_datetime", "pregnancy_test_result", "pregnancy_test_threshold_miu_ml",
+              "pregnancy_test_supervised")
+    if any(data.get(k) is None for k in needed):
+        return None
+    taken = dt.datetime.fromisoformat(data["pregnancy_test_datetime"])
+    return PregnancyTest(taken_on=trial_date(taken), result=data["pregnancy_test_result"],
+                         threshold_miu_ml=float(data["pregnancy_test_threshold_miu_ml"]),
+                         medically_supervised=bool(data["pregnancy_test_supervised"]))
+
+
 def pregnancy_tests(subject: Subject) -> list[PregnancyTest]:
-    """Every completely filled pregnancy-test record, its sample date on the Paris calendar."""
-    tests = []
-    for record in _records(subject, PREGNANCY_FORM):
-        data: dict[str, Any] = record.data
-        needed = ("pregnancy_test_datetime", "pregnancy_test_result", "pregnancy_test_threshold_miu_ml",
-                  "pregnancy_test_supervised")
-        if any(data.get(k) is None for k in needed):
-            continue
-        taken = dt.datetime.fromisoformat(data["pregnancy_test_datetime"])
-        tests.append(PregnancyTest(taken_on=trial_date(taken), result=data["pregnancy_test_result"],
-                                   threshold_miu_ml=float(data["pregnancy_test_threshold_miu_ml"]),
-                                   medically_supervised=bool(data["pregnancy_test_supervised"])))
-    return tests
+    """Every completely filled pregnancy-test record, in visit order."""
+    return [test for record in _records(subject, PREGNANCY_FORM) if (test := pregnancy_test_of(record.data))]
 
 
 @dataclass(frozen=True)

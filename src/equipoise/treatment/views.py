@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import Subject, SubjectStatus, Visit
+from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 from equipoise.safety.adverse_events import SERIOUSNESS_CRITERIA
 from equipoise.safety.pregnancy import WEEKDAYS
@@ -52,8 +54,11 @@ from equipoise.treatment.models import (
 )
 from equipoise.treatment.pill_counts import dispensing_rows
 from equipoise.treatment.pregnancy_outcome import PREGNANCY_OUTCOMES
-from equipoise.treatment.worklist import build_worklist, pregnancy_status, subject_calendar
+from equipoise.treatment.site_worklist import site_worklist
+from equipoise.treatment.worklist import pregnancy_status, subject_calendar
 from equipoise.visits.localtime import to_trial_time, trial_date
+
+PROTOCOL_ID = "nct06965244"
 
 
 class _BadInput(ValueError):
@@ -102,7 +107,7 @@ def _moment(post: Any, field: str) -> dt.datetime | None:
         raise _BadInput(field, raw, "is not a date and time such as 2026-03-29T09:30+02:00") from None
 
 
-def _show_refusal(request: HttpRequest, exc: ActionRefused) -> None:
+def _show_refusal(request: SignedInRequest, exc: ActionRefused) -> None:
     if exc.status == 403:
         raise PermissionDenied(str(exc))
     french = _lang().startswith("fr")
@@ -114,7 +119,7 @@ def _show_refusal(request: HttpRequest, exc: ActionRefused) -> None:
         messages.error(request, f"{where} — {text}")
 
 
-def _attempt(request: HttpRequest, back: str, action: Callable[[], object], done: str) -> HttpResponse:
+def _attempt(request: SignedInRequest, back: str, action: Callable[[], object], done: str) -> HttpResponse:
     try:
         action()
     except ActionRefused as exc:
@@ -129,15 +134,15 @@ def _attempt(request: HttpRequest, back: str, action: Callable[[], object], done
 # --- site-level pages -------------------------------------------------------------------------
 
 
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: SignedInRequest) -> HttpResponse:
     sites = site_scope(request.user, WORKLIST_ROLES, request.GET.get("site", ""))
     today = trial_date(timezone.now())
-    subjects = Subject.objects.filter(site__in=sites, status=SubjectStatus.RANDOMIZED).select_related("site")
-    return render(request, "treatment/worklist.html", {
-        "sites": sites, "work": build_worklist(subjects.order_by("code"), today, _lang())})
+    subjects = Subject.objects.filter(site__in=sites)
+    work = site_worklist(subjects, protocol_of(current_version(PROTOCOL_ID)), today, _lang(), request.GET)
+    return render(request, "treatment/worklist.html", {"sites": sites, "work": work})
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     sites = site_scope(request.user, DASHBOARD_ROLES, request.GET.get("site", ""))
     now = timezone.now()
     rows = running_clocks(serious_events([s.pk for s in sites]), now)
@@ -156,7 +161,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- one subject ------------------------------------------------------------------------------
 
 
-def subject_treatment(request: HttpRequest, code: str) -> HttpResponse:
+def subject_treatment(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     now = timezone.now()
     today = trial_date(now)
@@ -179,7 +184,7 @@ def subject_treatment(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def subject_action(request: HttpRequest, code: str, action: str, pk: int | None = None) -> HttpResponse:
+def subject_action(request: SignedInRequest, code: str, action: str, pk: int | None = None) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
@@ -235,7 +240,7 @@ def subject_action(request: HttpRequest, code: str, action: str, pk: int | None 
     return _attempt(request, back, run, done)
 
 
-def subject_safety(request: HttpRequest, code: str) -> HttpResponse:
+def subject_safety(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     now = timezone.now()
     regimen = subject_regimen(subject)
@@ -256,7 +261,7 @@ def subject_safety(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def report_event(request: HttpRequest, code: str) -> HttpResponse:
+def report_event(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
@@ -275,7 +280,7 @@ def report_event(request: HttpRequest, code: str) -> HttpResponse:
     return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", run, "Adverse event reported.")
 
 
-def _event_for(request: HttpRequest, pk: int) -> tuple[AdverseEvent, Any]:
+def _event_for(request: SignedInRequest, pk: int) -> tuple[AdverseEvent, Any]:
     ae = AdverseEvent.objects.select_related("subject", "subject__site").filter(pk=pk).first()
     if ae is None:
         raise Http404("no such event")
@@ -283,7 +288,7 @@ def _event_for(request: HttpRequest, pk: int) -> tuple[AdverseEvent, Any]:
     return ae, rights
 
 
-def adverse_event(request: HttpRequest, pk: int) -> HttpResponse:
+def adverse_event(request: SignedInRequest, pk: int) -> HttpResponse:
     ae, rights = _event_for(request, pk)
     now = timezone.now()
     return render(request, "treatment/adverse_event.html", {
@@ -295,7 +300,7 @@ def adverse_event(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def adverse_event_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def adverse_event_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     ae, rights = _event_for(request, pk)
     actor = actor_for(request.user, rights, ae.subject.site, request.request_id)
     post = request.POST
@@ -318,7 +323,7 @@ def adverse_event_action(request: HttpRequest, pk: int, action: str) -> HttpResp
 
 
 @require_POST
-def close_pregnancy(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     follow_up = PregnancyFollowUp.objects.filter(pk=pk, subject=subject).first()
     if follow_up is None:

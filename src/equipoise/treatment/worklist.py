@@ -1,4 +1,5 @@
-"""The visit calendar of a subject and the site worklist, computed at a given Paris `today`.
+"""One subject's visit calendar and pregnancy tests, computed at a given Paris `today` (the site
+worklist reads the same facts for many subjects at once: `treatment.site_worklist`).
 
 Statuses come from `visits.calendar.visit_status` over the dated visit rows; pregnancy tests due
 from `safety.pregnancy.pregnancy_test_status` over the test calendar that starts at the first
@@ -9,14 +10,12 @@ arm-revealing: visits, forms and pregnancy tests are the same in both arms.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from equipoise.protocol.schema import Protocol
-from equipoise.records.models import FormRecord, FormState, Subject, SubjectStatus, Visit
+from equipoise.records.models import FormRecord, FormState, Subject, Visit
 from equipoise.safety.parameters import PregnancyRules
 from equipoise.safety.pregnancy import (
-    PregnancyTestState,
     PregnancyTestStatus,
     pregnancy_test_due_dates,
     pregnancy_test_status,
@@ -104,37 +103,3 @@ def pregnancy_status(subject: Subject, today: dt.date) -> PregnancyTestStatus | 
     taken = [t.taken_on for t in pregnancy_tests(subject)
              if t.result == "negative" and t.medically_supervised and t.threshold_miu_ml <= rules.test_threshold_miu_ml]
     return pregnancy_test_status(today, dues, taken, rules)
-
-
-@dataclass
-class Worklist:
-    today: dt.date
-    due: list[VisitRow] = field(default_factory=list)
-    overdue: list[VisitRow] = field(default_factory=list)
-    missing: list[tuple[VisitRow, list[str]]] = field(default_factory=list)
-    pregnancy_tests: list[tuple[Subject, PregnancyTestStatus]] = field(default_factory=list)
-
-
-def build_worklist(subjects: Iterable[Subject], today: dt.date, lang: str) -> Worklist:
-    """Today's and overdue visits, forms missing at done visits, and pregnancy tests due."""
-    out = Worklist(today=today)
-    for subject in subjects:
-        if subject.status != SubjectStatus.RANDOMIZED:
-            continue
-        protocol = subject_protocol(subject)
-        childbearing = patient_facts(subject).woman_of_childbearing_potential
-        for row in subject_calendar(subject, today, lang):
-            if row.status is VisitStatus.DUE:
-                out.due.append(row)
-            elif row.status is VisitStatus.OVERDUE:
-                out.overdue.append(row)
-            elif row.visit.done_date is not None:
-                missing = missing_forms(subject, row.visit, protocol, childbearing)
-                if missing:
-                    out.missing.append((row, missing))
-        status = pregnancy_status(subject, today)
-        if status is not None and status.state in (PregnancyTestState.DUE, PregnancyTestState.OVERDUE):
-            out.pregnancy_tests.append((subject, status))
-    out.due.sort(key=lambda r: (r.visit.target_date, r.subject.code))
-    out.overdue.sort(key=lambda r: (r.visit.latest_date, r.subject.code))
-    return out

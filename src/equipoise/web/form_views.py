@@ -6,40 +6,56 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
+from equipoise.allocation.blinding import may_open_form
 from equipoise.records.access import actor_for, subject_access
 from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import DataQuery, FormRecord, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.web import clasi_views
 
 
-def _context(request: HttpRequest, code: str, visit_pk: int, form_id: str, write: bool):
+def _context(request: SignedInRequest, code: str, visit_pk: int, form_id: str, write: bool):
     subject, rights = subject_access(request.user, code, write=write, request_id=request.request_id)
     visit = Visit.objects.filter(pk=visit_pk, subject=subject).first()
     protocol = protocol_of(current_version(subject.protocol_id))
     if visit is None or form_id not in {f.id for f in protocol.forms}:
         raise Http404("no such form")
     form = protocol.form(form_id)
-    if rights.blinded and not form.blinded_assessor:
+    if not may_open_form(rights, form):
         raise Http404("no such form")
     record = FormRecord.objects.filter(visit=visit, form_id=form_id).first()
     return subject, rights, visit, protocol, form, record
 
 
+YES_TEXT = ("true", "yes", "1", "on")
+NO_TEXT = ("false", "no", "0", "off")
+
+
 def _shown(field, value):
-    """Instrument records are shown and posted back as JSON text."""
+    """A value as the page shows it, whether it was saved (typed Python) or just typed (text).
+
+    Yes/no answers become "true"/"false" either way, so a refused save shows the answer the user
+    chose; instrument records are shown and posted back as JSON text.
+    """
+    if field.type == "bool":
+        if value is True or (isinstance(value, str) and value.strip().lower() in YES_TEXT):
+            return "true"
+        if value is False or (isinstance(value, str) and value.strip().lower() in NO_TEXT):
+            return "false"
+        return ""
     if field.type == "instrument" and value is not None and not isinstance(value, str):
         return json.dumps(value)
     return value
 
 
-def form_page(request: HttpRequest, code: str, visit_pk: int, form_id: str) -> HttpResponse:
+def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) -> HttpResponse:
     subject, rights, visit, protocol, form, record = _context(request, code, visit_pk, form_id, write=False)
     if clasi_views.is_clasi_form(form):
         return clasi_views.clasi_entry(request, subject, rights, visit, form, record)
@@ -83,7 +99,7 @@ def form_page(request: HttpRequest, code: str, visit_pk: int, form_id: str) -> H
     })
 
 
-def form_transition(request: HttpRequest, code: str, visit_pk: int, form_id: str, action: str) -> HttpResponse:
+def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id: str, action: str) -> HttpResponse:
     if request.method != "POST":
         raise Http404()
     subject, rights, visit, protocol, form, record = _context(request, code, visit_pk, form_id, write=False)
@@ -108,5 +124,7 @@ def form_transition(request: HttpRequest, code: str, visit_pk: int, form_id: str
         else:
             raise Http404()
     except (ActionRefused, DataQuery.DoesNotExist, ValueError) as exc:
-        messages.error(request, str(exc) or "refused")
+        plain = (clasi_views.completion_refusal(form, record, get_language() or "fr")
+                 if action == "complete" and clasi_views.is_clasi_form(form) else None)
+        messages.error(request, plain or str(exc) or "refused")
     return redirect(f"/subjects/{code}/visits/{visit_pk}/forms/{form_id}/")

@@ -26,6 +26,7 @@ from equipoise.records.models import (
 )
 from equipoise.records.protocol_versions import protocol_of, version_for_write
 from equipoise.records.roles import Role
+from equipoise.records.signals import form_record_changed
 
 
 def form_allowed_at(protocol: Protocol, visit: Visit, form_id: str) -> bool:
@@ -107,6 +108,7 @@ def save_form(
             changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
             reason=reason, protocol_version=str(version),
         )
+        form_record_changed.send(FormRecord, actor=actor, record=record, changes=changes)
     return record
 
 

@@ -13,7 +13,7 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
-from equipoise.records.models import Site, Subject, SubjectStatus
+from equipoise.records.models import Site, SiteRecruitment, Subject, SubjectStatus
 from equipoise.records.protocol_versions import protocol_of, version_for_write
 from equipoise.records.roles import Role
 from equipoise.records.visits_setup import ensure_screening_visit
@@ -27,6 +27,10 @@ def subject_code(site_code: str, sequence: int) -> str:
 def create_subject(actor: Actor, site: Site, protocol_id: str) -> Subject:
     with transaction.atomic(durable=True):
         version = version_for_write(protocol_id)
+        if Site.objects.get(pk=site.pk).recruitment != SiteRecruitment.RECRUITING:
+            raise ActionRefused(f"site {site.code} is not open for recruitment "
+                                f"({site.get_recruitment_display()}); no new patient can be screened there",
+                                status=409)
         Site.objects.filter(pk=site.pk).update(subject_sequence=F("subject_sequence") + 1)
         locked = Site.objects.get(pk=site.pk)
         subject = Subject.objects.create(
