@@ -12,7 +12,7 @@ from django.utils import timezone
 from equipoise.capture.validation import changes_between, validate_values
 from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form, Protocol
-from equipoise.records import statements
+from equipoise.records import form_reactions, statements
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
@@ -121,6 +121,7 @@ def _save_form(
             changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
             reason=reason, protocol_version=label, checked=version,
         )
+        form_reactions.after_save(actor, record)
     return record
 
 
