@@ -29,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "refuses an unsafe configuration")
     serve.set_defaults(func=serve_command)
 
+    worker = subparsers.add_parser("worker", help="run the scheduled reminders and the background task queue")
+    worker.add_argument("--interval", type=float, default=30.0, help="seconds between rounds (default 30)")
+    worker.add_argument("--once", action="store_true", help="one round (schedule, send, run tasks), then exit")
+    worker.set_defaults(func=worker_command)
+
     audit = subparsers.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
     audit_sub.required = True
@@ -95,6 +100,13 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"Demo password: {demo_password()} (logins listed above and in var/demo-logins.txt)\n", flush=True)
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, insecure_serving=True)
     return 0
+
+
+def worker_command(args: argparse.Namespace) -> int:
+    _django()
+    from equipoise.operations.worker import run
+
+    return run(args.interval, once=args.once)
 
 
 def audit_verify_command(args: argparse.Namespace) -> int:

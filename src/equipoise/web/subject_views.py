@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -36,6 +38,12 @@ from equipoise.web.subject_search import NEXT_VISIT_FILTERS, SubjectQuery, subje
 
 PER_PAGE = 50
 
+
+@dataclass(frozen=True)
+class ListedSubject:
+    subject: Any  # a Subject annotated by `subject_rows`
+    next_visit_label: str
+
 PROTOCOL_ID = "nct06965244"
 
 
@@ -51,15 +59,15 @@ def subject_list(request: SignedInRequest) -> HttpResponse:
     query = SubjectQuery.from_params(request.GET, sites)
     today = trial_date(timezone.now())
     blinded = bool(all_roles(request.user) & BLINDED)
-    rows = subject_rows(visible_subjects(request.user), query, today, with_queries=not blinded)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    listed = subject_rows(visible_subjects(request.user), query, today, with_queries=not blinded)
+    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     protocol = protocol_of(current_version(PROTOCOL_ID))
     lang = get_language() or "fr"
-    for subject in page:
-        subject.next_visit_label = (visit_label_of(protocol, subject.next_visit_id, subject.next_visit_scheduled, lang)
-                                    if subject.next_visit_id else "")
+    annotated: list[Any] = list(page)  # Subjects annotated by `subject_rows`
+    rows = [ListedSubject(s, visit_label_of(protocol, s.next_visit_id, s.next_visit_scheduled, lang)
+                          if s.next_visit_id else "") for s in annotated]
     return render(request, "web/subject_list.html", {
-        "page": page, "query": query, "sites": sites, "creatable_sites": creatable, "today": today,
+        "page": page, "rows": rows, "query": query, "sites": sites, "creatable_sites": creatable, "today": today,
         "statuses": SubjectStatus.choices, "next_visit_filters": NEXT_VISIT_FILTERS.items(),
         "with_queries": not blinded,
     })
