@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "equipoise.allocation",
     "equipoise.treatment",
     "equipoise.stats_db",
+    "equipoise.exports",
     "django_tasks_db",
     "equipoise.operations",
 ]
