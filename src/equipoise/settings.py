@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -62,14 +63,22 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "equipoise.records",
     "equipoise.web",
     "equipoise.allocation",
     "equipoise.treatment",
     "equipoise.stats_db",
+    "equipoise.exports",
+    "equipoise.people",
+    "django_tasks_db",
+    "equipoise.operations",
 ]
 
 MIDDLEWARE = [
+    "equipoise.operations.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "equipoise.web.session_refresh.SessionRefreshMiddleware",
@@ -77,11 +86,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "equipoise.web.middleware.RequestIdMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "equipoise.people.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "equipoise.urls"
@@ -106,11 +117,11 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
         # Persistent connections (one per worker thread), checked before reuse after an error.
-        return dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+        return dict(dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True))
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -137,6 +148,18 @@ LOGIN_REDIRECT_URL = "/"
 LOGIN_LOCKOUT_FAILURES = int(os.environ.get("EQUIPOISE_LOCKOUT_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("EQUIPOISE_LOCKOUT_MINUTES", "15"))
 
+# Two-factor sign-in (django-otp TOTP): every account must enrol in production; optional in demo
+# and test, where the demo logins sign in with a password alone until their holder enrols.
+REQUIRE_SECOND_FACTOR = MODE == "production"
+OTP_TOTP_ISSUER = "Equipoise"
+# Guessing is stopped by the sign-in lockout, which counts wrong codes with wrong passwords;
+# django-otp's own growing delay would refuse a right code typed just after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+INVITATION_VALID_HOURS = 72
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a forgotten-password link is valid one hour
+RECOVERY_CODES = 10
+
 SESSION_COOKIE_AGE = 30 * 60
 # The idle timeout slides by re-saving the session at most once a minute, not on every page view
 # (see web/session_refresh.py): reads stay reads.
@@ -153,6 +176,25 @@ if MODE == "production":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    # Production is HTTPS only: TLS in the server itself (EQUIPOISE_TLS_CERT / EQUIPOISE_TLS_KEY) or
+    # in a reverse proxy that says so in X-Forwarded-Proto (EQUIPOISE_BEHIND_TLS_PROXY=1). Plain HTTP is
+    # redirected, except /health/ for the hospital's monitoring.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    if os.environ.get("EQUIPOISE_BEHIND_TLS_PROXY") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS for subdomains and preload are on unless the hospital's IT turns them off deliberately
+    # (other services on subdomains still on HTTP); turning one off silences its deploy check.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("EQUIPOISE_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("EQUIPOISE_HSTS_PRELOAD", "1") == "1"
+    SILENCED_SYSTEM_CHECKS = ([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]) + (
+        [] if SECURE_HSTS_PRELOAD else ["security.W021"])
+    # Static files served by the application itself (whitenoise), compressed, from STATIC_ROOT,
+    # which `equipoise serve --production` fills (collectstatic) before starting.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
+    STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -175,21 +217,52 @@ TIME_ZONE = "Europe/Paris"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("EQUIPOISE_STATIC_ROOT", VAR_DIR / "static"))
 
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "EQUIPOISE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        ),
-    }
-}
+
+
+def _mailer() -> dict:
+    """The email backend from the environment: SMTP in production, the console elsewhere, unless told.
+
+    SMTP settings: EQUIPOISE_EMAIL_HOST, _PORT, _USER, _PASSWORD, _USE_TLS=1 or _USE_SSL=1.
+    """
+    smtp, console = "django.core.mail.backends.smtp.EmailBackend", "django.core.mail.backends.console.EmailBackend"
+    backend = os.environ.get("EQUIPOISE_EMAIL_BACKEND", smtp if MODE == "production" else console)
+    options: dict = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {"host": os.environ.get("EQUIPOISE_EMAIL_HOST", "localhost"),
+                   "port": int(os.environ.get("EQUIPOISE_EMAIL_PORT", "25")),
+                   "username": os.environ.get("EQUIPOISE_EMAIL_USER", ""),
+                   "password": os.environ.get("EQUIPOISE_EMAIL_PASSWORD", ""),
+                   "use_tls": os.environ.get("EQUIPOISE_EMAIL_USE_TLS") == "1",
+                   "use_ssl": os.environ.get("EQUIPOISE_EMAIL_USE_SSL") == "1",
+                   "timeout": 30}
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": os.environ.get("EQUIPOISE_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+    return {"BACKEND": backend, "OPTIONS": options} if options else {"BACKEND": backend}
+
+
+MAILERS = {"default": _mailer()}
 DEFAULT_FROM_EMAIL = os.environ.get("EQUIPOISE_FROM_EMAIL", "equipoise@localhost")
 SPONSOR_SAFETY_EMAIL = os.environ.get("EQUIPOISE_SPONSOR_EMAIL", "pharmacovigilance@sponsor.invalid")
 
+# Background work (reminders, nightly audit verification) goes through Django's tasks framework,
+# queued in this database (django-tasks-db) and run by `equipoise worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker's clock: EQUIPOISE_CLOCK_SHIFT_HOURS moves the time the reminders are judged at forward
+# (a rehearsal or a test of the schedule; never needed in normal running). Scheduler heartbeat older
+# than EQUIPOISE_HEARTBEAT_MAX_AGE seconds turns /health/ red.
+CLOCK_SHIFT_HOURS = float(os.environ.get("EQUIPOISE_CLOCK_SHIFT_HOURS", "0"))
+HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("EQUIPOISE_HEARTBEAT_MAX_AGE", "300"))
+
+# One JSON line per request on standard error in production (equipoise.operations.request_log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"},
+                 "json_lines": {"class": "logging.StreamHandler", "formatter": "bare"}},
+    "loggers": {"equipoise.requests": {"handlers": ["json_lines"], "propagate": False,
+                                       "level": "INFO" if MODE == "production" else "WARNING"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

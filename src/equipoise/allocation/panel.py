@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from equipoise.allocation.blinding import needs_emergency_unblinding, visible_arm
 from equipoise.allocation.models import Allocation, RandomizationList
 from equipoise.records.access import Rights
 from equipoise.records.models import Subject, SubjectStatus
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 
 
-def subject_panel(request: HttpRequest, subject: Subject, rights: Rights) -> dict[str, Any]:
+def subject_panel(request: SignedInRequest, subject: Subject, rights: Rights) -> dict[str, Any]:
     """The allocation (arm only when the blinding policy allows) and the buttons this user may use."""
     allocation = Allocation.objects.filter(subject=subject).first()
     arm = None

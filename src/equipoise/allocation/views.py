@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -19,11 +19,13 @@ from equipoise.allocation.actions.unblinding import emergency_unblind
 from equipoise.allocation.blinding import may_see_arm, needs_emergency_unblinding, visible_arm
 from equipoise.allocation.models import ListSlot, RandomizationList, UnblindingEvent
 from equipoise.allocation.usage import balance, list_usage
+from equipoise.people.reauth import needs_code
 from equipoise.records.access import Rights, actor_for, all_roles, subject_access
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 
 PROTOCOL_ID = "nct06965244"
@@ -36,7 +38,7 @@ def arm_labels(protocol_id: str = PROTOCOL_ID) -> dict[str, str]:
 
 
 @require_POST
-def randomize(request: HttpRequest, code: str) -> HttpResponse:
+def randomize(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, write=True, request_id=request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     try:
@@ -52,17 +54,19 @@ def randomize(request: HttpRequest, code: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def unblind(request: HttpRequest, code: str) -> HttpResponse:
+def unblind(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
     if not needs_emergency_unblinding(rights):
         raise PermissionDenied("your role already sees the arm")
-    context: dict = {"subject": subject, "refusal": None, "arm": None, "reason": ""}
+    context: dict = {"subject": subject, "refusal": None, "arm": None, "reason": "",
+                     "asks_code": needs_code(request.user)}
     if request.method == "POST":
         actor = actor_for(request.user, rights, subject.site, request.request_id)
         context["reason"] = request.POST.get("reason", "")
         try:
             _, disclosure = emergency_unblind(actor, rights, subject, context["reason"],
-                                              request.POST.get("password", ""), request)
+                                              request.POST.get("password", ""), request,
+                                              otp_code=request.POST.get("otp_code", ""))
         except ActionRefused as exc:
             context["refusal"] = exc
             return render(request, "allocation/unblind.html", context, status=exc.status)
@@ -72,7 +76,7 @@ def unblind(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "allocation/unblind.html", context)
 
 
-def statistician_only(request: HttpRequest) -> Actor:
+def statistician_only(request: SignedInRequest) -> Actor:
     """403 unless the user holds the statistician role: the list is concealed from everyone else."""
     roles = all_roles(request.user)
     if Role.STATISTICIAN not in roles or not may_see_arm(Rights(roles)):
@@ -80,7 +84,7 @@ def statistician_only(request: HttpRequest) -> Actor:
     return Actor(user=request.user, role=Role.STATISTICIAN.value, request_id=request.request_id)
 
 
-def list_status(request: HttpRequest) -> HttpResponse:
+def list_status(request: SignedInRequest) -> HttpResponse:
     statistician_only(request)
     rlist = RandomizationList.objects.filter(active=True).first()
     fraction = protocol_of(current_version(PROTOCOL_ID)).randomization.low_list_warning_fraction
@@ -94,7 +98,7 @@ def list_status(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def list_slots(request: HttpRequest) -> HttpResponse:
+def list_slots(request: SignedInRequest) -> HttpResponse:
     actor = statistician_only(request)
     rlist = RandomizationList.objects.filter(active=True).first()
     slots = ListSlot.objects.filter(rlist=rlist).select_related("allocation") if rlist else ListSlot.objects.none()
@@ -106,7 +110,7 @@ def list_slots(request: HttpRequest) -> HttpResponse:
                   {"rlist": rlist, "slots": slots, "labels": arm_labels()})
 
 
-def balance_page(request: HttpRequest) -> HttpResponse:
+def balance_page(request: SignedInRequest) -> HttpResponse:
     statistician_only(request)
     protocol = protocol_of(current_version(PROTOCOL_ID))
     report = balance(protocol.randomization.ratio)

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
 from ninja.security import HttpBearer
@@ -36,7 +36,7 @@ def new_token_text() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def create_token(user: AbstractBaseUser, label: str, now: dt.datetime, *, request_id: str = "") -> str:
+def create_token(user: User, label: str, now: dt.datetime, *, request_id: str = "") -> str:
     """Store a new token for `user` and return its text, which is never stored or shown again.
 
     The creation is audited (who, which label), never the token itself.
@@ -58,7 +58,7 @@ def create_token(user: AbstractBaseUser, label: str, now: dt.datetime, *, reques
     return text
 
 
-def user_for_token(token: str) -> AbstractBaseUser | None:
+def user_for_token(token: str) -> User | None:
     """The active user a token belongs to, or None for an unknown token or an inactive user."""
     if not token.startswith(TOKEN_PREFIX):
         return None

@@ -8,7 +8,7 @@ reaches a client: an unexpected error is logged and answered with the request id
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -108,7 +108,7 @@ def from_pydantic(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def summary(errors: list[Mapping[str, Any]]) -> str:
+def summary(errors: Sequence[Mapping[str, Any]]) -> str:
     messages = [str(e["message"]) for e in errors[:3]]
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     return "; ".join(messages) + more if messages else "the request was refused"
@@ -169,12 +169,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return _respond(api, request, 500, error_body(
             f"internal error; quote request id {request_id} to the trial's support"))
 
-    api.add_exception_handler(ValidationError, validation)
-    api.add_exception_handler(ActionRefused, refused)
-    api.add_exception_handler(Http404, not_found)
-    api.add_exception_handler(PermissionDenied, forbidden)
-    api.add_exception_handler(AuthenticationError, unauthenticated)
-    api.add_exception_handler(RequestDataTooBig, too_large)
-    api.add_exception_handler(BodyTooLarge, too_large)
-    api.add_exception_handler(HttpError, http_error)
-    api.add_exception_handler(Exception, unexpected)
+    # One handler per exception class (ninja's annotation of add_exception_handler wants a handler
+    # taking the class too, which none of these is called with, hence the plain Callable).
+    handlers: dict[type[Exception], Callable[..., HttpResponse]] = {
+        ValidationError: validation, ActionRefused: refused, Http404: not_found,
+        PermissionDenied: forbidden, AuthenticationError: unauthenticated,
+        RequestDataTooBig: too_large, BodyTooLarge: too_large, HttpError: http_error,
+        Exception: unexpected,
+    }
+    for exc_class, handler in handlers.items():
+        api.add_exception_handler(exc_class, handler)

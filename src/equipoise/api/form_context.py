@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from equipoise.allocation.blinding import may_open_form
+from equipoise.api.requests import ApiRequest
 from equipoise.protocol.schema import Form
 from equipoise.records.access import Rights, subject_access
 from equipoise.records.models import FormRecord, Subject, Visit
@@ -45,7 +46,7 @@ def visit_of(subject: Subject, key: str) -> Visit:
     return visit
 
 
-def form_context(request: HttpRequest, code: str, visit_key: str, form_id: str, *, write: bool) -> FormContext:
+def form_context(request: ApiRequest, code: str, visit_key: str, form_id: str, *, write: bool) -> FormContext:
     subject, rights = subject_access(request.auth, code, write=write,
                                      request_id=getattr(request, "request_id", ""))
     visit = visit_of(subject, visit_key)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Status
 
 from equipoise.api.form_context import FormContext, form_context
+from equipoise.api.requests import ApiRequest
 from equipoise.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -31,7 +31,7 @@ router = Router(tags=["forms"])
 FORM = "/subjects/{code}/visits/{visit_id}/forms/{form_id}"
 
 
-def _actor(request: HttpRequest, ctx: FormContext) -> Actor:
+def _actor(request: ApiRequest, ctx: FormContext) -> Actor:
     return actor_for(request.auth, ctx.rights, ctx.subject.site, getattr(request, "request_id", ""))
 
 
@@ -41,7 +41,7 @@ def _fresh(record: FormRecord) -> dict[str, Any]:
 
 
 @router.get(FORM, response={200: RecordOut, **READ_ERRORS})
-def get_form(request: HttpRequest, code: str, visit_id: str, form_id: str) -> Any:
+def get_form(request: ApiRequest, code: str, visit_id: str, form_id: str) -> Any:
     """The record's values, derived scores, state, revision and protocol version (404 if none yet).
 
     `visit_id` is the protocol's visit id (SCR, W16) or, for any visit, its number.
@@ -51,7 +51,7 @@ def get_form(request: HttpRequest, code: str, visit_id: str, form_id: str) -> An
 
 
 @router.put(FORM, response={200: RecordOut, 201: RecordOut, **WRITE_ERRORS})
-def save_form(request: HttpRequest, code: str, visit_id: str, form_id: str, body: FormWrite) -> Any:
+def save_form(request: ApiRequest, code: str, visit_id: str, form_id: str, body: FormWrite) -> Any:
     """Replace the form's values. The first save answers 201; later changes need a `reason`."""
     ctx = form_context(request, code, visit_id, form_id, write=True)
     record = form_actions.save_form(_actor(request, ctx), ctx.subject, ctx.visit, form_id, body.data,
@@ -60,28 +60,28 @@ def save_form(request: HttpRequest, code: str, visit_id: str, form_id: str, body
 
 
 @router.post(FORM + "/complete", response={200: RecordOut, **WRITE_ERRORS})
-def complete_form(request: HttpRequest, code: str, visit_id: str, form_id: str) -> Any:
+def complete_form(request: ApiRequest, code: str, visit_id: str, form_id: str) -> Any:
     """Mark a draft complete; every required field must be filled in."""
     ctx = form_context(request, code, visit_id, form_id, write=True)
     return _fresh(form_actions.complete_form(_actor(request, ctx), ctx.existing_record()))
 
 
 @router.post(FORM + "/reopen", response={200: RecordOut, **WRITE_ERRORS})
-def reopen_form(request: HttpRequest, code: str, visit_id: str, form_id: str, body: ReasonIn) -> Any:
+def reopen_form(request: ApiRequest, code: str, visit_id: str, form_id: str, body: ReasonIn) -> Any:
     """Reopen a complete form (site) or a locked one (data manager), with a reason."""
     ctx = form_context(request, code, visit_id, form_id, write=False)
     return _fresh(form_actions.reopen_form(_actor(request, ctx), ctx.existing_record(), body.reason))
 
 
 @router.post(FORM + "/lock", response={200: RecordOut, **WRITE_ERRORS})
-def lock_form(request: HttpRequest, code: str, visit_id: str, form_id: str) -> Any:
+def lock_form(request: ApiRequest, code: str, visit_id: str, form_id: str) -> Any:
     """Lock a form against changes (data manager)."""
     ctx = form_context(request, code, visit_id, form_id, write=False)
     return _fresh(form_actions.lock_form(_actor(request, ctx), ctx.existing_record()))
 
 
 @router.get(FORM + "/history", response={200: list[RevisionOut], **READ_ERRORS})
-def form_history(request: HttpRequest, code: str, visit_id: str, form_id: str) -> Any:
+def form_history(request: ApiRequest, code: str, visit_id: str, form_id: str) -> Any:
     """Every revision, oldest first, with who, when, why and each field's old -> new value."""
     ctx = form_context(request, code, visit_id, form_id, write=False)
     record = ctx.existing_record()

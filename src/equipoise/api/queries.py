@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Query, Router, Status
 
 from equipoise.allocation.blinding import may_open_form
 from equipoise.api.form_context import form_context
+from equipoise.api.requests import ApiRequest
 from equipoise.api.schemas import READ_ERRORS, WRITE_ERRORS, AnswerIn, QueryCreate, QueryOut
 from equipoise.api.serialize import query_out
 from equipoise.records.access import Rights, actor_for, roles_at, site_access, visible_sites
@@ -23,11 +24,11 @@ router = Router(tags=["queries"])
 _RELATED = ("record__subject__site", "record__visit", "record__protocol_version", "raised_by", "answered_by")
 
 
-def _request_id(request: HttpRequest) -> str:
+def _request_id(request: ApiRequest) -> str:
     return getattr(request, "request_id", "")
 
 
-def _query_for(request: HttpRequest, query_id: int):
+def _query_for(request: ApiRequest, query_id: int):
     """The query and the caller's rights on its subject; its form must be one the caller may see."""
     query = DataQuery.objects.select_related(*_RELATED).filter(pk=query_id).first()
     if query is None:
@@ -53,7 +54,7 @@ def _hidden_from_blinded(queries: QuerySet[DataQuery], user) -> list[DataQuery]:
 
 @router.get("/queries", response={200: list[QueryOut], **READ_ERRORS})
 def list_queries(
-    request: HttpRequest,
+    request: ApiRequest,
     status: Query[Literal["open", "answered", "closed"] | None] = None,
     site: Query[str | None] = None,
 ) -> Any:
@@ -68,7 +69,7 @@ def list_queries(
 
 
 @router.post("/queries", response={201: QueryOut, **WRITE_ERRORS})
-def raise_query(request: HttpRequest, body: QueryCreate) -> Any:
+def raise_query(request: ApiRequest, body: QueryCreate) -> Any:
     """Raise a query on one field of a saved form (data manager or monitor)."""
     ctx = form_context(request, body.subject, body.visit, body.form_id, write=False)
     actor = actor_for(request.auth, ctx.rights, ctx.subject.site, _request_id(request))
@@ -77,13 +78,13 @@ def raise_query(request: HttpRequest, body: QueryCreate) -> Any:
 
 
 @router.get("/queries/{query_id}", response={200: QueryOut, **READ_ERRORS})
-def get_query(request: HttpRequest, query_id: int) -> Any:
+def get_query(request: ApiRequest, query_id: int) -> Any:
     query, _ = _query_for(request, query_id)
     return query_out(query)
 
 
 @router.post("/queries/{query_id}/answer", response={200: QueryOut, **WRITE_ERRORS})
-def answer_query(request: HttpRequest, query_id: int, body: AnswerIn) -> Any:
+def answer_query(request: ApiRequest, query_id: int, body: AnswerIn) -> Any:
     """Answer a query (the site's data-entry roles)."""
     query, ctx = _query_for(request, query_id)
     actor = actor_for(request.auth, ctx.rights, ctx.subject.site, _request_id(request))
@@ -92,7 +93,7 @@ def answer_query(request: HttpRequest, query_id: int, body: AnswerIn) -> Any:
 
 
 @router.post("/queries/{query_id}/close", response={200: QueryOut, **WRITE_ERRORS})
-def close_query(request: HttpRequest, query_id: int) -> Any:
+def close_query(request: ApiRequest, query_id: int) -> Any:
     """Close a query (only the person who raised it)."""
     query, ctx = _query_for(request, query_id)
     actor = actor_for(request.auth, ctx.rights, ctx.subject.site, _request_id(request))

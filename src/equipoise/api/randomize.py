@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from equipoise.allocation.actions.randomize import randomize_subject
 from equipoise.allocation.blinding import visible_arm
 from equipoise.allocation.models import Allocation
+from equipoise.api.requests import ApiRequest
 from equipoise.api.schemas import WRITE_ERRORS, ErrorOut
 from equipoise.records.access import Rights, actor_for, subject_access
 
@@ -51,7 +51,7 @@ def build_router() -> Router:
     router = Router(tags=["randomization"])
 
     @router.post("/subjects/{code}/randomize", response={201: AllocationOut, 200: AllocationOut, **ERRORS})
-    def randomize(request: HttpRequest, code: str) -> Any:
+    def randomize(request: ApiRequest, code: str) -> Any:
         """Randomize an eligible, consented subject (investigators of the subject's site)."""
         request_id = getattr(request, "request_id", "")
         subject, rights = subject_access(request.auth, code, write=True, request_id=request_id)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from equipoise.allocation.blinding import open_forms
+from equipoise.api.requests import ApiRequest
 from equipoise.api.schemas import READ_ERRORS, WRITE_ERRORS, SubjectCreate, SubjectOut, VisitOut
 from equipoise.api.serialize import subject_out, visit_out
 from equipoise.records.access import actor_for, site_access, subject_access, visible_subjects
@@ -19,7 +19,7 @@ from equipoise.records.protocol_versions import current_version, protocol_of
 router = Router(tags=["subjects"])
 
 
-def _request_id(request: HttpRequest) -> str:
+def _request_id(request: ApiRequest) -> str:
     return getattr(request, "request_id", "")
 
 
@@ -39,7 +39,7 @@ def protocol_for_new_subject(requested: str | None, loaded: list[str]) -> str:
 
 
 @router.get("/subjects", response={200: list[SubjectOut], **READ_ERRORS})
-def list_subjects(request: HttpRequest, site: Query[str | None] = None) -> Any:
+def list_subjects(request: ApiRequest, site: Query[str | None] = None) -> Any:
     """The subjects at the caller's sites, optionally at one site."""
     subjects = visible_subjects(request.auth).order_by("code")
     if site is not None:
@@ -49,7 +49,7 @@ def list_subjects(request: HttpRequest, site: Query[str | None] = None) -> Any:
 
 
 @router.post("/subjects", response={201: SubjectOut, **WRITE_ERRORS})
-def add_subject(request: HttpRequest, body: SubjectCreate) -> Any:
+def add_subject(request: ApiRequest, body: SubjectCreate) -> Any:
     """Create a coded subject at a site (data-entry roles at that site)."""
     site, rights = site_access(request.auth, body.site, write=True, request_id=_request_id(request))
     loaded = sorted(set(ProtocolVersion.objects.values_list("protocol_id", flat=True)))
@@ -59,13 +59,13 @@ def add_subject(request: HttpRequest, body: SubjectCreate) -> Any:
 
 
 @router.get("/subjects/{code}", response={200: SubjectOut, **READ_ERRORS})
-def get_subject(request: HttpRequest, code: str) -> Any:
+def get_subject(request: ApiRequest, code: str) -> Any:
     subject, _ = subject_access(request.auth, code, request_id=_request_id(request))
     return subject_out(subject)
 
 
 @router.get("/subjects/{code}/visits", response={200: list[VisitOut], **READ_ERRORS})
-def list_visits(request: HttpRequest, code: str) -> Any:
+def list_visits(request: ApiRequest, code: str) -> Any:
     """The subject's visits with the forms the caller may open (the blinded assessor: theirs only)."""
     subject, rights = subject_access(request.auth, code, request_id=_request_id(request))
     protocol = protocol_of(current_version(subject.protocol_id))

@@ -30,7 +30,8 @@ _patterns, _ninja_app_name, app_name = api.urls
 # ninja's own root view answers an HTML 404; the root keeps its name (ninja reverses it to find
 # the API's prefix) but answers like any unknown route.
 for _pattern in _patterns:
-    login_not_required(_pattern.callback)
+    if _pattern.callback is not None:
+        login_not_required(_pattern.callback)
 urlpatterns = [
     *(path("", unknown_route, name="api-root") if getattr(p, "name", None) == "api-root" else p
       for p in _patterns),

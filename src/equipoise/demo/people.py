@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from equipoise.protocol.schema import Protocol
@@ -53,9 +53,8 @@ def ensure_sites(protocol: Protocol) -> dict[str, Site]:
     return sites
 
 
-def ensure_users(sites: dict[str, Site]) -> dict[str, object]:
+def ensure_users(sites: dict[str, Site]) -> dict[str, User]:
     password = demo_password()
-    User = get_user_model()
     users = {}
     with transaction.atomic():
         for username, role, site_code in DEMO_USERS:

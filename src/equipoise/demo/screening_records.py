@@ -51,7 +51,7 @@ def eligible_record(rng: random.Random, screening_date: dt.date) -> dict[str, An
 
 
 # Ways a demo patient fails screening, each named after the criterion it breaks.
-FAILURES = {
+FAILURES: dict[str, dict[str, Any]] = {
     "IN05": {"clasi_a_screening": 5},
     "IN06": {"antimalarial_stable_months": 1.5},
     "EX01": {"neutrophils_g_l": 0.8},

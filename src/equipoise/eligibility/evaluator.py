@@ -124,7 +124,8 @@ def evaluate_criteria(compiled: CompiledCriteria, values: Mapping[str, Value | N
     excluded = unknown = False
     for criterion in compiled.criteria:
         outcome = evaluate_in(rules[criterion.id], context, bound, criterion.id)
-        present = {n: values[n] for n in criterion.inputs if n in bound}
+        # `bound` holds the names with a value (None is missing), so no None gets through.
+        present = {n: v for n in criterion.inputs if n in bound and (v := values[n]) is not None}
         if outcome is True or outcome is False:
             status: Status = "met" if outcome else "not_met"
             excluded = excluded or outcome is (criterion.kind == "exclusion")

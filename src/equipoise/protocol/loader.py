@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def _dotted(loc: tuple[Any, ...], data: Any) -> str:
     return "".join(parts)
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     loc = err["loc"]
     if err["type"] == "missing" and loc and loc[-1] in ("fr", "en"):
         return f"missing {'French' if loc[-1] == 'fr' else 'English'} label"

@@ -294,13 +294,13 @@ def simulate(
             tally = tallies[key]
             tally.overall.append(group_imbalance(np.zeros_like(strata), 1, arms, design.weights)[:, 0])
             tally.strata.append(group_imbalance(strata, design.n_strata, arms, design.weights))
-            per_margin = [
+            margin_counts = [
                 group_imbalance(margins[:, :, f], sum(n_levels), arms, design.weights)[
                     :, offsets[f] : offsets[f] + n_levels[f]
                 ]
                 for f in range(len(n_levels))
             ]
-            tally.margins.append(np.concatenate(per_margin, axis=1))
+            tally.margins.append(np.concatenate(margin_counts, axis=1))
             hits = convergence_guesses(rng, strata, design.n_strata, arms, design.weights)
             tally.correct += int(hits.sum())
             tally.guesses += hits.size

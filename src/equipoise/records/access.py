@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -45,7 +45,7 @@ class Rights:
         return next(r for r in order if r in self.roles)
 
 
-def roles_at(user: AbstractBaseUser, site: Site) -> frozenset[Role]:
+def roles_at(user: User, site: Site) -> frozenset[Role]:
     if not user.is_authenticated:
         return frozenset()
     rows = Membership.objects.filter(user=user).values_list("site_id", "role")
@@ -55,29 +55,29 @@ def roles_at(user: AbstractBaseUser, site: Site) -> frozenset[Role]:
     )
 
 
-def all_roles(user: AbstractBaseUser) -> frozenset[Role]:
+def all_roles(user: User) -> frozenset[Role]:
     if not user.is_authenticated:
         return frozenset()
     return frozenset(Role(r) for r in Membership.objects.filter(user=user).values_list("role", flat=True))
 
 
-def visible_sites(user: AbstractBaseUser) -> QuerySet[Site]:
+def visible_sites(user: User) -> QuerySet[Site]:
     memberships = Membership.objects.filter(user=user)
     if memberships.filter(site__isnull=True, role__in=[r.value for r in SPONSOR_LEVEL]).exists():
         return Site.objects.all()
     return Site.objects.filter(pk__in=memberships.values("site_id"))
 
 
-def visible_subjects(user: AbstractBaseUser) -> QuerySet[Subject]:
+def visible_subjects(user: User) -> QuerySet[Subject]:
     return Subject.objects.filter(site__in=visible_sites(user)).select_related("site")
 
 
-def actor_for(user: AbstractBaseUser, rights: Rights, site: Site | None, request_id: str = "") -> Actor:
+def actor_for(user: User, rights: Rights, site: Site | None, request_id: str = "") -> Actor:
     return Actor(user=user, role=rights.primary_role.value, site_code=site.code if site else "",
                  request_id=request_id)
 
 
-def _deny(user: AbstractBaseUser, obj_type: str, obj_id: str, site: Site, request_id: str,
+def _deny(user: User, obj_type: str, obj_id: str, site: Site, request_id: str,
           subject_code: str = "") -> Http404:
     """Leave an audit event for an attempt on another site's data; the caller raises the 404."""
     with transaction.atomic():
@@ -97,7 +97,7 @@ def _rights(roles: frozenset[Role], write: bool) -> Rights:
 
 
 def subject_access(
-    user: AbstractBaseUser, code: str, *, write: bool = False, request_id: str = ""
+    user: User, code: str, *, write: bool = False, request_id: str = ""
 ) -> tuple[Subject, Rights]:
     """The subject and the caller's rights there: 404 (audited) for another site, 403 for a read-only write."""
     subject = Subject.objects.select_related("site").filter(code=code).first()
@@ -110,7 +110,7 @@ def subject_access(
 
 
 def site_access(
-    user: AbstractBaseUser, code: str, *, write: bool = False, request_id: str = ""
+    user: User, code: str, *, write: bool = False, request_id: str = ""
 ) -> tuple[Site, Rights]:
     """The same answers as `subject_access`, for a whole site (creating subjects, site lists)."""
     site = Site.objects.filter(code=code).first()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
 class Actor:
-    user: AbstractBaseUser
+    user: User
     role: str
     site_code: str = ""
     request_id: str = ""

@@ -24,7 +24,7 @@ from datetime import date
 
 from equipoise.stats.analysis_dataset import AnalysisDataset, DatasetError
 from equipoise.stats.consort import consort_counts, consort_figure, pooled_counts
-from equipoise.stats.primary import analyse_primary
+from equipoise.stats.primary import ArmRoles, analyse_primary
 from equipoise.stats.recruitment import recruitment_figure
 from equipoise.stats.report_html import (
     binary_html,
@@ -127,7 +127,7 @@ def _closed_part(coded: AnalysisDataset, special_interest: Sequence[str]) -> str
     """Efficacy and safety by code; `coded` holds no arm id (see `recode_arms`)."""
     first, second = coded.arms[0], coded.arms[1]
     labels = {code: f"Arm {code}" for code in coded.arms}
-    roles = {"treatment_arm": first, "control_arm": second}
+    roles = ArmRoles(treatment_arm=first, control_arm=second)
     primary = analyse_primary(coded, **roles)
     w24 = analyse_primary(coded, **roles, visit="W24", endpoint="clasi50_w24")
     counts = consort_counts(coded)

@@ -11,18 +11,20 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.typing import RcKeyType  # noqa: E402
 
 FORMATS: tuple[str, ...] = ("svg", "png")
 # Colour-blind-safe pair (Okabe-Ito) for two arms, then more for pooled/extra series.
 PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "equipoise",
     "font.family": "DejaVu Sans",

@@ -71,16 +71,18 @@ def recruitment_figure(
     with house_style():
         fig = new_figure(7.0, 3.8)
         ax = fig.subplots()
-        ax.plot([plan_start, plan_end], [0, target], linestyle="--", color="#777777",
+        # Dates go to matplotlib through its units framework (AutoDateLocator below); its type
+        # stubs only know numbers, hence the three ignores.
+        ax.plot([plan_start, plan_end], [0, target], linestyle="--", color="#777777",  # type: ignore[arg-type]
                 label=f"Plan ({target} by {plan_end.isoformat()})")
         for i, s in enumerate(series if by_site else series[:1]):
             if not s.dates:
                 continue
             xs = [plan_start if plan_start < s.dates[0] else s.dates[0]] + s.dates + [dataset.data_cutoff]
             ys = [0] + s.counts + [s.counts[-1]]
-            ax.step(xs, ys, where="post", color="#000000" if i == 0 else series_colour(i - 1),
+            ax.step(xs, ys, where="post", color="#000000" if i == 0 else series_colour(i - 1),  # type: ignore[arg-type]
                     linewidth=2.0 if i == 0 else 1.0, label=f"{s.label} ({s.counts[-1]})")
-        ax.axvline(dataset.data_cutoff, color="#bbbbbb", linewidth=0.8)
+        ax.axvline(dataset.data_cutoff, color="#bbbbbb", linewidth=0.8)  # type: ignore[arg-type]
         locator = AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))

@@ -24,7 +24,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from equipoise.stats.analysis_dataset import AnalysisDataset, SubjectRecord, json_ready
 from equipoise.stats.figures import figure_bytes, house_style, new_figure, series_colour
-from equipoise.stats.primary import CLASI50_FALL, relative_fall
+from equipoise.stats.primary import CLASI50_FALL, ArmRoles, relative_fall
 
 SCORES: tuple[str, ...] = ("clasi_a", "clasi_d", "dlqi")
 
@@ -96,12 +96,12 @@ def mean_by_visit_figure(
         fig = new_figure(7.0, 3.8)
         ax = fig.subplots()
         for i, arm in enumerate(dict.fromkeys(m.arm for m in means)):
-            rows = [m for m in means if m.arm == arm and m.summary.mean is not None]
-            x = np.array([visits.index(m.visit) for m in rows], dtype=float) + (i - 0.5) * 0.08
-            y = [m.summary.mean for m in rows]
+            rows = [(m, m.summary.mean) for m in means if m.arm == arm and m.summary.mean is not None]
+            x = np.array([visits.index(m.visit) for m, _ in rows], dtype=float) + (i - 0.5) * 0.08
+            y = [mean for _, mean in rows]
             err = [
-                [m.summary.mean - (m.summary.lower if m.summary.lower is not None else m.summary.mean) for m in rows],
-                [(m.summary.upper if m.summary.upper is not None else m.summary.mean) - m.summary.mean for m in rows],
+                [mean - (m.summary.lower if m.summary.lower is not None else mean) for m, mean in rows],
+                [(m.summary.upper if m.summary.upper is not None else mean) - mean for m, mean in rows],
             ]
             ax.errorbar(x, y, yerr=err, marker="o", capsize=3, color=series_colour(i), label=arm_labels.get(arm, arm))
         ax.set_xticks(range(len(visits)), visits)
@@ -402,7 +402,7 @@ class SecondaryResult:
 
 def analyse_secondary(dataset: AnalysisDataset, *, treatment_arm: str, control_arm: str) -> SecondaryResult:
     """The secondary efficacy set used by the statistician's report and the DSMB closed part."""
-    roles = {"treatment_arm": treatment_arm, "control_arm": control_arm}
+    roles = ArmRoles(treatment_arm=treatment_arm, control_arm=control_arm)
     return SecondaryResult(
         treatment_arm,
         control_arm,

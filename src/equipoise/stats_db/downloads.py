@@ -13,16 +13,15 @@ from django.db import transaction
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-from equipoise.records.models import AuditEvent
 
 DOWNLOAD = "report.download"
 DSMB = "report.dsmb"
 
 
 def record_download(actor: Actor, document: str, cutoff: dt.date, *, arm_level: bool,
-                    protocol_version: str) -> AuditEvent:
+                    protocol_version: str) -> None:
     with transaction.atomic():
-        return record_event(
+        record_event(
             actor, DOWNLOAD, "report", document, site_code="",
             changes={"document": [None, document], "cutoff": [None, cutoff.isoformat()],
                      "arm_level": [None, arm_level]},
@@ -30,9 +29,9 @@ def record_download(actor: Actor, document: str, cutoff: dt.date, *, arm_level: 
         )
 
 
-def record_dsmb(actor: Actor, part: str, cutoff: dt.date, *, protocol_version: str) -> AuditEvent:
+def record_dsmb(actor: Actor, part: str, cutoff: dt.date, *, protocol_version: str) -> None:
     with transaction.atomic():
-        return record_event(
+        record_event(
             actor, DSMB, "report", f"dsmb-{part}", site_code="",
             changes={"part": [None, part], "cutoff": [None, cutoff.isoformat()]},
             protocol_version=protocol_version,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
 from equipoise.allocation.blinding import may_see_arm
@@ -46,7 +46,7 @@ def stats_rights(roles: frozenset[Role]) -> StatsRights:
     return StatsRights(open=opened, arm_level=arm_level, role=role)
 
 
-def stats_access(user: AbstractBaseUser, *, arm_level: bool = False, request_id: str = "") -> tuple[StatsRights, Actor]:
+def stats_access(user: User, *, arm_level: bool = False, request_id: str = "") -> tuple[StatsRights, Actor]:
     """The caller's statistics rights and audit actor; 403 when the document is not theirs to see."""
     rights = stats_rights(all_roles(user))
     if not rights.open:

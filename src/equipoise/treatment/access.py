@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -27,7 +27,7 @@ WORKLIST_ROLES = frozenset({Role.INVESTIGATOR, Role.PHARMACIST, Role.DATA_MANAGE
 DASHBOARD_ROLES = frozenset({Role.INVESTIGATOR, Role.DATA_MANAGER, Role.MONITOR, Role.SPONSOR_ADMIN})
 
 
-def unblinded_subject(user: AbstractBaseUser, code: str, request_id: str = "") -> tuple[Subject, Rights]:
+def unblinded_subject(user: User, code: str, request_id: str = "") -> tuple[Subject, Rights]:
     """The subject and the caller's rights, or 404 (other site, or blinded to the arm)."""
     subject, rights = subject_access(user, code, request_id=request_id)
     if not may_see_arm(rights):
@@ -35,7 +35,7 @@ def unblinded_subject(user: AbstractBaseUser, code: str, request_id: str = "") -
     return subject, rights
 
 
-def site_scope(user: AbstractBaseUser, roles: Iterable[Role], site_code: str = "") -> list[Site]:
+def site_scope(user: User, roles: Iterable[Role], site_code: str = "") -> list[Site]:
     """Sites a site-level page covers for `user`, optionally narrowed to one `site_code`."""
     wanted = frozenset(roles)
     sites = [s for s in visible_sites(user).order_by("code")

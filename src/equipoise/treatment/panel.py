@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -19,6 +18,7 @@ from django.utils.translation import get_language
 from equipoise.allocation.blinding import may_see_arm
 from equipoise.records.access import Rights
 from equipoise.records.models import Subject
+from equipoise.records.requests import SignedInRequest
 from equipoise.treatment.clocks import open_pregnancy_reports
 from equipoise.treatment.facts import drug_state
 from equipoise.treatment.lab_alerts import subject_lab_alerts
@@ -26,7 +26,7 @@ from equipoise.treatment.worklist import pregnancy_status, subject_calendar
 from equipoise.visits.localtime import trial_date
 
 
-def subject_panel(request: HttpRequest, subject: Subject, rights: Rights) -> dict[str, Any]:
+def subject_panel(request: SignedInRequest, subject: Subject, rights: Rights) -> dict[str, Any]:
     today = trial_date(timezone.now())
     lang = get_language() or "fr"
     unblinded = may_see_arm(rights)
@@ -44,6 +44,6 @@ def subject_panel(request: HttpRequest, subject: Subject, rights: Rights) -> dic
     }
 
 
-def render_subject_panel(request: HttpRequest, subject: Subject, rights: Rights) -> SafeString:
+def render_subject_panel(request: SignedInRequest, subject: Subject, rights: Rights) -> SafeString:
     """The panel as HTML, for the subject page's `{% block subject_extra %}` (`{{ treatment_panel }}`)."""
     return render_to_string("treatment/subject_panel.html", subject_panel(request, subject, rights), request)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -21,6 +21,7 @@ from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import Subject, SubjectStatus, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 from equipoise.safety.adverse_events import SERIOUSNESS_CRITERIA, pregnancy_report_clock
 from equipoise.safety.pregnancy import WEEKDAYS
@@ -115,7 +116,7 @@ def _moment(post: Any, field: str) -> dt.datetime | None:
         raise _BadInput(field, raw, "is not a date and time such as 2026-03-29T09:30+02:00") from None
 
 
-def _show_refusal(request: HttpRequest, exc: ActionRefused) -> None:
+def _show_refusal(request: SignedInRequest, exc: ActionRefused) -> None:
     if exc.status == 403:
         raise PermissionDenied(str(exc))
     french = _lang().startswith("fr")
@@ -127,7 +128,7 @@ def _show_refusal(request: HttpRequest, exc: ActionRefused) -> None:
         messages.error(request, f"{where} — {text}")
 
 
-def _attempt(request: HttpRequest, back: str, action: Callable[[], object], done: str) -> HttpResponse:
+def _attempt(request: SignedInRequest, back: str, action: Callable[[], object], done: str) -> HttpResponse:
     try:
         action()
     except ActionRefused as exc:
@@ -142,7 +143,7 @@ def _attempt(request: HttpRequest, back: str, action: Callable[[], object], done
 # --- site-level pages -------------------------------------------------------------------------
 
 
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: SignedInRequest) -> HttpResponse:
     sites = site_scope(request.user, WORKLIST_ROLES, request.GET.get("site", ""))
     today = trial_date(timezone.now())
     subjects = Subject.objects.filter(site__in=sites)
@@ -152,7 +153,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "pregnancy_reports": open_pregnancy_reports(timezone.now(), site_ids=[s.pk for s in sites])})
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     sites = site_scope(request.user, DASHBOARD_ROLES, request.GET.get("site", ""))
     now = timezone.now()
     rows = running_clocks(serious_events([s.pk for s in sites]), now)
@@ -172,7 +173,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- one subject ------------------------------------------------------------------------------
 
 
-def subject_treatment(request: HttpRequest, code: str) -> HttpResponse:
+def subject_treatment(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     now = timezone.now()
     today = trial_date(now)
@@ -197,7 +198,7 @@ def subject_treatment(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def subject_action(request: HttpRequest, code: str, action: str, pk: int | None = None) -> HttpResponse:
+def subject_action(request: SignedInRequest, code: str, action: str, pk: int | None = None) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
@@ -253,7 +254,7 @@ def subject_action(request: HttpRequest, code: str, action: str, pk: int | None 
     return _attempt(request, back, run, done)
 
 
-def subject_safety(request: HttpRequest, code: str) -> HttpResponse:
+def subject_safety(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     now = timezone.now()
     regimen = subject_regimen(subject)
@@ -278,7 +279,7 @@ def subject_safety(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def report_event(request: HttpRequest, code: str) -> HttpResponse:
+def report_event(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
@@ -297,7 +298,7 @@ def report_event(request: HttpRequest, code: str) -> HttpResponse:
     return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", run, "Adverse event reported.")
 
 
-def _event_for(request: HttpRequest, pk: int) -> tuple[AdverseEvent, Any]:
+def _event_for(request: SignedInRequest, pk: int) -> tuple[AdverseEvent, Any]:
     ae = AdverseEvent.objects.select_related("subject", "subject__site").filter(pk=pk).first()
     if ae is None:
         raise Http404("no such event")
@@ -305,7 +306,7 @@ def _event_for(request: HttpRequest, pk: int) -> tuple[AdverseEvent, Any]:
     return ae, rights
 
 
-def adverse_event(request: HttpRequest, pk: int) -> HttpResponse:
+def adverse_event(request: SignedInRequest, pk: int) -> HttpResponse:
     ae, rights = _event_for(request, pk)
     now = timezone.now()
     return render(request, "treatment/adverse_event.html", {
@@ -318,7 +319,7 @@ def adverse_event(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def adverse_event_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def adverse_event_action(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     ae, rights = _event_for(request, pk)
     actor = actor_for(request.user, rights, ae.subject.site, request.request_id)
     post = request.POST
@@ -341,7 +342,7 @@ def adverse_event_action(request: HttpRequest, pk: int, action: str) -> HttpResp
 
 
 @require_POST
-def close_pregnancy(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     follow_up = PregnancyFollowUp.objects.filter(pk=pk, subject=subject).first()
     if follow_up is None:

@@ -6,17 +6,18 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from equipoise.records.access import all_roles
 from equipoise.records.models import AuditEvent
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 
 AUDIT_READERS = {Role.DATA_MANAGER, Role.MONITOR, Role.SPONSOR_ADMIN}
 
 
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: SignedInRequest) -> HttpResponse:
     if not all_roles(request.user) & AUDIT_READERS:
         raise PermissionDenied("the audit trail is for data managers, monitors and the sponsor")
     events = AuditEvent.objects.all().order_by("-sequence")

@@ -7,7 +7,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
@@ -16,12 +16,13 @@ from equipoise.records.actions.eligibility import assess_eligibility, latest_ass
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import EligibilityAssessment
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.screening_log import failure_counts, log_rows
 
 SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?"}
 
 
-def screening_page(request: HttpRequest, code: str) -> HttpResponse:
+def screening_page(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
     if request.method == "POST":
         if not rights.can_enter_data:
@@ -54,7 +55,7 @@ def screening_page(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-def screening_log(request: HttpRequest) -> HttpResponse:
+def screening_log(request: SignedInRequest) -> HttpResponse:
     sites = list(visible_sites(request.user))
     site_code = request.GET.get("site", "")
     chosen = [s for s in sites if s.code == site_code] or sites

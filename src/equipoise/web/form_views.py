@@ -6,7 +6,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
@@ -17,10 +17,11 @@ from equipoise.records.actions import queries as query_actions
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import DataQuery, FormRecord, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.web import clasi_views
 
 
-def _context(request: HttpRequest, code: str, visit_pk: int, form_id: str, write: bool):
+def _context(request: SignedInRequest, code: str, visit_pk: int, form_id: str, write: bool):
     subject, rights = subject_access(request.user, code, write=write, request_id=request.request_id)
     visit = Visit.objects.filter(pk=visit_pk, subject=subject).first()
     protocol = protocol_of(current_version(subject.protocol_id))
@@ -54,7 +55,7 @@ def _shown(field, value):
     return value
 
 
-def form_page(request: HttpRequest, code: str, visit_pk: int, form_id: str) -> HttpResponse:
+def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) -> HttpResponse:
     subject, rights, visit, protocol, form, record = _context(request, code, visit_pk, form_id, write=False)
     if clasi_views.is_clasi_form(form):
         return clasi_views.clasi_entry(request, subject, rights, visit, form, record)
@@ -98,7 +99,7 @@ def form_page(request: HttpRequest, code: str, visit_pk: int, form_id: str) -> H
     })
 
 
-def form_transition(request: HttpRequest, code: str, visit_pk: int, form_id: str, action: str) -> HttpResponse:
+def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id: str, action: str) -> HttpResponse:
     if request.method != "POST":
         raise Http404()
     subject, rights, visit, protocol, form, record = _context(request, code, visit_pk, form_id, write=False)
@@ -123,5 +124,7 @@ def form_transition(request: HttpRequest, code: str, visit_pk: int, form_id: str
         else:
             raise Http404()
     except (ActionRefused, DataQuery.DoesNotExist, ValueError) as exc:
-        messages.error(request, str(exc) or "refused")
+        plain = (clasi_views.completion_refusal(form, record, get_language() or "fr")
+                 if action == "complete" and clasi_views.is_clasi_form(form) else None)
+        messages.error(request, plain or str(exc) or "refused")
     return redirect(f"/subjects/{code}/visits/{visit_pk}/forms/{form_id}/")

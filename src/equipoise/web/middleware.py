@@ -18,7 +18,9 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = uuid.uuid4().hex
+        request_id = uuid.uuid4().hex
+        # An attribute HttpRequest does not declare; the views read it as SignedInRequest.request_id.
+        setattr(request, "request_id", request_id)  # noqa: B010
         response = self.get_response(request)
-        response["X-Request-Id"] = request.request_id
+        response["X-Request-Id"] = request_id
         return response

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
@@ -28,12 +30,19 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject, end_participation
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus, SubjectStatus
 from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import BLINDED
 from equipoise.treatment.panel import render_subject_panel
 from equipoise.visits.localtime import trial_date
 from equipoise.web.subject_search import NEXT_VISIT_FILTERS, SubjectQuery, subject_rows
 
 PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ListedSubject:
+    subject: Any  # a Subject annotated by `subject_rows`
+    next_visit_label: str
 
 PROTOCOL_ID = "nct06965244"
 
@@ -44,28 +53,28 @@ def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
     return protocol.visit(visit_id).label.get(lang)
 
 
-def subject_list(request: HttpRequest) -> HttpResponse:
+def subject_list(request: SignedInRequest) -> HttpResponse:
     sites = list(visible_sites(request.user))
     creatable = [s for s in sites if Rights(roles_at(request.user, s)).can_enter_data]
     query = SubjectQuery.from_params(request.GET, sites)
     today = trial_date(timezone.now())
     blinded = bool(all_roles(request.user) & BLINDED)
-    rows = subject_rows(visible_subjects(request.user), query, today, with_queries=not blinded)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    listed = subject_rows(visible_subjects(request.user), query, today, with_queries=not blinded)
+    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     protocol = protocol_of(current_version(PROTOCOL_ID))
     lang = get_language() or "fr"
-    for subject in page:
-        subject.next_visit_label = (visit_label_of(protocol, subject.next_visit_id, subject.next_visit_scheduled, lang)
-                                    if subject.next_visit_id else "")
+    annotated: list[Any] = list(page)  # Subjects annotated by `subject_rows`
+    rows = [ListedSubject(s, visit_label_of(protocol, s.next_visit_id, s.next_visit_scheduled, lang)
+                          if s.next_visit_id else "") for s in annotated]
     return render(request, "web/subject_list.html", {
-        "page": page, "query": query, "sites": sites, "creatable_sites": creatable, "today": today,
+        "page": page, "rows": rows, "query": query, "sites": sites, "creatable_sites": creatable, "today": today,
         "statuses": SubjectStatus.choices, "next_visit_filters": NEXT_VISIT_FILTERS.items(),
         "with_queries": not blinded,
     })
 
 
 @require_POST
-def subject_create(request: HttpRequest) -> HttpResponse:
+def subject_create(request: SignedInRequest) -> HttpResponse:
     site, rights = site_access(request.user, request.POST.get("site", ""), write=True, request_id=request.request_id)
     try:
         subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, PROTOCOL_ID)
@@ -75,7 +84,7 @@ def subject_create(request: HttpRequest) -> HttpResponse:
     return redirect(f"/subjects/{subject.code}/")
 
 
-def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
+def subject_detail(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
     protocol = protocol_of(current_version(subject.protocol_id))
     lang = get_language() or "fr"
@@ -96,7 +105,7 @@ def subject_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def subject_end_participation(request: HttpRequest, code: str) -> HttpResponse:
+def subject_end_participation(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, write=True, request_id=request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     try:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from equipoise.capture.validation import changes_between, validate_values
 from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form, Protocol
-from equipoise.records import form_reactions, statements
+from equipoise.records import statements
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
@@ -28,6 +28,7 @@ from equipoise.records.models import (
 )
 from equipoise.records.protocol_versions import current_version, protocol_of, under_version_in_force
 from equipoise.records.roles import Role
+from equipoise.records.signals import form_record_changed
 
 
 def form_allowed_at(protocol: Protocol, visit: Visit, form_id: str) -> bool:
@@ -121,7 +122,7 @@ def _save_form(
             changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
             reason=reason, protocol_version=label, checked=version,
         )
-        form_reactions.after_save(actor, record)
+        form_record_changed.send(FormRecord, actor=actor, record=record, changes=changes)
     return record
 
 

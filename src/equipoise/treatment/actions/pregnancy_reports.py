@@ -1,6 +1,7 @@
 """A positive or indeterminate pregnancy test acts at once, in the transaction that saved it.
 
-`open_on_positive_test` runs after every save of a pregnancy-test form (`records.form_reactions`).
+`open_on_positive_test` receives `records.signals.form_record_changed`, sent inside the save's
+transaction whenever a form record is created or its values change.
 When the result is positive or indeterminate, and no report exists yet for that test, it:
 
 - puts the study drug on hold from today (unless already held or stopped; nothing to hold before
@@ -21,11 +22,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-from equipoise.records.form_reactions import react_to
+from equipoise.records.signals import form_record_changed
 from equipoise.records.models import FormRecord
 from equipoise.records.roles import Role
 from equipoise.safety.pregnancy import NOT_NEGATIVE
@@ -39,9 +41,11 @@ from equipoise.visits.localtime import as_utc, trial_date
 MIN_REASON = 5
 
 
-@react_to(PREGNANCY_FORM)
-def open_on_positive_test(actor: Actor, record: FormRecord) -> PregnancyReport | None:
+@receiver(form_record_changed)
+def open_on_positive_test(sender: object, actor: Actor, record: FormRecord, **kwargs: object) -> PregnancyReport | None:
     """Hold, open the report and (after commit) email, if `record` holds a positive/indeterminate result."""
+    if record.form_id != PREGNANCY_FORM:
+        return None
     result = record.data.get("pregnancy_test_result")
     if result not in NOT_NEGATIVE:
         return None

@@ -1,0 +1,16 @@
+"""The request a page view receives, typed for what the middleware guarantees.
+
+`LoginRequiredMiddleware` lets only a signed-in user reach a view that is not `login_not_required`,
+and `RequestIdMiddleware` gives every request the id the audit trail records; the views annotate
+their request as `SignedInRequest` so the type checker knows both. Public views keep `HttpRequest`.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+
+
+class SignedInRequest(HttpRequest):
+    user: User
+    request_id: str
