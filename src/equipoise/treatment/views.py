@@ -355,7 +355,7 @@ def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpRespons
 
 
 @require_POST
-def pregnancy_report_action(request: HttpRequest, code: str, pk: int, action: str) -> HttpResponse:
+def pregnancy_report_action(request: SignedInRequest, code: str, pk: int, action: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     report = PregnancyReport.objects.filter(pk=pk, subject=subject).first()
     if report is None:
