@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.forms import complete_form, save_form
-from equipoise.records.models import AuditEvent, Visit
+from equipoise.records.models import AuditEvent, Subject, Visit
 from equipoise.treatment.actions.counselling import record_contraception, record_counselling
 from equipoise.treatment.actions.dispensing import dispense
 from equipoise.treatment.actions.prescribing import prescribe
@@ -19,7 +19,6 @@ from equipoise.treatment.actions.visits import (
     mark_visit_missed,
 )
 from equipoise.treatment.facts import subject_protocol
-from equipoise.records.models import Subject
 from equipoise.treatment.site_worklist import site_worklist
 from equipoise.treatment.worklist import missing_forms, subject_calendar
 from equipoise.visits.calendar import VisitStatus

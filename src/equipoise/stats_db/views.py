@@ -21,13 +21,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from equipoise.records.actor import Actor
+from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.stats.analysis_dataset import AnalysisDataset
 from equipoise.stats.consort import consort_counts, pooled_counts
 from equipoise.stats_db import documents
 from equipoise.stats_db.downloads import record_download, record_dsmb
-from equipoise.stats_db.extract import PROTOCOL_ID, build_dataset
+from equipoise.stats_db.extract import build_dataset
 from equipoise.stats_db.permissions import stats_access
 from equipoise.stats_db.trial_context import TrialContext, trial_context
 from equipoise.visits.localtime import trial_date
@@ -64,10 +65,11 @@ def parse_cutoff(raw: str | None, today: dt.date) -> dt.date:
 
 def _cut(request: SignedInRequest) -> Cut:
     cutoff = parse_cutoff(request.GET.get("cutoff"), trial_date(timezone.now()))
-    version = current_version(PROTOCOL_ID)
+    protocol_id = chosen_protocol_id(request.GET.get("protocol"))
+    version = current_version(protocol_id)
     lang = (get_language() or "fr")[:2]
     context = trial_context(protocol_of(version), lang if lang in ("fr", "en") else "en")
-    return Cut(cutoff, context, build_dataset(cutoff, PROTOCOL_ID, context), f"{PROTOCOL_ID} v{version.number}")
+    return Cut(cutoff, context, build_dataset(cutoff, protocol_id, context), f"{protocol_id} v{version.number}")
 
 
 def _file(body: bytes, content_type: str, filename: str, *, attachment: bool) -> HttpResponse:
