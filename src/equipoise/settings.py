@@ -68,9 +68,12 @@ INSTALLED_APPS = [
     "equipoise.allocation",
     "equipoise.treatment",
     "equipoise.stats_db",
+    "django_tasks_db",
+    "equipoise.operations",
 ]
 
 MIDDLEWARE = [
+    "equipoise.operations.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "equipoise.web.session_refresh.SessionRefreshMiddleware",
@@ -156,6 +159,25 @@ if MODE == "production":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    # Production is HTTPS only: TLS in the server itself (EQUIPOISE_TLS_CERT / EQUIPOISE_TLS_KEY) or
+    # in a reverse proxy that says so in X-Forwarded-Proto (EQUIPOISE_BEHIND_TLS_PROXY=1). Plain HTTP is
+    # redirected, except /health/ for the hospital's monitoring.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    if os.environ.get("EQUIPOISE_BEHIND_TLS_PROXY") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS for subdomains and preload are on unless the hospital's IT turns them off deliberately
+    # (other services on subdomains still on HTTP); turning one off silences its deploy check.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("EQUIPOISE_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("EQUIPOISE_HSTS_PRELOAD", "1") == "1"
+    SILENCED_SYSTEM_CHECKS = ([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]) + (
+        [] if SECURE_HSTS_PRELOAD else ["security.W021"])
+    # Static files served by the application itself (whitenoise), compressed, from STATIC_ROOT,
+    # which `equipoise serve --production` fills (collectstatic) before starting.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
+    STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -178,21 +200,52 @@ TIME_ZONE = "Europe/Paris"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("EQUIPOISE_STATIC_ROOT", VAR_DIR / "static"))
 
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "EQUIPOISE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        ),
-    }
-}
+
+
+def _mailer() -> dict:
+    """The email backend from the environment: SMTP in production, the console elsewhere, unless told.
+
+    SMTP settings: EQUIPOISE_EMAIL_HOST, _PORT, _USER, _PASSWORD, _USE_TLS=1 or _USE_SSL=1.
+    """
+    smtp, console = "django.core.mail.backends.smtp.EmailBackend", "django.core.mail.backends.console.EmailBackend"
+    backend = os.environ.get("EQUIPOISE_EMAIL_BACKEND", smtp if MODE == "production" else console)
+    options: dict = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {"host": os.environ.get("EQUIPOISE_EMAIL_HOST", "localhost"),
+                   "port": int(os.environ.get("EQUIPOISE_EMAIL_PORT", "25")),
+                   "username": os.environ.get("EQUIPOISE_EMAIL_USER", ""),
+                   "password": os.environ.get("EQUIPOISE_EMAIL_PASSWORD", ""),
+                   "use_tls": os.environ.get("EQUIPOISE_EMAIL_USE_TLS") == "1",
+                   "use_ssl": os.environ.get("EQUIPOISE_EMAIL_USE_SSL") == "1",
+                   "timeout": 30}
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": os.environ.get("EQUIPOISE_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+    return {"BACKEND": backend, "OPTIONS": options} if options else {"BACKEND": backend}
+
+
+MAILERS = {"default": _mailer()}
 DEFAULT_FROM_EMAIL = os.environ.get("EQUIPOISE_FROM_EMAIL", "equipoise@localhost")
 SPONSOR_SAFETY_EMAIL = os.environ.get("EQUIPOISE_SPONSOR_EMAIL", "pharmacovigilance@sponsor.invalid")
 
+# Background work (reminders, nightly audit verification) goes through Django's tasks framework,
+# queued in this database (django-tasks-db) and run by `equipoise worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker's clock: EQUIPOISE_CLOCK_SHIFT_HOURS moves the time the reminders are judged at forward
+# (a rehearsal or a test of the schedule; never needed in normal running). Scheduler heartbeat older
+# than EQUIPOISE_HEARTBEAT_MAX_AGE seconds turns /health/ red.
+CLOCK_SHIFT_HOURS = float(os.environ.get("EQUIPOISE_CLOCK_SHIFT_HOURS", "0"))
+HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("EQUIPOISE_HEARTBEAT_MAX_AGE", "300"))
+
+# One JSON line per request on standard error in production (equipoise.operations.request_log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"},
+                 "json_lines": {"class": "logging.StreamHandler", "formatter": "bare"}},
+    "loggers": {"equipoise.requests": {"handlers": ["json_lines"], "propagate": False,
+                                       "level": "INFO" if MODE == "production" else "WARNING"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

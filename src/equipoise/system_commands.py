@@ -24,7 +24,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve = subparsers.add_parser("serve", help="serve the web application")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", default="8000")
+    serve.add_argument("--production", action="store_true",
+                       help="gunicorn + whitenoise, bind and workers from EQUIPOISE_BIND / EQUIPOISE_WORKERS; "
+                            "refuses an unsafe configuration")
     serve.set_defaults(func=serve_command)
+
+    worker = subparsers.add_parser("worker", help="run the scheduled reminders and the background task queue")
+    worker.add_argument("--interval", type=float, default=30.0, help="seconds between rounds (default 30)")
+    worker.add_argument("--once", action="store_true", help="one round (schedule, send, run tasks), then exit")
+    worker.set_defaults(func=worker_command)
 
     audit = subparsers.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
@@ -77,6 +85,10 @@ def setup_demo_command(args: argparse.Namespace) -> int:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    if args.production:
+        from equipoise.operations.production_server import serve_production
+
+        return serve_production()
     _django()
     from django.conf import settings
     from django.core.management import call_command
@@ -91,6 +103,13 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"Demo password: {demo_password()} (logins listed above and in var/demo-logins.txt)\n", flush=True)
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, insecure_serving=True)
     return 0
+
+
+def worker_command(args: argparse.Namespace) -> int:
+    _django()
+    from equipoise.operations.worker import run
+
+    return run(args.interval, once=args.once)
 
 
 def audit_verify_command(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("api/v1/", include("equipoise.api.urls")),
+    path("", include("equipoise.operations.urls")),
     path("treatment/", include("equipoise.treatment.urls")),
     path("stats/", include("equipoise.stats_db.urls")),
     path("", include("equipoise.web.urls")),

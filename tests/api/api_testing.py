@@ -8,15 +8,16 @@ import json
 
 from django.test import Client
 
+from clasi_fill import scored_everywhere
 from equipoise.records.models import AuditEvent, DataQuery, FormRecord, FormRevision, Subject
 
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 BASE = "/api/v1"
 LABS = {"lab_date": "2026-01-05", "lab_neutrophils_g_l": 2.5}
-CLASI_SCREEN = {"clasi_record": {
+CLASI_SCREEN = {"assessment_date": "2026-01-05", "assessor": "assessor_a", "clasi_record": scored_everywhere({
     "regions": {"face": {"erythema": 3, "scale": 2, "dyspigmentation": 1, "scarring": 1}},
     "mucous_membrane": 1, "recent_hair_loss": 0, "nonscarring_alopecia": 0, "scarring_alopecia": 0,
-    "dyspigmentation_12_months_or_more": True}}
+    "dyspigmentation_12_months_or_more": True})}
 
 
 class Api:

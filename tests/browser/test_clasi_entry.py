@@ -74,12 +74,15 @@ def test_assessor_fills_a_full_clasi_on_a_tablet(live_server, page, browser_erro
     url = f"{base}/subjects/{subject.code}/visits/{visit.pk}/forms/clasi/"
     page.goto(url)
     assert page.locator("#clasi-a-total").inner_text() == "0"
+    assert page.locator('input[type="radio"]:checked').count() == 0  # nothing chosen for the assessor
+    page.locator("#f-assessment_date").fill("2026-03-02")
 
     # One tap already updates the totals and the body map.
     tap(page, "regions.chest.erythema", 2)
     assert page.locator("#clasi-a-total").inner_text() == "2"
     assert page.locator("#clasi-area-chest").get_attribute("fill") == PALETTE[2]
-    assert page.locator("#clasi-severity").inner_text() == "légère"
+    assert page.locator("#clasi-severity").inner_text() == "—"  # no severity while areas are empty
+    assert page.locator("#clasi-status").inner_text().startswith("Incomplet : 12 zone(s) encore vide(s)")
 
     # Touch targets are at least 44 CSS pixels each way.
     box = page.locator('label[for="c-regions-arms-scale-1"]').bounding_box()
@@ -97,6 +100,7 @@ def test_assessor_fills_a_full_clasi_on_a_tablet(live_server, page, browser_erro
     assert page.locator("#clasi-a-total").inner_text() == "29"
     assert page.locator("#clasi-d-total").inner_text() == "21"
     assert page.locator("#clasi-severity").inner_text() == "sévère"
+    assert page.locator("#clasi-status").inner_text() == "Toutes les zones sont remplies."
     for area in AREAS:
         shape = page.locator(f"#clasi-area-{area}")
         activity = expected.area(area).activity
@@ -115,7 +119,7 @@ def test_assessor_fills_a_full_clasi_on_a_tablet(live_server, page, browser_erro
     page.wait_for_url(url)
     assert "CLASI enregistré" in page.locator(".messages").inner_text()
     record = FormRecord.objects.get(visit=visit, form_id="clasi")
-    assert record.data == {"clasi_record": RECORD}
+    assert record.data == {"clasi_record": RECORD, "assessment_date": "2026-03-02", "assessor": "assessor_a"}
     assert record.derived == {"clasi_a": 29, "clasi_d": 21}
     assert page.locator("#clasi-a-total").inner_text() == "29"
 
@@ -136,7 +140,7 @@ def test_monitor_sees_the_assessment_read_only(live_server, page, browser_errors
 
     visit = subject.visits.get(visit_id="W0")
     save_form(actor_of(people["assessor_a"], Role.BLINDED_ASSESSOR, "TNN"), subject, visit, "clasi",
-              {"clasi_record": RECORD})
+              {"clasi_record": RECORD, "assessment_date": "2026-03-02", "assessor": "assessor_a"})
     log_in(page, live_server.url, "monitor")
     page.goto(f"{live_server.url}/subjects/{subject.code}/visits/{visit.pk}/forms/clasi/")
     assert page.locator("#clasi-read-only").is_visible()
@@ -145,4 +149,51 @@ def test_monitor_sees_the_assessment_read_only(live_server, page, browser_errors
     assert page.locator("#c-regions-nose-erythema-3").is_checked()
     assert page.locator("#c-regions-nose-erythema-3").is_disabled()
     assert page.locator("#clasi-save").count() == 0
+    assert browser_errors == []
+
+
+def test_an_untouched_area_blocks_completion_and_not_assessed_is_accepted(
+        live_server, page, browser_errors, artifacts_dir, people, subject):
+    base = live_server.url
+    log_in(page, base, "assessor_a")
+    visit = subject.visits.get(visit_id="W0")
+    url = f"{base}/subjects/{subject.code}/visits/{visit.pk}/forms/clasi/"
+    page.goto(url)
+    page.locator("#f-assessment_date").fill("2026-03-02")
+    # Everything scored except the feet, which nobody touched.
+    for area, items in RECORD["regions"].items():
+        if area != "feet":
+            for item, value in items.items():
+                tap(page, f"regions.{area}.{item}", value)
+    for name in PATIENT_ITEMS:
+        tap(page, name, RECORD[name])
+    assert page.locator("#clasi-status").inner_text() == "Incomplet : 1 zone(s) encore vide(s)"
+    assert page.locator("#clasi-severity").inner_text() == "—"
+    page.locator("#clasi-save").click()
+    page.wait_for_url(url)
+    record = FormRecord.objects.get(visit=visit, form_id="clasi")
+    assert record.derived == {"clasi_a": None, "clasi_d": None}
+    page.locator('form[action="complete/"] button').click()
+    page.wait_for_url(url)
+    assert "Pieds" in page.locator(".messages").inner_text()
+    record.refresh_from_db()
+    assert record.state == "draft"
+    page.screenshot(path=str(artifacts_dir / "clasi-incomplete-refused.png"), full_page=True)
+
+    # Ticking "not assessed" greys the area out and lets the assessment be completed, with no total.
+    page.locator('label[for="na-feet"]').click()
+    assert page.locator("#row-feet").get_attribute("class").startswith("not-assessed")
+    assert page.locator("#c-regions-feet-erythema-0").is_disabled()
+    assert page.locator("#clasi-status").inner_text() == "Pas de total : une zone n'a pas été évaluée."
+    page.locator("#reason").fill("pieds non examinés")
+    page.locator("#clasi-save").click()
+    page.wait_for_url(url)
+    page.locator('form[action="complete/"] button').click()
+    page.wait_for_url(url)
+    record.refresh_from_db()
+    assert record.state == "complete"
+    assert record.data["clasi_record"]["not_assessed"] == ["feet"]
+    assert record.derived == {"clasi_a": None, "clasi_d": None}
+    assert page.locator("#clasi-status").inner_text() == "Pas de total : une zone n'a pas été évaluée."
+    page.screenshot(path=str(artifacts_dir / "clasi-not-assessed-complete.png"), full_page=True)
     assert browser_errors == []

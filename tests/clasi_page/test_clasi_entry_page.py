@@ -123,8 +123,9 @@ def test_monitor_reads_the_stored_assessment_and_cannot_write(people, client_for
     assert 'id="clasi-read-only"' in body and "clasi.js" not in body
     assert 'id="clasi-save"' not in body
     inputs = re.findall(r'<input type="(?:radio|checkbox)"[^>]*>', body)
-    # 13 areas x (4 + 3 + 2) choices, 12 x 3 scarring, 2 + 2 + 4 + 5 once-items, 1 checkbox.
-    assert len(inputs) == 13 * 9 + 12 * 3 + 13 + 1 and all(i.endswith(" disabled>") for i in inputs)
+    # 13 areas x (4 + 3 + 2) choices, 12 x 3 scarring, 2 + 2 + 4 + 5 once-items, 1 checkbox,
+    # and 13 "not assessed" checkboxes.
+    assert len(inputs) == 13 * 9 + 12 * 3 + 13 + 1 + 13 and all(i.endswith(" disabled>") for i in inputs)
     assert text_of(body, "clasi-a-total") == "29" and text_of(body, "clasi-d-total") == "21"
     assert group_fill(body, "nose") == PALETTE[5]
     assert client.post(clasi_url("W0"), fields_of({"mucous_membrane": 0})).status_code == 403
@@ -133,7 +134,8 @@ def test_monitor_reads_the_stored_assessment_and_cannot_write(people, client_for
 
 def test_a_completed_assessment_is_read_only_with_the_servers_totals(people, client_for, clasi_url, actor_of, subject):
     assessor = actor_of(people["assessor_a"], Role.BLINDED_ASSESSOR, "TNN")
-    record = save_form(assessor, subject, subject.visits.get(visit_id="W4"), "clasi", {"clasi_record": FULL_RECORD})
+    record = save_form(assessor, subject, subject.visits.get(visit_id="W4"), "clasi",
+                       {"clasi_record": FULL_RECORD, "assessment_date": "2026-03-30", "assessor": "Dr A"})
     complete_form(assessor, record)
     # Stored totals are what the page shows, whatever the record would score today.
     FormRecord.objects.filter(pk=record.pk).update(derived={"clasi_a": 29, "clasi_d": 21})

@@ -7,28 +7,36 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from clasi_testing import FULL_RECORD
+from clasi_testing import FULL_RECORD, RANDOMIZED_ON
 
+from clasi_fill import scored_everywhere
 from equipoise.records.actions.forms import save_form
 from equipoise.records.models import AuditEvent
 from equipoise.records.roles import Role
 
 
+def on_day(day: int) -> str:
+    return (RANDOMIZED_ON + dt.timedelta(days=day)).isoformat()
+
+
 @pytest.fixture
 def assessed(people, actor_of, subject):
-    """CLASI at W0 (29), W4 (20) and W16 (12); W16 was done three days late."""
+    """CLASI at W0 (29), W4 (20) and W16 (12). The W4 visit is not marked done; its CLASI was made
+    on day 31. W16 was done three days late (day 115) and its CLASI made on day 116."""
     actor = actor_of(people["assessor_a"], Role.BLINDED_ASSESSOR, "TNN")
-    later = {"regions": {"arms": {"erythema": 3, "scale": 2}, "chest": {"erythema": 2, "scale": 1},
-                         "face": {"erythema": 3, "scale": 2}, "legs": {"erythema": 3, "scale": 2},
-                         "nose": {"erythema": 1, "scale": 1}}}
-    save_form(actor, subject, subject.visits.get(visit_id="W0"), "clasi", {"clasi_record": FULL_RECORD})
-    save_form(actor, subject, subject.visits.get(visit_id="W4"), "clasi", {"clasi_record": later})
+    later = scored_everywhere({"regions": {"arms": {"erythema": 3, "scale": 2}, "chest": {"erythema": 2, "scale": 1},
+                                           "face": {"erythema": 3, "scale": 2}, "legs": {"erythema": 3, "scale": 2},
+                                           "nose": {"erythema": 1, "scale": 1}}})
+    save_form(actor, subject, subject.visits.get(visit_id="W0"), "clasi",
+              {"clasi_record": FULL_RECORD, "assessment_date": on_day(0)})
+    save_form(actor, subject, subject.visits.get(visit_id="W4"), "clasi",
+              {"clasi_record": later, "assessment_date": on_day(31)})
     w16 = subject.visits.get(visit_id="W16")
     w16.done_date = w16.target_date + dt.timedelta(days=3)
     w16.save()
-    save_form(actor, subject, w16, "clasi", {"clasi_record": {"regions": {"arms": {"erythema": 3, "scale": 2},
-                                                                           "face": {"erythema": 3, "scale": 2},
-                                                                           "chest": {"erythema": 1, "scale": 1}}}})
+    save_form(actor, subject, w16, "clasi", {"assessment_date": on_day(116), "clasi_record": scored_everywhere(
+        {"regions": {"arms": {"erythema": 3, "scale": 2}, "face": {"erythema": 3, "scale": 2},
+                     "chest": {"erythema": 1, "scale": 1}}})})
     return subject
 
 
@@ -43,10 +51,12 @@ def test_trajectory_is_an_svg_with_baseline_response_line_and_w16(people, client
     ids = {el.get("id") for el in root.iter() if el.get("id")}
     assert {"clasi-a", "clasi-d", "baseline", "response-line", "primary-mark"} <= ids
     assert "Baseline CLASI-A = 29" in svg and "CLASI-50 threshold ≤ 14.5" in svg
-    # Tick labels name each visit over its study day: W16 was done on day 115, W4 sits at day 28.
+    # Tick labels name each visit over the day its CLASI was made, not the visit's nominal day
+    # (W4 is nominally day 28) nor the day the visit was marked done (W16 on day 115).
     texts = [el.text for el in root.iter("{http://www.w3.org/2000/svg}text")]
     ticks = list(zip(texts, texts[1:], strict=False))
-    assert ("W0", "0") in ticks and ("W4", "28") in ticks and ("W16", "115") in ticks
+    assert ("W0", "0") in ticks and ("W4", "31") in ticks and ("W16", "116") in ticks
+    assert ("W4", "28") not in ticks and ("W16", "115") not in ticks
     for total in ("29", "20", "12"):
         assert total in texts, total
 

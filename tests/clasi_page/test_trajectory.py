@@ -10,9 +10,9 @@ import pytest
 
 from equipoise.web.trajectory import (
     TrajectoryPoint,
+    assessment_study_day,
     response_level,
     trajectory_svg,
-    visit_study_day,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -73,11 +73,11 @@ def test_response_level_is_half_of_baseline(baseline, level):
     assert response_level(10, Fraction(70, 100)) == pytest.approx(3.0)
 
 
-def test_study_day_prefers_done_then_target_then_protocol_day():
+def test_study_day_is_the_day_the_assessment_was_made():
+    """The assessment's own date first, then the day the visit was done; never a nominal day."""
     day0 = dt.date(2026, 3, 2)
-    assert visit_study_day(protocol_day=112, done=dt.date(2026, 6, 25), target=dt.date(2026, 6, 22),
-                           randomized_on=day0) == 115
-    assert visit_study_day(protocol_day=112, done=None, target=dt.date(2026, 6, 22), randomized_on=day0) == 112
-    assert visit_study_day(protocol_day=-14, done=None, target=None, randomized_on=day0) == -14
-    assert visit_study_day(protocol_day=28, done=dt.date(2026, 4, 1), target=None, randomized_on=None) == 28
-    assert visit_study_day(protocol_day=None, done=None, target=None, randomized_on=day0) is None
+    assert assessment_study_day(assessed=dt.date(2026, 6, 26), done=dt.date(2026, 6, 25), randomized_on=day0) == 116
+    assert assessment_study_day(assessed=None, done=dt.date(2026, 6, 25), randomized_on=day0) == 115
+    assert assessment_study_day(assessed=dt.date(2026, 2, 20), done=None, randomized_on=day0) == -10
+    assert assessment_study_day(assessed=None, done=None, randomized_on=day0) is None
+    assert assessment_study_day(assessed=dt.date(2026, 4, 1), done=None, randomized_on=None) is None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from clasi_fill import scored_everywhere
 from equipoise.instruments.derived import (
     DERIVED_FUNCTIONS,
     UnknownDerivedFunction,
@@ -27,9 +28,19 @@ CLASI_RECORD = {
 
 
 def test_clasi_functions_read_the_record_field():
-    data = {"clasi_record": CLASI_RECORD}
+    data = {"clasi_record": scored_everywhere(CLASI_RECORD)}
     assert derive("clasi.activity", data) == 4
     assert derive("clasi.damage", data) == 2 + 1 + 3
+
+
+def test_a_form_never_scores_an_empty_or_unassessed_area():
+    """The dictionary's "left out scores 0" is the scoring command's rule; a form's total needs
+    every area scored (zeros included) and every once-per-patient item."""
+    assert derive("clasi.activity", {"clasi_record": CLASI_RECORD}) is None
+    assert derive("clasi.damage", {"clasi_record": CLASI_RECORD}) is None
+    skipped = scored_everywhere({**CLASI_RECORD, "not_assessed": ["feet"]})
+    assert "feet" not in skipped["regions"]
+    assert derive("clasi.activity", {"clasi_record": skipped}) is None
 
 
 def test_dlqi_and_sledai_totals():

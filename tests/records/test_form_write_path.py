@@ -2,6 +2,7 @@
 
 import pytest
 
+from clasi_fill import scored_everywhere
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.forms import complete_form, lock_form, reopen_form, save_form
 from equipoise.records.actions.subjects import create_subject
@@ -108,10 +109,10 @@ def test_blinded_assessor_enters_only_assessor_forms(people, actor_of, subject):
 def test_clasi_totals_are_computed_on_the_server(people, actor_of, subject):
     assessor = actor_of(people["assessor_a"], Role.BLINDED_ASSESSOR, "TNN")
     visit = subject.visits.get(visit_id="SCR")
-    record = save_form(assessor, subject, visit, "clasi", {"clasi_record": {
+    record = save_form(assessor, subject, visit, "clasi", {"clasi_record": scored_everywhere({
         "regions": {"face": {"erythema": 3, "scale": 2, "dyspigmentation": 1, "scarring": 1}},
         "mucous_membrane": 1, "recent_hair_loss": 0, "nonscarring_alopecia": 0, "scarring_alopecia": 0,
-        "dyspigmentation_12_months_or_more": True}})
+        "dyspigmentation_12_months_or_more": True})})
     assert record.derived == {"clasi_a": 6, "clasi_d": 3}
     with pytest.raises(ActionRefused, match="erythema"):
         save_form(assessor, subject, visit, "clasi", {"clasi_record": {"regions": {"face": {"erythema": 4}}}},
@@ -121,8 +122,8 @@ def test_clasi_totals_are_computed_on_the_server(people, actor_of, subject):
 def test_audit_shows_derived_totals_old_and_new(people, actor_of, subject):
     assessor = actor_of(people["assessor_a"], Role.BLINDED_ASSESSOR, "TNN")
     visit = subject.visits.get(visit_id="SCR")
-    save_form(assessor, subject, visit, "clasi", {"clasi_record": {"regions": {"face": {"erythema": 2}}}})
-    save_form(assessor, subject, visit, "clasi", {"clasi_record": {"regions": {"face": {"erythema": 3}}}},
+    save_form(assessor, subject, visit, "clasi", {"clasi_record": scored_everywhere({"regions": {"face": {"erythema": 2}}})})
+    save_form(assessor, subject, visit, "clasi", {"clasi_record": scored_everywhere({"regions": {"face": {"erythema": 3}}})},
               reason="re-scored in daylight")
     first, second = AuditEvent.objects.filter(form_id="clasi").order_by("sequence")
     assert first.changes["derived.clasi_a"] == [None, 2]

@@ -9,6 +9,7 @@ import shutil
 import pytest
 from django.test import Client
 
+from clasi_fill import scored_everywhere
 from equipoise.demo.screening_records import eligible_record, failing_record
 from equipoise.records.actions.eligibility import assess_eligibility, latest_assessment, rescreen
 from equipoise.records.actions.errors import ActionRefused
@@ -60,8 +61,14 @@ def test_clasi_a_comes_from_the_clasi_form_when_scored(inv, people, actor_of):
     record["clasi_a_screening"] = 20
     subject = screened(inv, people, record)
     assessor = actor_of(people["assessor_a"], Role.BLINDED_ASSESSOR, "TNN")
-    save_form(assessor, subject, screening_visit(subject), "clasi",
-              {"clasi_record": {"regions": {"face": {"erythema": 2, "scale": 1}}}})
+    partial = {"regions": {"face": {"erythema": 2, "scale": 1}}}
+    save_form(assessor, subject, screening_visit(subject), "clasi", {"clasi_record": partial})
+    # A CLASI with areas still empty has no total: it does not decide IN05 (3 would fail it).
+    result = assess_eligibility(inv, subject, "screening").result
+    in05 = next(c for c in result["criteria"] if c["id"] == "IN05")
+    assert in05["inputs"]["clasi_a_screening"] == 20
+    save_form(assessor, subject, screening_visit(subject), "clasi", {"clasi_record": scored_everywhere(partial)},
+              reason="every area examined")
     result = assess_eligibility(inv, subject, "screening").result
     in05 = next(c for c in result["criteria"] if c["id"] == "IN05")
     assert in05["inputs"]["clasi_a_screening"] == 3 and in05["status"] == "not_met"

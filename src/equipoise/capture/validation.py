@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from equipoise.instruments.derived import instrument_gaps
+from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form, FormField
 
 MAX_TEXT = 2000
@@ -123,6 +125,15 @@ def _text_to_json(field: FormField, text: str) -> Any:
     return text
 
 
+def _instrument_gaps(name: str, instrument: str, record: Mapping[str, Any]) -> list[FieldError]:
+    """An instrument record with an item still empty cannot complete its form."""
+    try:
+        gaps = instrument_gaps(instrument, record)
+    except InstrumentInputError as exc:
+        return [FieldError(f"{name}.{exc.key}", exc.problem, f"{name}.{exc.key}: {exc}", exc.value)]
+    return [FieldError(f"{name}.{path}", "required", f"{name}.{path} {problem}") for path, problem in gaps]
+
+
 EditCheck = Callable[[Mapping[str, Any]], list[FieldError]]
 
 
@@ -158,6 +169,8 @@ def validate_values(
             errors.append(FieldError(name, bad.rule, f"{name} {bad.message}", value))
             continue
         clean[name] = typed
+        if require_complete and field.type == "instrument" and field.instrument:
+            errors.extend(_instrument_gaps(name, field.instrument, typed))
     if not errors and edit_checks is not None:
         errors.extend(edit_checks(clean))
     return clean, errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
@@ -12,7 +13,9 @@ AREAS = ["scalp", "ears", "nose", "face", "v_neck", "neck_shoulders", "chest", "
 def clasi_record(rng: random.Random, activity: int, damage_seed: int) -> dict[str, Any]:
     """A record whose CLASI-A is exactly `activity` (0-65 from the areas), with stable damage."""
     activity = max(0, min(65, activity))
-    regions: dict[str, dict[str, int]] = {area: {"erythema": 0, "scale": 0} for area in AREAS}
+    regions: dict[str, dict[str, int]] = {area: {"erythema": 0, "scale": 0, "dyspigmentation": 0, "scarring": 0}
+                                          for area in AREAS}
+    del regions["scalp"]["scarring"]  # the scalp's scarring is scarring_alopecia
     order = AREAS[:]
     rng.shuffle(order)
     remaining = activity
@@ -30,6 +33,14 @@ def clasi_record(rng: random.Random, activity: int, damage_seed: int) -> dict[st
     for area in ("face", "ears", "v_neck", "arms"):
         regions[area]["dyspigmentation"] = damage.randint(0, 1)
         regions[area]["scarring"] = damage.randint(0, 2)
-    return {"regions": {a: v for a, v in regions.items() if any(v.values())},
+    # Every area is scored (zeros included): the form never scores an empty area.
+    return {"regions": regions,
             "mucous_membrane": 0, "recent_hair_loss": 0, "nonscarring_alopecia": 0,
             "scarring_alopecia": damage.choice([0, 0, 3]), "dyspigmentation_12_months_or_more": damage.random() < 0.3}
+
+
+def clasi_form(rng: random.Random, activity: int, damage_seed: int, on: dt.date | None,
+               assessor: str) -> dict[str, Any]:
+    """The CLASI form's data: the record, the day of the assessment (when known) and who made it."""
+    return {"assessment_date": on.isoformat() if on else None, "assessor": assessor,
+            "clasi_record": clasi_record(rng, activity, damage_seed)}

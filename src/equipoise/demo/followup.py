@@ -10,7 +10,7 @@ import datetime as dt
 import random
 from zoneinfo import ZoneInfo
 
-from equipoise.demo.clasi_records import clasi_record
+from equipoise.demo.clasi_records import clasi_form
 from equipoise.records.actions.forms import save_form
 from equipoise.records.actor import Actor
 from equipoise.records.models import Subject, Visit
@@ -40,7 +40,8 @@ def fill_visit(visit: Visit, subject: Subject, course: dict[str, int], rng: rand
                 "pregnancy_test_datetime": taken.isoformat(), "pregnancy_test_result": "negative",
                 "pregnancy_test_threshold_miu_ml": 25, "pregnancy_test_supervised": True})
         if form_id == "clasi" and activity is not None:
-            save_form(assessor, subject, visit, "clasi", {"clasi_record": clasi_record(rng, activity, subject.pk)})
+            save_form(assessor, subject, visit, "clasi",
+                      clasi_form(rng, activity, subject.pk, visit.target_date, assessor.user.get_username()))
         elif form_id == "physician_global" and activity is not None:
             save_form(assessor, subject, visit, "physician_global", {"physician_global": min(3, activity // 8)})
         elif form_id == "pain_itch_nrs" and activity is not None:

@@ -16,7 +16,8 @@ from equipoise.allocation.actions.lists import load_list
 from equipoise.allocation.actions.randomize import randomize_subject
 from equipoise.allocation.models import RandomizationList
 from equipoise.allocation.rehearsal import committed_list
-from equipoise.demo.clasi_records import clasi_record
+from equipoise.demo.clasi_records import clasi_form
+from equipoise.demo.corrections import correct_some_values
 from equipoise.demo.followup import RESPONSE_RATE, clasi_course, fill_visit
 from equipoise.demo.people import ensure_sites, ensure_users
 from equipoise.demo.screening_records import eligible_record, failing_record
@@ -113,7 +114,7 @@ def _screen(subject: Subject, stage: str, index: int, screening_date: dt.date, r
     scr = screening_visit(subject)
     if stage in ("randomized", "awaiting_randomization"):
         save_form(assessor, subject, scr, "clasi",
-                  {"clasi_record": clasi_record(rng, record["clasi_a_screening"], subject.pk)})
+                  clasi_form(rng, record["clasi_a_screening"], subject.pk, screening_date, assessor.user.get_username()))
         record.pop("clasi_a_screening")
     save_form(investigator, subject, scr, "screening", record)
     assess_eligibility(investigator, subject, "screening")
@@ -127,7 +128,7 @@ def _randomize_and_follow(subject: Subject, protocol: Protocol, screening_date: 
     baseline = max(8, screening["clasi_a_screening"] if "clasi_a_screening" in screening else
                    subject.form_records.get(form_id="clasi").derived["clasi_a"]) + rng.randint(-2, 3)
     save_form(assessor, subject, baseline_visit(subject), "clasi",
-              {"clasi_record": clasi_record(rng, max(8, baseline), subject.pk)})
+              clasi_form(rng, max(8, baseline), subject.pk, randomized_on, assessor.user.get_username()))
     at = dt.datetime.combine(randomized_on, dt.time(10, 0), tzinfo=PARIS)
     allocation, _ = randomize_subject(investigator, subject, now=at)
     responder = rng.random() < RESPONSE_RATE[allocation.arm]
@@ -154,3 +155,6 @@ def _randomize_and_follow(subject: Subject, protocol: Protocol, screening_date: 
             stopped = True
         dispensed = treat_visit(subject, visit, allocation.arm, scheduled.dispensing, dispensed, rng,
                                 investigator, staff["pharmacist"], stopped)
+    # Every third randomized patient has values corrected after monitoring, with reasons.
+    if subject.pk % 3 == 0:
+        correct_some_values(subject, investigator)

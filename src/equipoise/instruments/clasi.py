@@ -9,11 +9,16 @@ Two separate scores from one record (trial sheet §6, data dictionary "CLASI rec
   dyspigmentation usually lasts 12 months or more, the dyspigmentation subtotal, and only it, is
   doubled.
 
-The record shape is fixed by the sponsor's data dictionary; an area left out scores 0 on every item.
-The once-per-patient items and the 12-month flag are likewise 0 / false when left out, so a
-record carries only what the assessor marked (the body map posts nothing for untouched parts).
-Everything else is refused rather than guessed: a stray key, a value off its scale, a non-integer,
-a boolean where a number belongs.
+The record shape is fixed by the sponsor's data dictionary; for `score_clasi` (the scoring
+command, the dictionary's rule) an area left out scores 0 on every item, and the once-per-patient
+items and the 12-month flag are likewise 0 / false when left out. Everything else is refused rather
+than guessed: a stray key, a value off its scale, a non-integer, a boolean where a number belongs.
+
+A case report form must not score what was not examined, so the record may also list the areas the
+assessor marked as not assessed (`not_assessed`, a list of area keys), and `clasi_gaps` says what is
+still empty: an area with no item and not marked, an area scored in part, a once-per-patient item.
+A form's CLASI-A and CLASI-D (`clasi_totals`) exist only when nothing is empty and every area was
+assessed (assumption: an area not assessed leaves both totals unknown; protocol forms/clasi.yaml).
 """
 
 from __future__ import annotations
@@ -75,7 +80,8 @@ PATIENT_ITEMS: dict[str, tuple[int, ...]] = {
     "scarring_alopecia": SCARRING_ALOPECIA,
 }
 LONG_DYSPIGMENTATION = "dyspigmentation_12_months_or_more"
-RECORD_KEYS: tuple[str, ...] = ("regions", *PATIENT_ITEMS, LONG_DYSPIGMENTATION)
+NOT_ASSESSED = "not_assessed"
+RECORD_KEYS: tuple[str, ...] = ("regions", *PATIENT_ITEMS, LONG_DYSPIGMENTATION, NOT_ASSESSED)
 
 ACTIVITY_MAX = 70
 DAMAGE_MAX = 56
@@ -187,6 +193,89 @@ def _area_items(area: str, raw: Any) -> dict[str, int]:
     }
 
 
+def area_items(area: str) -> tuple[str, ...]:
+    """The items scored in one area, in form order (the scalp has no scarring item)."""
+    return tuple(SCALP_ITEMS if area == SCALP else AREA_ITEMS)
+
+
+def item_paths() -> tuple[str, ...]:
+    """Every item of a record by its key path (`regions.scalp.erythema`, ..., `scarring_alopecia`)."""
+    return (*(f"regions.{area}.{item}" for area in AREAS for item in area_items(area)),
+            *PATIENT_ITEMS, LONG_DYSPIGMENTATION)
+
+
+def not_assessed_areas(record: Mapping[str, Any]) -> tuple[str, ...]:
+    """The areas a record marks as not assessed, checked: known areas, once each, none also scored."""
+    raw = record.get(NOT_ASSESSED, [])
+    if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+        raise InstrumentInputError(NOT_ASSESSED, raw, ("a list of CLASI area keys",), "type")
+    for area in raw:
+        if area not in AREAS:
+            raise InstrumentInputError(NOT_ASSESSED, area, AREAS, "not a CLASI area")
+        if raw.count(area) > 1:
+            raise InstrumentInputError(NOT_ASSESSED, area, AREAS, "listed twice")
+        scored = record.get("regions", {}).get(area) if isinstance(record.get("regions"), Mapping) else None
+        if scored:
+            raise InstrumentInputError(key_path("regions", area), dict(scored), ("no item: the area is marked not assessed",),
+                                       "scored and marked not assessed")
+    return tuple(a for a in AREAS if a in raw)
+
+
+@dataclass(frozen=True)
+class CLASIGaps:
+    """What a CLASI record still lacks before it can be completed."""
+
+    empty_areas: tuple[str, ...]
+    """Areas with no item filled and not marked as not assessed."""
+    partial_areas: tuple[tuple[str, tuple[str, ...]], ...]
+    """Areas scored in part: (area, the items still empty)."""
+    missing_patient_items: tuple[str, ...]
+    not_assessed: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Every area scored or marked not assessed, every once-per-patient item filled."""
+        return not (self.empty_areas or self.partial_areas or self.missing_patient_items)
+
+    @property
+    def scorable(self) -> bool:
+        """Complete and every area assessed: only then do CLASI-A and CLASI-D exist."""
+        return self.complete and not self.not_assessed
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(key path, what is missing) for each gap, in form order."""
+        out = [(key_path("regions", a), "empty: score the area or mark it not assessed") for a in self.empty_areas]
+        out += [(key_path("regions", a, i), "empty") for a, items in self.partial_areas for i in items]
+        out += [(name, "empty") for name in self.missing_patient_items]
+        return out
+
+
+def clasi_gaps(record: Mapping[str, Any]) -> CLASIGaps:
+    """What `record` still lacks (see the module docstring). Validates the record first."""
+    score_clasi(record)
+    not_assessed = not_assessed_areas(record)
+    regions = record.get("regions", {})
+    empty, partial = [], []
+    for area in AREAS:
+        if area in not_assessed:
+            continue
+        filled = regions.get(area, {})
+        missing = tuple(i for i in area_items(area) if i not in filled)
+        if len(missing) == len(area_items(area)):
+            empty.append(area)
+        elif missing:
+            partial.append((area, missing))
+    return CLASIGaps(
+        empty_areas=tuple(empty), partial_areas=tuple(partial),
+        missing_patient_items=tuple(n for n in PATIENT_ITEMS if n not in record), not_assessed=not_assessed,
+    )
+
+
+def clasi_totals(record: Mapping[str, Any]) -> CLASIScore | None:
+    """The score of a case report form's record, or None while anything is empty or not assessed."""
+    return score_clasi(record) if clasi_gaps(record).scorable else None
+
+
 def score_clasi(record: Mapping[str, Any]) -> CLASIScore:
     """Score one CLASI record (data dictionary shape) into activity and damage.
 
@@ -198,6 +287,8 @@ def score_clasi(record: Mapping[str, Any]) -> CLASIScore:
         "regions", record.get("regions", {}), "a JSON object keyed by CLASI area"
     )
     check_keys(regions, AREAS, prefix=("regions",))
+    if NOT_ASSESSED in record:
+        not_assessed_areas(record)
 
     patient = {
         name: check_int(name, record[name], scale) if name in record else 0
@@ -263,7 +354,10 @@ __all__ = [
     "AREAS",
     "DAMAGE_MAX",
     "AreaScore",
+    "CLASIGaps",
     "CLASIScore",
+    "clasi_gaps",
+    "clasi_totals",
     "InstrumentInputError",
     "activity_severity",
     "score_clasi",

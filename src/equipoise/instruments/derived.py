@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from equipoise.instruments.clasi import score_clasi
+from equipoise.instruments.clasi import clasi_gaps, clasi_totals, item_paths
 from equipoise.instruments.dlqi import score_dlqi
 from equipoise.instruments.sledai import score_sledai
 from equipoise.instruments.validation import InstrumentInputError, check_mapping
@@ -36,14 +36,17 @@ def _clasi_record(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return data[CLASI_FIELD]
 
 
-def clasi_activity(data: Mapping[str, Any]) -> int:
-    """CLASI-A of the record held in the CLASI form's data."""
-    return score_clasi(_clasi_record(data)).activity
+def clasi_activity(data: Mapping[str, Any]) -> int | None:
+    """CLASI-A of the record held in the CLASI form's data; None while an item is empty or an area
+    was not assessed (a form never scores what was not examined)."""
+    score = clasi_totals(_clasi_record(data))
+    return score.activity if score else None
 
 
-def clasi_damage(data: Mapping[str, Any]) -> int:
-    """CLASI-D of the record held in the CLASI form's data."""
-    return score_clasi(_clasi_record(data)).damage
+def clasi_damage(data: Mapping[str, Any]) -> int | None:
+    """CLASI-D of the record held in the CLASI form's data; None like `clasi_activity`."""
+    score = clasi_totals(_clasi_record(data))
+    return score.damage if score else None
 
 
 def dlqi_total(data: Mapping[str, Any]) -> int:
@@ -62,6 +65,23 @@ DERIVED_FUNCTIONS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "dlqi.total": dlqi_total,
     "sledai.total": sledai_total,
 }
+
+
+INSTRUMENT_GAPS: dict[str, Callable[[Mapping[str, Any]], list[tuple[str, str]]]] = {
+    "clasi": lambda record: clasi_gaps(record).problems(),
+}
+"""For an instrument entered as one record: what is still empty, as (key path, problem) pairs."""
+
+
+def instrument_gaps(instrument: str, record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What an instrument record lacks before its form can be completed ([] when nothing)."""
+    check = INSTRUMENT_GAPS.get(instrument)
+    return check(record) if check else []
+
+
+def instrument_items(instrument: str) -> tuple[str, ...]:
+    """The key paths of an instrument record's items, each of which a data query may target."""
+    return item_paths() if instrument == "clasi" else ()
 
 
 def is_known(function_name: str) -> bool:

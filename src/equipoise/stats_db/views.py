@@ -2,14 +2,23 @@
 
 Every view opens with `permissions.stats_access` (403 for roles without statistics rights, and
 for arm-level documents asked by anyone but the unblinded statistician), reads `?cutoff=`
-(default: today in Europe/Paris; a bad or future date is a 400 naming the parameter), builds
-the dataset, renders through `documents`, and leaves an audit event for every document served.
+(default: today in Europe/Paris; a bad or future date is a 400 naming the parameter), renders
+through `documents`, and leaves an audit event for every document served.
+
+Nothing is rebuilt while the data stay the same: each document, and the analysis dataset it is
+made from, is computed once per cut-off and data change (`computed`) and served from the stored
+copy until an audited write moves the data on. Pages say when their figures were computed;
+files carry it in the `X-Computed-At` header.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -24,9 +33,10 @@ from equipoise.records.actor import Actor
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
-from equipoise.stats.analysis_dataset import AnalysisDataset
+from equipoise.stats.analysis_dataset import AnalysisDataset, dataset_from_json
 from equipoise.stats.consort import consort_counts, pooled_counts
 from equipoise.stats_db import documents
+from equipoise.stats_db.computed import Computed, computed, data_mark
 from equipoise.stats_db.downloads import record_download, record_dsmb
 from equipoise.stats_db.extract import build_dataset
 from equipoise.stats_db.permissions import stats_access
@@ -42,12 +52,29 @@ class BadParameter(ValueError):
 
 @dataclass(frozen=True)
 class Cut:
-    """What one request works on: the cut-off, the trial context, the dataset and its version label."""
+    """What one request works on: the cut-off, the trial context, its version label, the page
+    language and the data mark; the dataset is read (or built) only when a document needs it."""
 
     cutoff: dt.date
+    protocol_id: str
     context: TrialContext
-    dataset: AnalysisDataset
     version_label: str
+    lang: str
+    mark: int
+
+    def computed(self, document: str, compute: Callable[[], bytes], *extra: str) -> Computed:
+        return computed((document, self.version_label, self.lang, *extra), self.cutoff, self.mark, compute)
+
+    @cached_property
+    def dataset(self) -> AnalysisDataset:
+        built: list[AnalysisDataset] = []
+
+        def build() -> bytes:
+            built.append(build_dataset(self.cutoff, self.protocol_id, self.context))
+            return built[0].to_json().encode()
+
+        stored = self.computed("dataset", build)
+        return built[0] if built else dataset_from_json(stored.body.decode())
 
 
 def parse_cutoff(raw: str | None, today: dt.date) -> dt.date:
@@ -68,15 +95,37 @@ def _cut(request: SignedInRequest) -> Cut:
     protocol_id = chosen_protocol_id(request.GET.get("protocol"))
     version = current_version(protocol_id)
     lang = (get_language() or "fr")[:2]
-    context = trial_context(protocol_of(version), lang if lang in ("fr", "en") else "en")
-    return Cut(cutoff, context, build_dataset(cutoff, protocol_id, context), f"{protocol_id} v{version.number}")
+    lang = lang if lang in ("fr", "en") else "en"
+    context = trial_context(protocol_of(version), lang)
+    return Cut(cutoff, protocol_id, context, f"{protocol_id} v{version.number}", lang, data_mark())
 
 
-def _file(body: bytes, content_type: str, filename: str, *, attachment: bool) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
+def _file(result: Computed, content_type: str, filename: str, *, attachment: bool) -> HttpResponse:
+    response = HttpResponse(result.body, content_type=content_type)
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Computed-At"] = result.computed_at.isoformat()
     return response
+
+
+@dataclass(frozen=True)
+class ReportCopy:
+    html: str
+    json: bytes
+    computed: Computed
+
+
+def _report(cut: Cut) -> ReportCopy:
+    """The statistician's report, HTML and JSON, computed together once per day of generation."""
+    today = trial_date(timezone.now())
+
+    def build() -> bytes:
+        result = documents.report(cut.dataset, cut.context, today)
+        return json.dumps({"html": result.html, "json": documents.report_json(result).decode()}).encode()
+
+    stored = cut.computed("report", build, today.isoformat())
+    both = json.loads(stored.body)
+    return ReportCopy(both["html"], both["json"].encode(), stored)
 
 
 def _name(cut: Cut, document: str, extension: str) -> str:
@@ -105,10 +154,11 @@ def _served(actor: Actor, cut: Cut, document: str, arm_level: bool) -> None:
 def index(request: SignedInRequest) -> HttpResponse:
     rights, _ = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
-    counts = pooled_counts(consort_counts(cut.dataset))
+    stored = cut.computed("flow", lambda: json.dumps(pooled_counts(consort_counts(cut.dataset))).encode())
+    counts = json.loads(stored.body)
     return render(request, "stats_db/index.html", {
         "rights": rights, "cut": cut, "counts": counts, "pooled": counts["arms"]["all"],
-        "today": trial_date(timezone.now()),
+        "today": trial_date(timezone.now()), "computed": stored,
     })
 
 
@@ -116,24 +166,28 @@ def index(request: SignedInRequest) -> HttpResponse:
 def report_page(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
-    result = documents.report(cut.dataset, cut.context, trial_date(timezone.now()))
+    report = _report(cut)
     _served(actor, cut, "report.html", True)
-    return HttpResponse(result.html, content_type="text/html; charset=utf-8")
+    response = HttpResponse(report.html, content_type="text/html; charset=utf-8")
+    response["X-Computed-At"] = report.computed.computed_at.isoformat()
+    return response
 
 
 @_guard
 def report_json(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
-    result = documents.report(cut.dataset, cut.context, trial_date(timezone.now()))
+    report = _report(cut)
     _served(actor, cut, "report.json", True)
-    return _file(documents.report_json(result), "application/json", _name(cut, "report", "json"), attachment=True)
+    body = dataclasses.replace(report.computed, body=report.json)
+    return _file(body, "application/json", _name(cut, "report", "json"), attachment=True)
 
 
 def _consort(request: SignedInRequest, fmt: str) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
-    body = documents.consort(cut.dataset, cut.context, arm_level=rights.arm_level, fmt=fmt)
+    body = cut.computed("consort", lambda: documents.consort(cut.dataset, cut.context, arm_level=rights.arm_level,
+                                                             fmt=fmt), fmt, str(rights.arm_level))
     _served(actor, cut, f"consort.{fmt}", rights.arm_level)
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
     return _file(body, content_type, _name(cut, "consort", fmt), attachment=False)
@@ -154,16 +208,18 @@ def table1_page(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     # The pure renderer escapes every label and value it writes.
-    table = mark_safe(documents.table1_fragment(cut.dataset, cut.context, arm_level=rights.arm_level))  # escaped by table1_html
+    stored = cut.computed("table1", lambda: documents.table1_fragment(
+        cut.dataset, cut.context, arm_level=rights.arm_level).encode(), str(rights.arm_level))
+    table = mark_safe(stored.body.decode())  # escaped by table1_html when it was computed
     _served(actor, cut, "table1.html", rights.arm_level)
-    return render(request, "stats_db/table1.html", {"rights": rights, "cut": cut, "table": table})
+    return render(request, "stats_db/table1.html", {"rights": rights, "cut": cut, "table": table, "computed": stored})
 
 
 @_guard
 def recruitment_svg(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
-    body = documents.recruitment(cut.dataset, cut.context)
+    body = cut.computed("recruitment", lambda: documents.recruitment(cut.dataset, cut.context))
     _served(actor, cut, "recruitment.svg", False)
     return _file(body, "image/svg+xml", _name(cut, "recruitment", "svg"), attachment=False)
 
@@ -178,8 +234,9 @@ def dsmb_pdf(request: SignedInRequest) -> HttpResponse:
     if part == "closed" and not rights.arm_level:
         raise PermissionDenied("the DSMB closed part is produced by the unblinded statistician only")
     cut = _cut(request)
-    body = documents.dsmb(cut.dataset, cut.context, include_closed=part == "closed",
-                          generated_on=trial_date(timezone.now()))
+    today = trial_date(timezone.now())
+    body = cut.computed("dsmb", lambda: documents.dsmb(cut.dataset, cut.context, include_closed=part == "closed",
+                                                       generated_on=today), part, today.isoformat())
     record_dsmb(actor, part, cut.cutoff, protocol_version=cut.version_label)
     return _file(body, "application/pdf", _name(cut, f"dsmb-{part}", "pdf"), attachment=True)
 
@@ -188,5 +245,6 @@ def dsmb_pdf(request: SignedInRequest) -> HttpResponse:
 def dataset_json(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
+    stored = cut.computed("dataset", lambda: build_dataset(cut.cutoff, cut.protocol_id, cut.context).to_json().encode())
     _served(actor, cut, "dataset.json", True)
-    return _file(cut.dataset.to_json().encode(), "application/json", _name(cut, "dataset", "json"), attachment=True)
+    return _file(stored, "application/json", _name(cut, "dataset", "json"), attachment=True)

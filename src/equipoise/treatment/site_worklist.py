@@ -114,7 +114,7 @@ def _missing_condition(protocol: Protocol) -> Q:
 
 
 def _missing_rows(protocol: Protocol, today: dt.date, lang: str):
-    def convert(visits: list[Visit]) -> list[MissingRow]:
+    def convert(visits: list[Any]) -> list[MissingRow]:  # Visits annotated with `childbearing`
         states: dict[int, dict[str, str]] = defaultdict(dict)
         for visit_pk, form_id, state in FormRecord.objects.filter(visit__in=[v.pk for v in visits]).values_list(
                 "visit_id", "form_id", "state"):
@@ -149,7 +149,8 @@ def pregnancy_tests_due(subjects: QuerySet[Subject], protocol: Protocol, today: 
     for subject_pk, done in (Visit.objects.filter(subject__in=pks, visit_id__in=eot_ids, scheduled=True,
                                                   done_date__isnull=False)
                              .order_by("-sequence", "-id").values_list("subject_id", "done_date")):
-        eot_done[subject_pk] = done
+        if done is not None:
+            eot_done[subject_pk] = done
     taken: dict[int, list[dt.date]] = defaultdict(list)
     for subject_pk, data in (FormRecord.objects.filter(subject__in=pks, form_id=PREGNANCY_FORM)
                              .values_list("subject_id", "data")):
@@ -157,9 +158,9 @@ def pregnancy_tests_due(subjects: QuerySet[Subject], protocol: Protocol, today: 
         if (test is not None and test.result == "negative" and test.medically_supervised
                 and test.threshold_miu_ml <= rules.test_threshold_miu_ml):
             taken[subject_pk].append(test.taken_on)
-    out = []
+    out: list[tuple[Subject, PregnancyTestStatus]] = []
     for woman in women:
-        stop = stops.get(woman.pk)
+        stop: dt.date | None = stops.get(woman.pk)
         if stop is not None and stop < woman.first_dose:
             stop = None  # a stop before the first dose does not end the treatment (`worklist.treatment_end`)
         ends = [d for d in (stop, eot_done.get(woman.pk), woman.participation_ended_on) if d is not None]

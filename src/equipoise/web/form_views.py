@@ -124,5 +124,7 @@ def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id:
         else:
             raise Http404()
     except (ActionRefused, DataQuery.DoesNotExist, ValueError) as exc:
-        messages.error(request, str(exc) or "refused")
+        plain = (clasi_views.completion_refusal(form, record, get_language() or "fr")
+                 if action == "complete" and clasi_views.is_clasi_form(form) else None)
+        messages.error(request, plain or str(exc) or "refused")
     return redirect(f"/subjects/{code}/visits/{visit_pk}/forms/{form_id}/")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -40,6 +42,12 @@ from equipoise.web.subject_search import NEXT_VISIT_FILTERS, SubjectQuery, subje
 PER_PAGE = 50
 
 
+@dataclass(frozen=True)
+class ListedSubject:
+    subject: Any  # a Subject annotated by `subject_rows`
+    next_visit_label: str
+
+
 def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
     if not scheduled:
         return gettext("Unscheduled visit")
@@ -52,20 +60,19 @@ def subject_list(request: SignedInRequest) -> HttpResponse:
     query = SubjectQuery.from_params(request.GET, sites)
     today = trial_date(timezone.now())
     blinded = bool(all_roles(request.user) & BLINDED)
-    rows = subject_rows(visible_subjects(request.user), query, today, with_queries=not blinded)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    listed = subject_rows(visible_subjects(request.user), query, today, with_queries=not blinded)
+    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     lang = get_language() or "fr"
 
     @cache
     def protocol(protocol_id: str) -> Protocol:
         return protocol_of(current_version(protocol_id))
 
-    for subject in page:
-        subject.next_visit_label = (
-            visit_label_of(protocol(subject.protocol_id), subject.next_visit_id, subject.next_visit_scheduled, lang)
-            if subject.next_visit_id else "")
+    annotated: list[Any] = list(page)  # Subjects annotated by `subject_rows`
+    rows = [ListedSubject(s, visit_label_of(protocol(s.protocol_id), s.next_visit_id, s.next_visit_scheduled, lang)
+                          if s.next_visit_id else "") for s in annotated]
     return render(request, "web/subject_list.html", {
-        "page": page, "query": query, "sites": sites, "creatable_sites": creatable, "today": today,
+        "page": page, "rows": rows, "query": query, "sites": sites, "creatable_sites": creatable, "today": today,
         "protocols": loaded_protocol_ids() if creatable else [],
         "statuses": SubjectStatus.choices, "next_visit_filters": NEXT_VISIT_FILTERS.items(),
         "with_queries": not blinded,

@@ -54,20 +54,21 @@ class TrajectoryPoint:
     clasi_d: int | None
 
 
-def visit_study_day(
-    *, protocol_day: int | None, done: dt.date | None, target: dt.date | None,
-    randomized_on: dt.date | None,
+def assessment_study_day(
+    *, assessed: dt.date | None, done: dt.date | None, randomized_on: dt.date | None,
 ) -> int | None:
-    """Days from randomization to a visit: done date, else target date, else the protocol's day.
+    """Days from randomization to the day an assessment was made: its own date, else the day its
+    visit was recorded as done.
 
-    None when nothing places the visit (an unscheduled visit with no date, or no randomization
-    date to count from and no protocol day).
+    None when neither is known or there is no randomization date: a visit's nominal day would
+    place the assessment on a day it was not made.
     """
-    if randomized_on is not None:
-        for day in (done, target):
-            if day is not None:
-                return (day - randomized_on).days
-    return protocol_day
+    if randomized_on is None:
+        return None
+    for day in (assessed, done):
+        if day is not None:
+            return (day - randomized_on).days
+    return None
 
 
 def response_level(baseline: int, fall: Fraction = CLASI50_FALL) -> float:
@@ -148,4 +149,4 @@ def trajectory_svg(
     return buffer.getvalue()
 
 
-__all__ = ["TrajectoryPoint", "response_level", "trajectory_svg", "visit_study_day"]
+__all__ = ["TrajectoryPoint", "assessment_study_day", "response_level", "trajectory_svg"]

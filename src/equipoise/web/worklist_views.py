@@ -8,6 +8,7 @@ queries oldest first with their age, drafts grouped by subject (one line per sub
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 
 from django.core.paginator import Paginator
@@ -26,6 +27,20 @@ from equipoise.records.requests import SignedInRequest
 from equipoise.treatment.worklist import visit_label
 
 PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class QueryRow:
+    query: DataQuery
+    form_title: str
+    age_days: int
+
+
+@dataclass(frozen=True)
+class DraftForm:
+    record: FormRecord
+    visit: str
+    title: str
 
 
 def openable_forms(rights: Rights, sites) -> Q:
@@ -54,19 +69,18 @@ def worklist(request: SignedInRequest) -> HttpResponse:
                .select_related("record__subject", "record__visit").order_by("raised_at", "id"))
     now = timezone.now()
     query_page = Paginator(queries, PER_PAGE).get_page(request.GET.get("queries_page"))
-    for q in query_page:
-        q.age_days = (now - q.raised_at).days
-        q.form_title = protocol(q.record.subject.protocol_id).form(q.record.form_id).title.get(lang)
+    query_rows = [QueryRow(q, protocol(q.record.subject.protocol_id).form(q.record.form_id).title.get(lang),
+                           (now - q.raised_at).days) for q in query_page]
     drafts = records.filter(state=FormState.DRAFT)
     groups = (drafts.values("subject_id", "subject__code").annotate(n=Count("pk"), oldest=Min("updated_at"))
               .order_by("subject__code"))
     draft_page = Paginator(groups, PER_PAGE).get_page(request.GET.get("drafts_page"))
-    forms: dict[int, list[dict]] = defaultdict(list)
+    forms: dict[int, list[DraftForm]] = defaultdict(list)
     for record in (drafts.filter(subject_id__in=[g["subject_id"] for g in draft_page])
                    .select_related("visit", "subject").order_by("visit__sequence", "visit_id", "form_id")):
         p = protocol(record.subject.protocol_id)
-        forms[record.subject_id].append({"record": record, "visit": visit_label(p, record.visit, lang),
-                                         "title": p.form(record.form_id).title.get(lang)})
-    for group in draft_page:
-        group["forms"] = forms[group["subject_id"]]
-    return render(request, "web/worklist.html", {"queries": query_page, "drafts": draft_page})
+        forms[record.subject_id].append(DraftForm(record, visit_label(p, record.visit, lang),
+                                                  p.form(record.form_id).title.get(lang)))
+    draft_rows = [{**group, "forms": forms[group["subject_id"]]} for group in draft_page]
+    return render(request, "web/worklist.html", {"queries": query_page, "query_rows": query_rows,
+                                                 "drafts": draft_page, "draft_rows": draft_rows})

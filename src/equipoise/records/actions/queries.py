@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from equipoise.instruments.derived import instrument_items
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
@@ -25,6 +26,9 @@ def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> Data
     from equipoise.records.protocol_versions import protocol_of
 
     fields = {f.name for f in protocol_of(record.protocol_version).form(record.form_id).fields()}
+    # A query may also target one item of an instrument record (`clasi_record.regions.scalp.erythema`).
+    fields |= {f"{f.name}.{path}" for f in protocol_of(record.protocol_version).form(record.form_id).fields()
+               if f.type == "instrument" and f.instrument for path in instrument_items(f.instrument)}
     if field not in fields:
         raise ActionRefused(f"{field!r} is not a field of form {record.form_id}",
                             [{"field": "field", "rule": "choices", "message": "unknown field"}])

@@ -1,0 +1,1 @@
+"""Running the system in production: the server, health, request logs, scheduled work, backups."""

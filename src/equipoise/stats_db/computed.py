@@ -1,0 +1,64 @@
+"""Compute a statistics document once per cut-off and data change, then serve the stored copy.
+
+The key of a result is the protocol version, the page language, the cut-off, the data mark (the
+sequence of the last audit event that is not itself a read: downloads, refused accesses and list
+views leave events but change no data), the document, and anything else the document prints
+(the day it was generated). Every write to trial data appends an audit event in the same
+transaction, so a stored result whose mark is the current one was computed from the same data.
+Results of older marks are deleted when a newer one is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from equipoise.exports.actions import EXPORT_DATASETS, EXPORT_ODM
+from equipoise.records.models import AuditEvent
+from equipoise.stats_db.downloads import DOWNLOAD, DSMB
+from equipoise.stats_db.models import ComputedResult
+
+# Audit actions that record a read, not a change of trial data.
+READ_ACTIONS = (DOWNLOAD, DSMB, "access.denied", "randomization.list_view", EXPORT_ODM, EXPORT_DATASETS)
+
+
+def data_mark() -> int:
+    """The sequence of the last audit event that changed data (0 on an empty trail)."""
+    last = (AuditEvent.objects.exclude(action__in=READ_ACTIONS).order_by("-sequence")
+            .values_list("sequence", flat=True).first())
+    return last or 0
+
+
+@dataclass(frozen=True)
+class Computed:
+    body: bytes
+    computed_at: dt.datetime
+    seconds: float
+    data_mark: int
+    reused: bool
+
+
+def computed(parts: tuple[str, ...], cutoff: dt.date, mark: int, compute: Callable[[], bytes]) -> Computed:
+    """The stored result for `parts` at `mark`, or `compute()` stored now."""
+    key = "|".join((*parts, cutoff.isoformat(), str(mark)))
+    row = ComputedResult.objects.filter(key=key).first()
+    if row is not None:
+        return Computed(zlib.decompress(bytes(row.body)), row.computed_at, row.seconds, mark, True)
+    started = time.perf_counter()
+    body = compute()
+    seconds = time.perf_counter() - started
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            ComputedResult.objects.create(key=key, data_mark=mark, cutoff=cutoff, body=zlib.compress(body, 1),
+                                          computed_at=now, seconds=seconds)
+            ComputedResult.objects.filter(data_mark__lt=mark).delete()
+    except IntegrityError:
+        pass  # another request stored the same result meanwhile: same data, same body
+    return Computed(body, now, seconds, mark, False)
