@@ -22,7 +22,6 @@ from pathlib import Path
 from equipoise.cli import command_group
 
 
-
 def iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
