@@ -22,7 +22,7 @@ def public_trials(request: HttpRequest) -> dict[str, object]:
     return {"public_trials": public_protocol_ids}
 
 
-CHOICES = {"FormState": FormState, "QueryStatus": QueryStatus, "SubjectStatus": SubjectStatus}
+CHOICES: dict[str, object] = {"FormState": FormState, "QueryStatus": QueryStatus, "SubjectStatus": SubjectStatus}
 
 
 def choices(request: HttpRequest) -> dict[str, object]:

@@ -116,10 +116,10 @@ def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id:
         elif action == "query":
             query_actions.raise_query(actor, record, request.POST.get("field", ""), request.POST.get("text", ""))
         elif action == "answer":
-            query = DataQuery.objects.get(pk=request.POST.get("query"), record=record)
+            query = DataQuery.objects.get(pk=request.POST.get("query", ""), record=record)
             query_actions.answer_query(actor, query, request.POST.get("answer", ""))
         elif action == "close":
-            query = DataQuery.objects.get(pk=request.POST.get("query"), record=record)
+            query = DataQuery.objects.get(pk=request.POST.get("query", ""), record=record)
             query_actions.close_query(actor, query)
         else:
             raise Http404()
