@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import Subject, SubjectStatus, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
@@ -66,8 +67,6 @@ from equipoise.treatment.pregnancy_outcome import PREGNANCY_OUTCOMES
 from equipoise.treatment.site_worklist import site_worklist
 from equipoise.treatment.worklist import pregnancy_status, subject_calendar
 from equipoise.visits.localtime import to_trial_time, trial_date
-
-PROTOCOL_ID = "nct06965244"
 
 
 class _BadInput(ValueError):
@@ -146,8 +145,9 @@ def _attempt(request: SignedInRequest, back: str, action: Callable[[], object], 
 def worklist(request: SignedInRequest) -> HttpResponse:
     sites = site_scope(request.user, WORKLIST_ROLES, request.GET.get("site", ""))
     today = trial_date(timezone.now())
-    subjects = Subject.objects.filter(site__in=sites)
-    work = site_worklist(subjects, protocol_of(current_version(PROTOCOL_ID)), today, _lang(), request.GET)
+    protocol_id = chosen_protocol_id(request.GET.get("protocol"))
+    subjects = Subject.objects.filter(site__in=sites, protocol_id=protocol_id)
+    work = site_worklist(subjects, protocol_of(current_version(protocol_id)), today, _lang(), request.GET)
     return render(request, "treatment/worklist.html", {
         "sites": sites, "work": work, "lang": _lang(),
         "pregnancy_reports": open_pregnancy_reports(timezone.now(), site_ids=[s.pk for s in sites])})
