@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -32,6 +33,7 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject, end_participation
 from equipoise.records.loaded_protocols import loaded_protocol_ids, protocol_for_new_subject
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus, SubjectStatus
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import BLINDED
@@ -56,7 +58,7 @@ def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
 
 def subject_list(request: SignedInRequest) -> HttpResponse:
     sites = list(visible_sites(request.user))
-    creatable = [s for s in sites if Rights(roles_at(request.user, s)).can_enter_data]
+    creatable = [s for s in sites if may(Rights(roles_at(request.user, s)), Do.CREATE_SUBJECT)]
     query = SubjectQuery.from_params(request.GET, sites)
     today = trial_date(timezone.now())
     blinded = bool(all_roles(request.user) & BLINDED)
@@ -82,6 +84,8 @@ def subject_list(request: SignedInRequest) -> HttpResponse:
 @require_POST
 def subject_create(request: SignedInRequest) -> HttpResponse:
     site, rights = site_access(request.user, request.POST.get("site", ""), write=True, request_id=request.request_id)
+    if not may(rights, Do.CREATE_SUBJECT):
+        raise PermissionDenied("only the investigator creates subjects")
     try:
         protocol_id = protocol_for_new_subject(request.POST.get("protocol") or None, loaded_protocol_ids())
         subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, protocol_id)
