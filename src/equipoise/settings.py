@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "equipoise.allocation",
     "equipoise.treatment",
     "equipoise.stats_db",
+    "equipoise.exports",
     "equipoise.people",
     "django_tasks_db",
     "equipoise.operations",
