@@ -245,7 +245,7 @@ class Source:
     def spooled(self, names: tuple[str, ...]) -> dict[str, IO[str]]:
         """Every domain's rows in a temporary file of JSON lines, the findings domains from one pass
         over the form values (scoring each form once), so each format reads rows, not the database."""
-        spools = {n: tempfile.TemporaryFile("w+", encoding="utf-8") for n in names}
+        spools: dict[str, IO[str]] = {n: tempfile.TemporaryFile("w+", encoding="utf-8") for n in names}
         findings = [n for n in names if n in FINDINGS_DOMAINS]
         if findings:
             for code, forms in self.finding_forms():
