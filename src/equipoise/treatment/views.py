@@ -34,10 +34,10 @@ from equipoise.treatment.access import (
 )
 from equipoise.treatment.actions import adverse_events as ae_actions
 from equipoise.treatment.actions import counselling, dispensing, prescribing, visits
+from equipoise.treatment.actions import pregnancy_reports as report_actions
 from equipoise.treatment.actions.ae_follow_up import follow_up_adverse_event
 from equipoise.treatment.actions.pregnancy_follow_up import close_pregnancy_follow_up
 from equipoise.treatment.ae_entry import ACTIONS_TAKEN, CAUSALITY, OUTCOMES
-from equipoise.treatment.actions import pregnancy_reports as report_actions
 from equipoise.treatment.clocks import (
     clock_hours,
     event_clocks,
