@@ -32,7 +32,13 @@ from equipoise.records.access import (
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject, end_participation
 from equipoise.records.loaded_protocols import loaded_protocol_ids, protocol_for_new_subject
-from equipoise.records.models import DataQuery, FormRecord, QueryStatus, SubjectStatus
+from equipoise.records.models import (
+    DataQuery,
+    FormRecord,
+    QueryStatus,
+    SiteRecruitment,
+    SubjectStatus,
+)
 from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
@@ -58,7 +64,9 @@ def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
 
 def subject_list(request: SignedInRequest) -> HttpResponse:
     sites = list(visible_sites(request.user))
-    creatable = [s for s in sites if may(Rights(roles_at(request.user, s)), Do.CREATE_SUBJECT)]
+    # A new patient is screened only at a site open for recruitment, by the investigator.
+    creatable = [s for s in sites if may(Rights(roles_at(request.user, s)), Do.CREATE_SUBJECT)
+                 and s.recruitment == SiteRecruitment.RECRUITING]
     query = SubjectQuery.from_params(request.GET, sites)
     today = trial_date(timezone.now())
     blinded = bool(all_roles(request.user) & BLINDED)

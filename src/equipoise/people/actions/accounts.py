@@ -132,6 +132,40 @@ def invite(actor: Actor, username: str, email: str, first_name: str, last_name: 
     return user, link
 
 
+def create_first_sponsor_admin(username: str, email: str, first_name: str, last_name: str,
+                               link_for: Callable[[str], str], operator: str,
+                               now: dt.datetime | None = None) -> tuple[User, str]:
+    """The first sponsor administrator, from the command line, invited like anyone else.
+
+    Refused once an active sponsor administrator exists: from then on, accounts are opened by one.
+    """
+    now = now or timezone.now()
+    if Membership.objects.filter(role=Role.SPONSOR_ADMIN, site__isnull=True, user__is_active=True).exists():
+        raise ActionRefused(_("a sponsor administrator already exists: they invite the others"), status=409)
+    User = get_user_model()
+    username = username.strip().lower()
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise _field_error("username", _("the user name %(name)s is taken") % {"name": username}, 409)
+        user = User.objects.create_user(username=username, email=email.strip(), first_name=first_name.strip(),
+                                        last_name=last_name.strip(), is_active=False)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        actor = Actor(user=user, role="command_line", site_code="", request_id="cli")
+        Membership.objects.create(user=user, site=None, role=Role.SPONSOR_ADMIN.value)
+        invitation, token = _new_invitation(actor, user, now)
+        reason = f"first sponsor administrator, created from the command line by {operator}"
+        record_event(actor, "user.invite", "user", username, site_code="", reason=reason, changes={
+            "username": [None, username], "email": [None, user.email], "name": [None, user.get_full_name()],
+            "expires_at": [None, invitation.expires_at.isoformat()]})
+        record_event(actor, "role.grant", "user", username, site_code="", reason=reason,
+                     changes={"role": [None, Role.SPONSOR_ADMIN.value], "site": [None, "all sites"]})
+        link = link_for(token)
+        if user.email:
+            _mail_invitation(user, link)
+    return user, link
+
+
 def reinvite(actor: Actor, username: str, link_for: Callable[[str], str],
              now: dt.datetime | None = None) -> str:
     """A new invitation for a person who has not accepted the last one (the old link stops working)."""
