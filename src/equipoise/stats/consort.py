@@ -29,6 +29,7 @@ from typing import Any
 
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
+from equipoise.eligibility.verdict import Verdict
 from equipoise.stats.analysis_dataset import AnalysisDataset
 from equipoise.stats.figures import figure_bytes, house_style, new_figure
 from equipoise.stats.primary import not_yet_evaluable
@@ -97,13 +98,13 @@ def consort_counts(dataset: AnalysisDataset, *, visit: str = "W16", final: bool 
         entry = logged.get(s.subject_id)
         if entry is None:
             inconsistencies.append(f"{s.subject_id}: randomized but absent from the screening log")
-        elif entry.verdict != "eligible":
+        elif entry.verdict != Verdict.ELIGIBLE:
             inconsistencies.append(f"{s.subject_id}: randomized but screened as {entry.verdict}")
     not_randomized = [e for e in dataset.screening if e.subject_id not in randomized_ids]
-    not_meeting = [e for e in not_randomized if e.verdict == "not_eligible"]
-    declined = [e for e in not_randomized if e.verdict != "not_eligible" and e.left == "declined"]
-    other = [e for e in not_randomized if e.verdict != "not_eligible" and e.left is not None and e.left != "declined"]
-    in_screening = [e for e in not_randomized if e.verdict != "not_eligible" and e.left is None]
+    not_meeting = [e for e in not_randomized if e.verdict == Verdict.NOT_ELIGIBLE]
+    declined = [e for e in not_randomized if e.verdict != Verdict.NOT_ELIGIBLE and e.left == "declined"]
+    other = [e for e in not_randomized if e.verdict != Verdict.NOT_ELIGIBLE and e.left is not None and e.left != "declined"]
+    in_screening = [e for e in not_randomized if e.verdict != Verdict.NOT_ELIGIBLE and e.left is None]
     by_criterion = Counter(c for e in not_meeting for c in set(e.failed_criteria))
     arms: dict[str, Any] = {}
     for arm, subjects in dataset.by_arm().items():
@@ -139,8 +140,8 @@ def consort_counts(dataset: AnalysisDataset, *, visit: str = "W16", final: bool 
         },
         "in_screening": {
             "total": len(in_screening),
-            "incomplete": sum(1 for e in in_screening if e.verdict == "incomplete"),
-            "awaiting_randomization": sum(1 for e in in_screening if e.verdict == "eligible"),
+            "incomplete": sum(1 for e in in_screening if e.verdict == Verdict.INCOMPLETE),
+            "awaiting_randomization": sum(1 for e in in_screening if e.verdict == Verdict.ELIGIBLE),
         },
         "randomized": len(dataset.subjects),
         "arms": arms,

@@ -52,6 +52,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from equipoise.eligibility.verdict import Verdict
+from equipoise.records.models import AssessmentStage, SubjectStatus
 from equipoise.stats.analysis_dataset import (
     AdverseEvent,
     AnalysisDataset,
@@ -198,10 +200,10 @@ def screening_entry(
     verdict = decisive.verdict
     left = (subject.end_outcome if not randomized and subject.end_outcome in SCREENING_EXITS
             and subject.ended_on is not None and subject.ended_on <= cutoff else None)
-    note = AWAITING if verdict == "eligible" and not randomized and left is None else None
+    note = AWAITING if verdict == Verdict.ELIGIBLE and not randomized and left is None else None
     if left is not None:
         note = subject.end_reason or None
-    failed = decisive.failed if verdict == "not_eligible" else ()
+    failed = decisive.failed if verdict == Verdict.NOT_ELIGIBLE else ()
     return ScreeningEntry(subject_id=subject.code, site=subject.site, verdict=verdict, failed_criteria=failed,
                           note=note, left=left)
 
@@ -270,8 +272,8 @@ def _by_subject(rows: Iterable[Any]) -> dict[int, list[Any]]:
 
 
 def _eligible_at_randomization(assessments: Sequence[AssessmentRow], cutoff: dt.date) -> bool:
-    at_randomization = [a for a in assessments if a.stage == "randomization" and a.evaluated_on <= cutoff]
-    return bool(at_randomization) and at_randomization[-1].verdict == "eligible"
+    at_randomization = [a for a in assessments if a.stage == AssessmentStage.RANDOMIZATION and a.evaluated_on <= cutoff]
+    return bool(at_randomization) and at_randomization[-1].verdict == Verdict.ELIGIBLE
 
 
 def _number(value: Any) -> float | None:
@@ -305,8 +307,9 @@ def subject_record(
     received = any(day <= cutoff for day in dispensed_on)
     primary = next((v for v in visits if v.visit_id == context.primary_visit), None)
     ended = subject.ended_on is not None and subject.ended_on <= cutoff
-    outcome = subject.end_outcome or {"withdrawn": "withdrew_consent", "lost_to_follow_up": "lost_to_follow_up",
-                                      "completed": "completed", "died": "death"}.get(subject.status, "")
+    outcome = subject.end_outcome or {
+        SubjectStatus.WITHDRAWN: "withdrew_consent", SubjectStatus.LOST_TO_FOLLOW_UP: "lost_to_follow_up",
+        SubjectStatus.COMPLETED: "completed", SubjectStatus.DIED: "death"}.get(subject.status, "")
     withdrawn = ended and outcome in DISCONTINUATIONS
     lost = ended and outcome == "lost_to_follow_up"
     return SubjectRecord(

@@ -90,17 +90,14 @@ class DoseChange(models.Model):
         ordering = ["subject", "effective_on", "id"]
 
 
-class CounsellingTopic(models.TextChoices):
-    CONDOM = "condom"
-    SEMEN_DONATION = "semen_donation"
-    BLOOD_DONATION = "blood_donation"
-
-
 class Counselling(models.Model):
-    """Pregnancy-prevention counselling given to the patient, one row per topic."""
+    """Pregnancy-prevention counselling given to the patient, one row per topic.
+
+    The topics, who they are for and their wording are the protocol's (`safety.yaml` `counselling`).
+    """
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="counselling")
-    topic = models.CharField(max_length=16, choices=CounsellingTopic.choices)
+    topic = models.CharField(max_length=64)
     counselled_on = models.DateField()
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -177,3 +174,36 @@ class PregnancyFollowUp(models.Model):
     comments = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+
+class PregnancyReportStatus(models.TextChoices):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PregnancyReport(models.Model):
+    """Opened by a positive or indeterminate pregnancy test, in the transaction that saved it.
+
+    The event of special interest: the study drug is put on hold, the site investigators and the
+    sponsor's safety desk are emailed, and the sponsor must be told within the protocol's SAE
+    hours (24) from `opened_at`; `sponsor_notified_at` stops that clock. It shows on the subject
+    page, the safety dashboard and the worklist until an investigator closes it with a reason.
+    """
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="pregnancy_reports")
+    form_record = models.OneToOneField("records.FormRecord", on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(max_length=16)
+    test_taken_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField()
+    opened_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    hold = models.ForeignKey(DoseChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sponsor_notified_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=PregnancyReportStatus.choices,
+                              default=PregnancyReportStatus.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closing_reason = models.TextField(blank=True)
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["subject", "opened_at", "id"]
