@@ -28,6 +28,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from equipoise.eligibility.verdict import Verdict
+
 STOP_REASONS: tuple[str, ...] = (
     "lack_of_efficacy",
     "toxicity",
@@ -36,7 +38,7 @@ STOP_REASONS: tuple[str, ...] = (
     "withdrew_consent",
     "other",
 )
-SCREENING_VERDICTS: tuple[str, ...] = ("eligible", "not_eligible", "incomplete")
+SCREENING_VERDICTS: tuple[str, ...] = tuple(Verdict)
 SEXES: tuple[str, ...] = ("female", "male")
 FORMAT_VERSION = 1
 
@@ -229,7 +231,7 @@ class ScreeningEntry:
                 f"must be one of {', '.join(SCREENING_VERDICTS)}",
             )
         object.__setattr__(self, "failed_criteria", tuple(self.failed_criteria))
-        if self.verdict == "not_eligible" and not self.failed_criteria:
+        if self.verdict == Verdict.NOT_ELIGIBLE and not self.failed_criteria:
             raise DatasetError(
                 f"screening[{self.subject_id!r}].failed_criteria",
                 [],
@@ -260,8 +262,13 @@ class AnalysisDataset:
     visits: tuple[str, ...]
     subjects: tuple[SubjectRecord, ...]
     screening: tuple[ScreeningEntry, ...] = ()
+    window_closes: Mapping[str, int] = field(default_factory=dict)
+    """Per visit id, the study day (from randomization) on which its window closes: the last day
+    the visit may still be done. An interim analysis leaves out a subject whose window is still open
+    at the cut-off and whose outcome nothing has decided yet ("not yet evaluable")."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "window_closes", _frozen_map("window_closes", self.window_closes, int))
         object.__setattr__(self, "arms", tuple(self.arms))
         object.__setattr__(self, "visits", tuple(self.visits))
         object.__setattr__(self, "subjects", tuple(self.subjects))
@@ -295,6 +302,7 @@ class AnalysisDataset:
             "visits": list(self.visits),
             "subjects": [s.to_dict() for s in self.subjects],
             "screening": [e.to_dict() for e in self.screening],
+            "window_closes": dict(self.window_closes),
         }
 
     def to_json(self) -> str:
@@ -383,6 +391,7 @@ def dataset_from_dict(data: Mapping[str, Any]) -> AnalysisDataset:
         visits=tuple(_need(data, "visits", "dataset")),
         subjects=tuple(subjects),
         screening=screening,
+        window_closes=data.get("window_closes") or {},
     )
 
 
