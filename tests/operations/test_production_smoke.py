@@ -46,11 +46,11 @@ class Mailbox:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
-                from email import message_from_bytes
+                from email import message_from_bytes, policy
 
-                message = message_from_bytes(envelope.content)
+                message = message_from_bytes(envelope.content, policy=policy.default)
                 mailbox.messages.append({"to": list(envelope.rcpt_tos), "subject": str(message["Subject"]),
-                                         "body": message.get_payload(decode=True).decode()})
+                                         "body": message.get_content()})
                 return "250 OK"
 
         self.port = free_port()
@@ -114,6 +114,8 @@ def sign_in_and_screen(url: str, token: str, shots: Path) -> str:
         page.click("#record-form button[type=submit]")
         page.wait_for_load_state()
         page.goto(f"{url}/subjects/{code}/eligibility/")
+        page.locator("button[name=action][value=assess]").click()
+        page.wait_for_load_state()
         verdict = page.inner_text("#verdict")
         page.screenshot(path=str(shots / "production-smoke-screening.png"), full_page=True)
         browser.close()
@@ -153,6 +155,13 @@ def run_smoke(env: dict[str, str], tmp_path: Path, mailbox: Mailbox) -> None:
         status, health = wait_healthy(session)
         assert status == 200 and health["status"] == "ok", health
         assert all(check["ok"] for check in health["checks"].values())
+
+        # The first sponsor administrator, as the README says: a one-time link the server opens.
+        first = equipoise(env, "admin", "create-sponsor-admin", "admin", "--email", "it@hospital.example",
+                          "--first-name", "Ada", "--last-name", "Martin", "--base-url", server.url)
+        assert first.returncode == 0, first.stderr
+        link = re.search(r"https://\S+/account/invitation/\S+/", first.stdout).group(0)
+        assert Session(server.url).get(link[len(server.url):])[0] == 200
 
         artifacts = REPO / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
