@@ -15,7 +15,10 @@ from django.utils import timezone
 
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import AuditEvent
-from equipoise.treatment.actions.pregnancy_reports import close_pregnancy_report, notify_sponsor_of_pregnancy
+from equipoise.treatment.actions.pregnancy_reports import (
+    close_pregnancy_report,
+    notify_sponsor_of_pregnancy,
+)
 from equipoise.treatment.facts import drug_state
 from equipoise.treatment.models import DoseChangeKind, PregnancyReport
 

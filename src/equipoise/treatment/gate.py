@@ -12,7 +12,12 @@ import datetime as dt
 
 from equipoise.records.models import Subject
 from equipoise.safety.parameters import PregnancyRules
-from equipoise.safety.pregnancy import DispensingRequest, GateResult, check_dispensing, counselling_needed
+from equipoise.safety.pregnancy import (
+    DispensingRequest,
+    GateResult,
+    check_dispensing,
+    counselling_needed,
+)
 from equipoise.treatment.facts import (
     counselled_topics,
     first_dispensing,

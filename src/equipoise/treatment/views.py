@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -34,10 +35,10 @@ from equipoise.treatment.access import (
 )
 from equipoise.treatment.actions import adverse_events as ae_actions
 from equipoise.treatment.actions import counselling, dispensing, prescribing, visits
+from equipoise.treatment.actions import pregnancy_reports as report_actions
 from equipoise.treatment.actions.ae_follow_up import follow_up_adverse_event
 from equipoise.treatment.actions.pregnancy_follow_up import close_pregnancy_follow_up
 from equipoise.treatment.ae_entry import ACTIONS_TAKEN, CAUSALITY, OUTCOMES
-from equipoise.treatment.actions import pregnancy_reports as report_actions
 from equipoise.treatment.clocks import (
     clock_hours,
     event_clocks,
@@ -74,15 +75,24 @@ class _BadInput(ValueError):
         super().__init__(f"{field}: {value!r} {rule}")
 
 
+# "true"/"false" from the form; anything else goes to the action as typed, which refuses it.
+_YES_NO: dict[str, Any] = {"true": True, "false": False}
+
+
 def _lang() -> str:
     return get_language() or "fr"
 
 
-def _date(post: Any, field: str, required: bool = True) -> dt.date | None:
+def _date(post: Any, field: str) -> dt.date:
+    date = _optional_date(post, field)
+    if date is None:
+        raise _BadInput(field, "", "is required (a date YYYY-MM-DD)")
+    return date
+
+
+def _optional_date(post: Any, field: str) -> dt.date | None:
     raw = post.get(field, "").strip()
     if not raw:
-        if required:
-            raise _BadInput(field, raw, "is required (a date YYYY-MM-DD)")
         return None
     try:
         return dt.date.fromisoformat(raw)
@@ -202,10 +212,10 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    back = f"/treatment/subjects/{subject.code}/"
+    back = reverse("subject-treatment", kwargs={"code": subject.code})
 
     def visit() -> Visit:
-        found = Visit.objects.filter(pk=pk, subject=subject).first()
+        found = Visit.objects.filter(pk=pk, subject=subject).first() if pk is not None else None
         if found is None:
             raise Http404("no such visit")
         return found
@@ -289,13 +299,13 @@ def report_event(request: SignedInRequest, code: str) -> HttpResponse:
     def run() -> AdverseEvent:
         return ae_actions.report_adverse_event(
             actor, subject, term=post.get("term", ""), onset_date=_date(post, "onset_date"),
-            end_date=_date(post, "end_date", required=False), grade=_grade(post),
+            end_date=_optional_date(post, "end_date"), grade=_grade(post),
             seriousness=post.getlist("seriousness"), special_interest=post.getlist("special_interest"),
             site_aware_at=_moment(post, "site_aware_at"),
             causality={d: post.get(f"causality_{d}", "") for d in drugs if post.get(f"causality_{d}")},
             action_taken=post.get("action_taken", ""), outcome=post.get("outcome", ""))
 
-    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", run, "Adverse event reported.")
+    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), run, "Adverse event reported.")
 
 
 def _event_for(request: SignedInRequest, pk: int) -> tuple[AdverseEvent, Any]:
@@ -326,19 +336,19 @@ def adverse_event_action(request: SignedInRequest, pk: int, action: str) -> Http
     handlers: dict[str, tuple[Callable[[], object], str]] = {
         "notify-sponsor": (lambda: ae_actions.notify_sponsor(actor, ae, _moment(post, "at")), "Sponsor notification recorded."),
         "expectedness": (lambda: ae_actions.assess_expectedness(
-            actor, ae, {"true": True, "false": False}.get(post.get("expected", ""), post.get("expected", ""))),
+            actor, ae, _YES_NO.get(post.get("expected", ""), post.get("expected", ""))),
             "Expectedness recorded."),
         "notify-authorities": (lambda: ae_actions.notify_authorities(actor, ae, _moment(post, "at")),
                                "Authorities notification recorded."),
         "follow-up": (lambda: follow_up_adverse_event(
-            actor, ae, end_date=_date(post, "end_date", required=False), outcome=post.get("outcome", ""),
+            actor, ae, end_date=_optional_date(post, "end_date"), outcome=post.get("outcome", ""),
             grade=_grade(post) if post.get("grade", "").strip() else None, reason=post.get("reason", ""),
             site_aware_at=_moment(post, "site_aware_at")), "Follow-up recorded."),
     }
     if action not in handlers:
         raise Http404("no such action")
     run, done = handlers[action]
-    return _attempt(request, f"/treatment/adverse-events/{ae.pk}/", run, done)
+    return _attempt(request, reverse("adverse-event", kwargs={"pk": ae.pk}), run, done)
 
 
 @require_POST
@@ -349,8 +359,8 @@ def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpRespons
         raise Http404("no such pregnancy follow-up")
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", lambda: close_pregnancy_follow_up(
-        actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_date(post, "outcome_date", required=False),
+    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), lambda: close_pregnancy_follow_up(
+        actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_optional_date(post, "outcome_date"),
         comments=post.get("comments", "")), "Pregnancy follow-up closed.")
 
 
@@ -371,4 +381,4 @@ def pregnancy_report_action(request: SignedInRequest, code: str, pk: int, action
     if action not in handlers:
         raise Http404("no such action")
     run, done = handlers[action]
-    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", run, done)
+    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), run, done)

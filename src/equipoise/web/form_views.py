@@ -127,4 +127,4 @@ def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id:
         plain = (clasi_views.completion_refusal(form, record, get_language() or "fr")
                  if action == "complete" and clasi_views.is_clasi_form(form) else None)
         messages.error(request, plain or str(exc) or "refused")
-    return redirect(f"/subjects/{code}/visits/{visit_pk}/forms/{form_id}/")
+    return redirect("form", code=code, visit_pk=visit_pk, form_id=form_id)

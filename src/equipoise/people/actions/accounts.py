@@ -134,7 +134,7 @@ def invite(actor: Actor, username: str, email: str, first_name: str, last_name: 
 
 def create_first_sponsor_admin(username: str, email: str, first_name: str, last_name: str,
                                link_for: Callable[[str], str], operator: str,
-                               now: dt.datetime | None = None) -> tuple[AbstractBaseUser, str]:
+                               now: dt.datetime | None = None) -> tuple[User, str]:
     """The first sponsor administrator, from the command line, invited like anyone else.
 
     Refused once an active sponsor administrator exists: from then on, accounts are opened by one.

@@ -27,9 +27,9 @@ from django.utils import timezone
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-from equipoise.records.signals import form_record_changed
 from equipoise.records.models import FormRecord
 from equipoise.records.roles import Role
+from equipoise.records.signals import form_record_changed
 from equipoise.safety.pregnancy import NOT_NEGATIVE
 from equipoise.treatment.actions.prescribing import record_dose_change
 from equipoise.treatment.actions.refusals import refusal, require_role, version_of
