@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -211,7 +212,7 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    back = f"/treatment/subjects/{subject.code}/"
+    back = reverse("subject-treatment", kwargs={"code": subject.code})
 
     def visit() -> Visit:
         found = Visit.objects.filter(pk=pk, subject=subject).first() if pk is not None else None
@@ -304,7 +305,7 @@ def report_event(request: SignedInRequest, code: str) -> HttpResponse:
             causality={d: post.get(f"causality_{d}", "") for d in drugs if post.get(f"causality_{d}")},
             action_taken=post.get("action_taken", ""), outcome=post.get("outcome", ""))
 
-    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", run, "Adverse event reported.")
+    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), run, "Adverse event reported.")
 
 
 def _event_for(request: SignedInRequest, pk: int) -> tuple[AdverseEvent, Any]:
@@ -347,7 +348,7 @@ def adverse_event_action(request: SignedInRequest, pk: int, action: str) -> Http
     if action not in handlers:
         raise Http404("no such action")
     run, done = handlers[action]
-    return _attempt(request, f"/treatment/adverse-events/{ae.pk}/", run, done)
+    return _attempt(request, reverse("adverse-event", kwargs={"pk": ae.pk}), run, done)
 
 
 @require_POST
@@ -358,7 +359,7 @@ def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpRespons
         raise Http404("no such pregnancy follow-up")
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", lambda: close_pregnancy_follow_up(
+    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), lambda: close_pregnancy_follow_up(
         actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_optional_date(post, "outcome_date"),
         comments=post.get("comments", "")), "Pregnancy follow-up closed.")
 
@@ -380,4 +381,4 @@ def pregnancy_report_action(request: SignedInRequest, code: str, pk: int, action
     if action not in handlers:
         raise Http404("no such action")
     run, done = handlers[action]
-    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", run, done)
+    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), run, done)
