@@ -30,10 +30,16 @@ from equipoise.records.access import (
     visible_subjects,
 )
 from equipoise.records.actions.errors import ActionRefused
-from equipoise.records.actions.subjects import create_subject, end_participation
+from equipoise.records.actions.subjects import (
+    AFTER_RANDOMIZATION,
+    BEFORE_RANDOMIZATION,
+    create_subject,
+    end_participation,
+)
 from equipoise.records.loaded_protocols import loaded_protocol_ids, protocol_for_new_subject
 from equipoise.records.models import (
     DataQuery,
+    EndOutcome,
     FormRecord,
     QueryStatus,
     SiteRecruitment,
@@ -43,6 +49,7 @@ from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import BLINDED
+from equipoise.treatment.actions.death import record_death
 from equipoise.treatment.panel import render_subject_panel
 from equipoise.visits.localtime import trial_date
 from equipoise.web.subject_search import NEXT_VISIT_FILTERS, SubjectQuery, subject_rows
@@ -118,6 +125,9 @@ def subject_detail(request: SignedInRequest, code: str) -> HttpResponse:
     queries = DataQuery.objects.filter(record__subject=subject, status__in=[QueryStatus.OPEN, QueryStatus.ANSWERED])
     return render(request, "web/subject_detail.html", {
         "subject": subject, "rights": rights, "visits": visits, "queries": queries,
+        "end_outcomes": [(o.value, o.label) for o in EndOutcome
+                         if o.value in (AFTER_RANDOMIZATION if subject.status == SubjectStatus.RANDOMIZED
+                                        else BEFORE_RANDOMIZATION)],
         "allocation_panel": subject_panel(request, subject, rights),
         "treatment_panel": render_subject_panel(request, subject, rights),
     })
@@ -132,8 +142,17 @@ def subject_end_participation(request: SignedInRequest, code: str) -> HttpRespon
     except ValueError:
         messages.error(request, "ended_on must be a date YYYY-MM-DD")
         return redirect("subject", code=code)
+    outcome = request.POST.get("outcome", "")
+    reason = request.POST.get("reason", "")
     try:
-        end_participation(actor, subject, request.POST.get("outcome", ""), ended_on, request.POST.get("reason", ""))
+        if outcome == EndOutcome.DEATH:
+            _, event, opened = record_death(actor, subject, ended_on, reason, request.POST.get("causality", ""))
+            messages.success(request, gettext("Death recorded; a serious adverse event was opened (report it to the "
+                                        "sponsor within 24 hours).") if opened else
+                             gettext("Death recorded with the serious adverse event already reported."))
+        else:
+            end_participation(actor, subject, outcome, ended_on, reason)
+            messages.success(request, gettext("End of participation recorded."))
     except ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("subject", code=code)
