@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "equipoise.allocation",
     "equipoise.treatment",
     "equipoise.stats_db",
+    "equipoise.exports",
     "equipoise.people",
     "django_tasks_db",
     "equipoise.operations",
@@ -110,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "equipoise.web.context_processors.roles",
+                "equipoise.web.context_processors.public_trials",
+                "equipoise.web.context_processors.choices",
             ],
         },
     }

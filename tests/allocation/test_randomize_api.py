@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.decorators import login_not_required
 from django.test import Client
 from django.urls import path
 from ninja import NinjaAPI
@@ -12,6 +11,7 @@ from equipoise.allocation.models import Allocation, ListSlot
 from equipoise.api.auth import TokenAuth
 from equipoise.api.errors import install_error_handlers
 from equipoise.api.randomize import build_router
+from equipoise.api.urls import token_checked
 from equipoise.records.actions.api_tokens import create_token
 from equipoise.records.actions.forms import save_form
 from equipoise.records.visits_setup import screening_visit
@@ -19,10 +19,7 @@ from equipoise.records.visits_setup import screening_visit
 _api = NinjaAPI(auth=TokenAuth(), urls_namespace="allocation-test-api")
 install_error_handlers(_api)
 _api.add_router("", build_router())
-_urls = _api.urls
-for _pattern in _urls[0]:
-    login_not_required(_pattern.callback)  # the API checks its own tokens, as api.urls does
-urlpatterns = [path("api/v1/", _urls)]
+urlpatterns = [path("api/v1/", token_checked(_api.urls))]
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from equipoise.allocation.blinding import may_see_arm
 from equipoise.interchange.sdtm import ArmMode
@@ -61,7 +61,7 @@ def export_rights(roles: frozenset[Role]) -> ExportRights:
     return ExportRights(role=role, rights=Rights(roles))
 
 
-def export_actor(user: AbstractBaseUser, mode: ArmMode = ArmMode.MASKED, *, request_id: str = ""
+def export_actor(user: User, mode: ArmMode = ArmMode.MASKED, *, request_id: str = ""
                  ) -> tuple[ExportRights, Actor]:
     """The user's export rights and audit actor; `ExportRefused` if this export is not theirs."""
     rights = export_rights(all_roles(user))

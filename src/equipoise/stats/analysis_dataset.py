@@ -28,6 +28,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from equipoise.eligibility.verdict import Verdict
+
 STOP_REASONS: tuple[str, ...] = (
     "lack_of_efficacy",
     "toxicity",
@@ -36,7 +38,7 @@ STOP_REASONS: tuple[str, ...] = (
     "withdrew_consent",
     "other",
 )
-SCREENING_VERDICTS: tuple[str, ...] = ("eligible", "not_eligible", "incomplete")
+SCREENING_VERDICTS: tuple[str, ...] = tuple(Verdict)
 SEXES: tuple[str, ...] = ("female", "male")
 FORMAT_VERSION = 1
 
@@ -156,6 +158,9 @@ class SubjectRecord:
     lost_to_follow_up: bool = False
     discontinued: bool = False
     discontinued_reason: str | None = None
+    end_outcome: str | None = None
+    """How participation ended by the cut-off (records `EndOutcome`: completed, withdrew_consent,
+    investigator_decision, lost_to_follow_up, death), None while it goes on or when not recorded."""
     per_protocol: bool = True
     adverse_events: tuple[AdverseEvent, ...] = ()
 
@@ -202,6 +207,7 @@ class SubjectRecord:
             "lost_to_follow_up": self.lost_to_follow_up,
             "discontinued": self.discontinued,
             "discontinued_reason": self.discontinued_reason,
+            "end_outcome": self.end_outcome,
             "per_protocol": self.per_protocol,
             "adverse_events": [ae.to_dict() for ae in self.adverse_events],
         }
@@ -220,6 +226,9 @@ class ScreeningEntry:
     verdict: str
     failed_criteria: tuple[str, ...] = ()
     note: str | None = None
+    left: str | None = None
+    """Set when the person left screening by the cut-off without being randomized: "declined" or
+    "other" (CONSORT 2025 excluded, besides not meeting the criteria)."""
 
     def __post_init__(self) -> None:
         if self.verdict not in SCREENING_VERDICTS:
@@ -229,7 +238,7 @@ class ScreeningEntry:
                 f"must be one of {', '.join(SCREENING_VERDICTS)}",
             )
         object.__setattr__(self, "failed_criteria", tuple(self.failed_criteria))
-        if self.verdict == "not_eligible" and not self.failed_criteria:
+        if self.verdict == Verdict.NOT_ELIGIBLE and not self.failed_criteria:
             raise DatasetError(
                 f"screening[{self.subject_id!r}].failed_criteria",
                 [],
@@ -243,6 +252,7 @@ class ScreeningEntry:
             "verdict": self.verdict,
             "failed_criteria": list(self.failed_criteria),
             "note": self.note,
+            "left": self.left,
         }
 
 
@@ -260,8 +270,13 @@ class AnalysisDataset:
     visits: tuple[str, ...]
     subjects: tuple[SubjectRecord, ...]
     screening: tuple[ScreeningEntry, ...] = ()
+    window_closes: Mapping[str, int] = field(default_factory=dict)
+    """Per visit id, the study day (from randomization) on which its window closes: the last day
+    the visit may still be done. An interim analysis leaves out a subject whose window is still open
+    at the cut-off and whose outcome nothing has decided yet ("not yet evaluable")."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "window_closes", _frozen_map("window_closes", self.window_closes, int))
         object.__setattr__(self, "arms", tuple(self.arms))
         object.__setattr__(self, "visits", tuple(self.visits))
         object.__setattr__(self, "subjects", tuple(self.subjects))
@@ -295,6 +310,7 @@ class AnalysisDataset:
             "visits": list(self.visits),
             "subjects": [s.to_dict() for s in self.subjects],
             "screening": [e.to_dict() for e in self.screening],
+            "window_closes": dict(self.window_closes),
         }
 
     def to_json(self) -> str:
@@ -362,6 +378,7 @@ def dataset_from_dict(data: Mapping[str, Any]) -> AnalysisDataset:
                 lost_to_follow_up=raw.get("lost_to_follow_up", False),
                 discontinued=raw.get("discontinued", False),
                 discontinued_reason=raw.get("discontinued_reason"),
+                end_outcome=raw.get("end_outcome"),
                 per_protocol=raw.get("per_protocol", True),
                 adverse_events=events,
             )
@@ -373,6 +390,7 @@ def dataset_from_dict(data: Mapping[str, Any]) -> AnalysisDataset:
             verdict=_need(raw, "verdict", f"screening[{i}]"),
             failed_criteria=tuple(raw.get("failed_criteria") or ()),
             note=raw.get("note"),
+            left=raw.get("left"),
         )
         for i, raw in enumerate(data.get("screening") or ())
     )
@@ -383,6 +401,7 @@ def dataset_from_dict(data: Mapping[str, Any]) -> AnalysisDataset:
         visits=tuple(_need(data, "visits", "dataset")),
         subjects=tuple(subjects),
         screening=screening,
+        window_closes=data.get("window_closes") or {},
     )
 
 

@@ -57,8 +57,8 @@ from equipoise.records.actor import Actor
 from equipoise.records.audit import AuditEntry, record_events
 from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import EligibilityAssessment, Site, Subject, SubjectStatus
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import protocol_of, version_for_write
-from equipoise.records.roles import Role
 from equipoise.records.visits_setup import create_schedule
 from equipoise.visits.localtime import trial_date
 
@@ -92,7 +92,7 @@ def randomize_subject(actor: Actor, subject: Subject, now: dt.datetime | None = 
     `now` is the allocation time (default: the clock); the visit schedule is dated from its
     Europe/Paris day. Only demonstrations and tests pass another time.
     """
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.RANDOMIZE):
         raise ActionRefused("only an investigator randomizes a subject", status=403)
     now = now or timezone.now()
     for attempt in range(1, ATTEMPTS + 1):
@@ -152,7 +152,7 @@ def _allocate(actor: Actor, subject: Subject, now: dt.datetime) -> tuple[Allocat
             raise ActionRefused(str(exc), [{"field": "stratum", "rule": "stratification", "message": str(exc)}],
                                 status=422) from None
         stratum = stratification.label(levels)
-        rlist = RandomizationList.objects.filter(active=True).first()
+        rlist = RandomizationList.objects.filter(active=True, protocol_version__protocol_id=subject.protocol_id).first()
         if rlist is None:
             raise ActionRefused("no randomization list is loaded; the statistician must load the committed list",
                                 status=409)

@@ -23,13 +23,13 @@ from equipoise.records.models import (
     Subject,
     SubjectStatus,
 )
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import (
     current_version,
     loaded_of,
     protocol_of,
     version_for_write,
 )
-from equipoise.records.roles import Role
 from equipoise.records.visits_setup import ensure_screening_visit
 
 Stage = Literal["screening", "randomization"]
@@ -60,7 +60,7 @@ def screening_values(subject: Subject, protocol: Protocol | None = None) -> dict
 
 
 def assess_eligibility(actor: Actor, subject: Subject, stage: Stage) -> EligibilityAssessment:
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.SCREEN_SUBJECT):
         raise ActionRefused("only an investigator assesses eligibility", status=403)
     with transaction.atomic(durable=True):
         version = version_for_write(subject.protocol_id)
@@ -129,7 +129,7 @@ def latest_assessment(subject: Subject, stage: Stage) -> EligibilityAssessment |
 
 def rescreen(actor: Actor, subject: Subject, reason: str) -> Subject:
     """A screen-failed patient screened again: a new attempt on the same coded subject."""
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.SCREEN_SUBJECT):
         raise ActionRefused("only an investigator re-screens a patient", status=403)
     if not reason.strip():
         raise ActionRefused("a reason is required to re-screen",

@@ -11,7 +11,7 @@ from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus
-from equipoise.records.roles import DATA_ENTRY, REVIEWERS, Role
+from equipoise.records.permissions import Do, may
 
 
 def _audit(actor: Actor, query: DataQuery, action: AuditAction, changes: dict) -> None:
@@ -20,7 +20,7 @@ def _audit(actor: Actor, query: DataQuery, action: AuditAction, changes: dict) -
 
 
 def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> DataQuery:
-    if Role(actor.role) not in REVIEWERS:
+    if not may(actor.role, Do.RAISE_QUERY):
         raise ActionRefused("only a data manager or monitor raises queries", status=403)
     if not text.strip():
         raise ActionRefused("the query needs a text", [{"field": "text", "rule": "required", "message": "required"}])
@@ -41,7 +41,7 @@ def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> Data
 
 
 def answer_query(actor: Actor, query: DataQuery, answer: str) -> DataQuery:
-    if Role(actor.role) not in DATA_ENTRY:
+    if not may(actor.role, Do.ANSWER_QUERY):
         raise ActionRefused("the site answers queries", status=403)
     if query.status == QueryStatus.CLOSED:
         raise ActionRefused("the query is closed", status=409)
