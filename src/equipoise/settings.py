@@ -188,6 +188,10 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Statistics pages serve figures computed at most this many seconds ago while data entry goes on
+# (stats_db/computed.py); the statistician can ask for a fresh computation at any time.
+STATS_MAX_AGE = int(os.environ.get("EQUIPOISE_STATS_MAX_AGE", "900"))
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 LANGUAGE_CODE = "fr"
