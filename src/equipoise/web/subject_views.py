@@ -80,7 +80,7 @@ def subject_create(request: SignedInRequest) -> HttpResponse:
         subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, PROTOCOL_ID)
     except ActionRefused as exc:
         messages.error(request, str(exc))
-        return redirect("/")
+        return redirect("subjects")
     return redirect(f"/subjects/{subject.code}/")
 
 
