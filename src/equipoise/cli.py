@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "equipoise.api.commands",
     "equipoise.treatment.commands",
     "equipoise.stats_db.commands",
+    "equipoise.exports.commands",
 ]
 
 

@@ -63,11 +63,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "equipoise.records",
     "equipoise.web",
     "equipoise.allocation",
     "equipoise.treatment",
     "equipoise.stats_db",
+    "equipoise.exports",
+    "equipoise.people",
     "django_tasks_db",
     "equipoise.operations",
 ]
@@ -81,11 +86,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "equipoise.web.middleware.RequestIdMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "equipoise.people.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "equipoise.urls"
@@ -140,6 +147,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_LOCKOUT_FAILURES = int(os.environ.get("EQUIPOISE_LOCKOUT_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("EQUIPOISE_LOCKOUT_MINUTES", "15"))
+
+# Two-factor sign-in (django-otp TOTP): every account must enrol in production; optional in demo
+# and test, where the demo logins sign in with a password alone until their holder enrols.
+REQUIRE_SECOND_FACTOR = MODE == "production"
+OTP_TOTP_ISSUER = "Equipoise"
+# Guessing is stopped by the sign-in lockout, which counts wrong codes with wrong passwords;
+# django-otp's own growing delay would refuse a right code typed just after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+INVITATION_VALID_HOURS = 72
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a forgotten-password link is valid one hour
+RECOVERY_CODES = 10
 
 SESSION_COOKIE_AGE = 30 * 60
 # The idle timeout slides by re-saving the session at most once a minute, not on every page view

@@ -29,6 +29,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "refuses an unsafe configuration")
     serve.set_defaults(func=serve_command)
 
+    worker = subparsers.add_parser("worker", help="run the scheduled reminders and the background task queue")
+    worker.add_argument("--interval", type=float, default=30.0, help="seconds between rounds (default 30)")
+    worker.add_argument("--once", action="store_true", help="one round (schedule, send, run tasks), then exit")
+    worker.set_defaults(func=worker_command)
+
+    backup = subparsers.add_parser("backup", help="write a consistent copy of the database and its manifest")
+    backup.add_argument("dest", help="the backup file to write (its manifest goes beside it, DEST.manifest.json)")
+    backup.set_defaults(func=backup_command)
+
+    restore = subparsers.add_parser("restore", help="check a backup (checksum, audit chain) and restore it")
+    restore.add_argument("src", help="the backup file (its DEST.manifest.json beside it)")
+    restore.add_argument("--replace", action="store_true", help="overwrite a database that already holds data")
+    restore.set_defaults(func=restore_command)
+
     audit = subparsers.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
     audit_sub.required = True
@@ -94,6 +108,48 @@ def serve_command(args: argparse.Namespace) -> int:
     if settings.MODE == "demo":
         print(f"Demo password: {demo_password()} (logins listed above and in var/demo-logins.txt)\n", flush=True)
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, insecure_serving=True)
+    return 0
+
+
+def worker_command(args: argparse.Namespace) -> int:
+    _django()
+    from equipoise.operations.worker import run
+
+    return run(args.interval, once=args.once)
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    _django()
+    from pathlib import Path
+
+    from equipoise.operations.backup import BackupError, backup
+
+    try:
+        made = backup(Path(args.dest))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    m = made.manifest
+    print(f"{made.path} ({m['bytes']} bytes, SHA-256 {m['sha256']})")
+    print(f"manifest: {made.path.name}.manifest.json; audit: {m['audit_verification']['report']}; "
+          f"head event {m['audit_head']['sequence']}; protocol versions: "
+          + (", ".join(f"{v['protocol']} v{v['version']}" for v in m["protocol_versions"]) or "none"))
+    return 0 if m["audit_verification"]["intact"] else 1
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    _django()
+    from pathlib import Path
+
+    from equipoise.operations.restore import RestoreRefused, restore
+
+    try:
+        check = restore(Path(args.src), replace=args.replace)
+    except RestoreRefused as exc:
+        print(f"Restore refused: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(check.lines))
+    print("restored")
     return 0
 
 

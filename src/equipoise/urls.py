@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("equipoise.operations.urls")),
     path("treatment/", include("equipoise.treatment.urls")),
     path("stats/", include("equipoise.stats_db.urls")),
+    path("exports/", include("equipoise.exports.urls")),
+    path("", include("equipoise.people.urls")),
     path("", include("equipoise.web.urls")),
     path("", include("equipoise.allocation.urls")),
 ]

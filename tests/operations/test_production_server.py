@@ -54,9 +54,7 @@ def test_the_production_server_serves_health_static_files_and_json_logs(prod_env
         assert not report["checks"]["scheduler"]["ok"]
         assert "equipoise worker" in report["checks"]["scheduler"]["detail"]
 
-        beat = equipoise(prod_env, "manage", "shell", "-c",
-                         "from django.utils import timezone; from equipoise.operations.models import Heartbeat; "
-                         "Heartbeat.objects.create(name='scheduler', at=timezone.now())")
+        beat = equipoise(prod_env, "worker", "--once")
         assert beat.returncode == 0, beat.stderr
         status, _, body = client.get("/health/")
         assert status == 200 and json.loads(body)["status"] == "ok"

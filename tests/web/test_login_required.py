@@ -10,9 +10,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # The pages anyone may open, by URL name; "health" is the server's health check.
-PUBLIC = {"public-trial", "login", "set_language", "health"}
+# "invitation" and the password-reset pages are reached from an email link, before any sign-in.
+PUBLIC = {"public-trial", "login", "set_language", "health", "invitation", "password-reset",
+          "password-reset-confirm"}
 SAMPLE_ARGUMENTS = {"code": "TNN-001", "visit_pk": 1, "form_id": "labs", "action": "record",
-                    "pk": 1, "protocol_id": "nct06965244"}
+                    "pk": 1, "protocol_id": "nct06965244", "session_id": 1, "username": "inv_a",
+                    "change": "open"}
 
 
 def named_patterns(patterns=None, namespace=""):

@@ -19,6 +19,7 @@ from equipoise.allocation.actions.unblinding import emergency_unblind
 from equipoise.allocation.blinding import may_see_arm, needs_emergency_unblinding, visible_arm
 from equipoise.allocation.models import ListSlot, RandomizationList, UnblindingEvent
 from equipoise.allocation.usage import balance, list_usage
+from equipoise.people.reauth import needs_code
 from equipoise.records.access import Rights, actor_for, all_roles, subject_access
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
@@ -57,13 +58,15 @@ def unblind(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
     if not needs_emergency_unblinding(rights):
         raise PermissionDenied("your role already sees the arm")
-    context: dict = {"subject": subject, "refusal": None, "arm": None, "reason": ""}
+    context: dict = {"subject": subject, "refusal": None, "arm": None, "reason": "",
+                     "asks_code": needs_code(request.user)}
     if request.method == "POST":
         actor = actor_for(request.user, rights, subject.site, request.request_id)
         context["reason"] = request.POST.get("reason", "")
         try:
             _, disclosure = emergency_unblind(actor, rights, subject, context["reason"],
-                                              request.POST.get("password", ""), request)
+                                              request.POST.get("password", ""), request,
+                                              otp_code=request.POST.get("otp_code", ""))
         except ActionRefused as exc:
             context["refusal"] = exc
             return render(request, "allocation/unblind.html", context, status=exc.status)

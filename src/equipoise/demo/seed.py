@@ -17,6 +17,7 @@ from equipoise.allocation.actions.randomize import randomize_subject
 from equipoise.allocation.models import RandomizationList
 from equipoise.allocation.rehearsal import committed_list
 from equipoise.demo.clasi_records import clasi_form
+from equipoise.demo.corrections import correct_some_values
 from equipoise.demo.followup import RESPONSE_RATE, clasi_course, fill_visit
 from equipoise.demo.people import ensure_sites, ensure_users
 from equipoise.demo.screening_records import eligible_record, failing_record
@@ -154,3 +155,6 @@ def _randomize_and_follow(subject: Subject, protocol: Protocol, screening_date: 
             stopped = True
         dispensed = treat_visit(subject, visit, allocation.arm, scheduled.dispensing, dispensed, rng,
                                 investigator, staff["pharmacist"], stopped)
+    # Every third randomized patient has values corrected after monitoring, with reasons.
+    if subject.pk % 3 == 0:
+        correct_some_values(subject, investigator)

@@ -33,7 +33,9 @@ class ReminderSent(models.Model):
     """A reminder sent about one thing in one state (an SAE clock overdue, a visit overdue...).
 
     Unique on (kind, key, state): the same state never mails twice, a new state mails once. Written
-    in the transaction of the reminder's audit event; the email leaves after that commits.
+    in the transaction of the reminder's audit event, with the message itself (an outbox): the
+    email leaves after that commits, and `emailed_at` is set once it has; a worker that died in
+    between sends what is left on its next start.
     """
 
     kind = models.CharField(max_length=32)
@@ -42,7 +44,9 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField()
     judged_at = models.DateTimeField()
     recipients = models.JSONField(default=list)
-    emailed = models.BooleanField(default=False)
+    subject = models.CharField(max_length=200, default="")
+    body = models.TextField(default="")
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "key", "state"], name="reminder_once_per_state")]

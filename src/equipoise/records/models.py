@@ -29,10 +29,22 @@ class ProtocolVersion(models.Model):
         return f"{self.protocol_id} v{self.number}"
 
 
+class SiteRecruitment(models.TextChoices):
+    """A site's recruitment, in the registry's words (the public page shows it)."""
+
+    NOT_YET = "not_yet_recruiting", _("Not yet open")
+    RECRUITING = "recruiting", _("Recruiting")
+    CLOSED = "completed", _("Closed to recruitment")
+
+
 class Site(models.Model):
     code = models.CharField(max_length=8, unique=True)
     name = models.CharField(max_length=200)
     city = models.CharField(max_length=100)
+    principal_investigator = models.CharField(max_length=200, blank=True)
+    # Sites set up before recruitment was tracked were recruiting; a site added now starts "not yet".
+    recruitment = models.CharField(max_length=20, choices=SiteRecruitment.choices,
+                                   default=SiteRecruitment.RECRUITING)
     subject_sequence = models.PositiveIntegerField(default=0)
     # How many of the site's subjects were randomized: numbers them R-TNN-0001, R-TNN-0002, ...
     allocation_sequence = models.PositiveIntegerField(default=0)

@@ -260,8 +260,13 @@ class AnalysisDataset:
     visits: tuple[str, ...]
     subjects: tuple[SubjectRecord, ...]
     screening: tuple[ScreeningEntry, ...] = ()
+    window_closes: Mapping[str, int] = field(default_factory=dict)
+    """Per visit id, the study day (from randomization) on which its window closes: the last day
+    the visit may still be done. An interim analysis leaves out a subject whose window is still open
+    at the cut-off and whose outcome nothing has decided yet ("not yet evaluable")."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "window_closes", _frozen_map("window_closes", self.window_closes, int))
         object.__setattr__(self, "arms", tuple(self.arms))
         object.__setattr__(self, "visits", tuple(self.visits))
         object.__setattr__(self, "subjects", tuple(self.subjects))
@@ -295,6 +300,7 @@ class AnalysisDataset:
             "visits": list(self.visits),
             "subjects": [s.to_dict() for s in self.subjects],
             "screening": [e.to_dict() for e in self.screening],
+            "window_closes": dict(self.window_closes),
         }
 
     def to_json(self) -> str:
@@ -383,6 +389,7 @@ def dataset_from_dict(data: Mapping[str, Any]) -> AnalysisDataset:
         visits=tuple(_need(data, "visits", "dataset")),
         subjects=tuple(subjects),
         screening=screening,
+        window_closes=data.get("window_closes") or {},
     )
 
 

@@ -6,6 +6,12 @@ counts as a non-responder when the W16 CLASI is missing, when the study drug was
 of efficacy or toxicity, or when rescue systemic therapy was given. A baseline CLASI-A of 0 leaves
 the percentage fall undefined: such a subject is a non-responder and the result says so.
 
+Interim and final. At an interim cut-off (DSMB and interim reports) a subject whose visit window
+has not closed by the cut-off, and whose outcome nothing has decided yet (no CLASI at the visit, no
+rescue therapy, no stop for lack of efficacy or toxicity, not withdrawn or lost to follow-up), is
+"not yet evaluable": left out of that analysis and counted apart, never a non-responder. The final
+analysis (`final=True`) applies the non-responder rule as written to everyone randomized.
+
 Analyses: response rate per arm; risk difference (treatment - control) with Newcombe's hybrid
 score interval; Cochran-Mantel-Haenszel test and pooled odds ratio over the randomization strata;
 logistic regression adjusted for the strata; the same on the per-protocol set as sensitivity.
@@ -14,10 +20,11 @@ Which arm is treatment and which is control is always passed in, never inferred.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypedDict
 
@@ -102,6 +109,25 @@ def classify_response(
     return result(False, "insufficient_fall")
 
 
+def window_open(subject: SubjectRecord, visit: str, cutoff: dt.date, window_closes: Mapping[str, int]) -> bool:
+    """Whether the subject's `visit` may still be done after the cut-off (its window's last day
+    falls on or after the cut-off). False when the dataset does not know the visit's window."""
+    close = window_closes.get(visit)
+    return close is not None and subject.randomized_on + dt.timedelta(days=close) >= cutoff
+
+
+def not_yet_evaluable(
+    subject: SubjectRecord, *, visit: str, cutoff: dt.date, window_closes: Mapping[str, int],
+    stop_reasons: Sequence[str] = NON_RESPONDER_STOP_REASONS,
+) -> bool:
+    """At an interim cut-off: the window is still open and nothing has decided the outcome yet."""
+    if not window_open(subject, visit, cutoff, window_closes):
+        return False
+    decided = (subject.rescue_therapy or subject.stopped_drug_reason in stop_reasons or subject.discontinued
+               or subject.lost_to_follow_up or visit in subject.clasi_a)
+    return not decided
+
+
 @dataclass(frozen=True)
 class ArmRate:
     arm: str
@@ -168,6 +194,9 @@ class PrimaryResult:
     itt: BinaryAnalysis
     per_protocol: BinaryAnalysis
     notes: list[str]
+    final: bool = True
+    not_yet_evaluable: dict[str, int] = field(default_factory=dict)
+    """Per arm, subjects left out of this interim analysis because their window is still open."""
 
     def to_dict(self) -> dict[str, Any]:
         return json_ready(asdict(self))
@@ -321,10 +350,12 @@ def analyse_primary(
     stop_reasons: Sequence[str] = NON_RESPONDER_STOP_REASONS,
     confidence: float = 0.95,
     endpoint: str = "clasi50_w16",
+    final: bool = False,
 ) -> PrimaryResult:
     """CLASI-50 at `visit`: ITT with the non-responder rule, and per protocol as sensitivity.
 
     Also serves secondary binary endpoints by changing `visit` (W24) or `fall` (0.7 for CLASI-70).
+    Unless `final`, subjects not yet evaluable at the cut-off are left out and counted per arm.
     """
     for name, arm in (("treatment_arm", treatment_arm), ("control_arm", control_arm)):
         if arm not in dataset.arms:
@@ -332,6 +363,11 @@ def analyse_primary(
     if treatment_arm == control_arm:
         raise DatasetError("control_arm", control_arm, "must differ from treatment_arm")
     subjects = [s for s in dataset.subjects if s.arm in (treatment_arm, control_arm)]
+    waiting = [] if final else [
+        s for s in subjects if not_yet_evaluable(s, visit=visit, cutoff=dataset.data_cutoff,
+                                                 window_closes=dataset.window_closes, stop_reasons=stop_reasons)]
+    waiting_ids = {s.subject_id for s in waiting}
+    subjects = [s for s in subjects if s.subject_id not in waiting_ids]
     cls = [
         classify_response(s, visit=visit, baseline_visit=baseline_visit, fall=fall, stop_reasons=stop_reasons)
         for s in subjects
@@ -350,4 +386,12 @@ def analyse_primary(
         f"Risk difference is {treatment_arm} minus {control_arm}; odds ratios are {treatment_arm} vs {control_arm}.",
         "CMH test without continuity correction over the randomization strata.",
     ]
-    return PrimaryResult(endpoint, visit, fall, treatment_arm, control_arm, itt, pp, notes)
+    by_arm = {arm: sum(1 for s in waiting if s.arm == arm) for arm in (treatment_arm, control_arm)}
+    if final:
+        notes.append("Final analysis: the non-responder rule applies to everyone randomized.")
+    else:
+        notes.append(
+            f"Interim analysis at the cut-off {dataset.data_cutoff.isoformat()}: {len(waiting)} subject(s) not yet "
+            f"evaluable ({visit} window still open, outcome not yet decided) are left out, not counted as "
+            f"non-responders ({treatment_arm} {by_arm[treatment_arm]}, {control_arm} {by_arm[control_arm]}).")
+    return PrimaryResult(endpoint, visit, fall, treatment_arm, control_arm, itt, pp, notes, final, by_arm)

@@ -136,8 +136,15 @@ def primary_html(result: PrimaryResult, labels: Mapping[str, str]) -> str:
         + (f"; difference {100 * rd.difference:.1f} points (95% CI {100 * rd.lower:.1f} to {100 * rd.upper:.1f})"
            if rd else "")
     )
+    waiting = sum(result.not_yet_evaluable.values())
+    evaluable = (
+        "" if result.final else
+        f"<p class='not-yet-evaluable'><strong>Interim analysis: {waiting} not yet evaluable</strong> "
+        f"({esc(result.visit)} window still open at the cut-off; left out, not counted as non-responders): "
+        + ", ".join(f"{esc(labels.get(arm, arm))} {n}" for arm, n in result.not_yet_evaluable.items()) + ".</p>"
+    )
     return (
-        f'<p class="headline">{headline}</p>'
+        f'<p class="headline">{headline}</p>{evaluable}'
         f"<h3>Intention to treat (non-responder rule)</h3>{binary_html(itt, labels)}"
         f"<h3>Per-protocol sensitivity analysis</h3>{binary_html(result.per_protocol, labels)}"
         + notes_html(result.notes)
@@ -235,17 +242,21 @@ def statistician_report(
     special_interest: Sequence[str],
     generated_on: date,
     criterion_labels: Mapping[str, str] | None = None,
+    final: bool = False,
 ) -> StatisticianReport:
-    """Run every analysis and assemble the page and its JSON twin (same numbers, one pass)."""
+    """Run every analysis and assemble the page and its JSON twin (same numbers, one pass).
+
+    An interim report (the default) leaves out the subjects not yet evaluable at the cut-off; the
+    final report (`final=True`) applies the non-responder rule to everyone randomized."""
     roles = ArmRoles(treatment_arm=treatment_arm, control_arm=control_arm)
-    primary = analyse_primary(dataset, **roles)
+    primary = analyse_primary(dataset, **roles, final=final)
     secondary = analyse_secondary(dataset, **roles)
-    w24 = analyse_primary(dataset, **roles, visit="W24", endpoint="clasi50_w24")
+    w24 = analyse_primary(dataset, **roles, visit="W24", endpoint="clasi50_w24", final=final)
     safety = safety_by_arm(dataset, special_interest, arm_labels)
     t1 = table1_by_arm(dataset, arm_labels)
     counts = consort_counts(dataset)
     body = (
-        f"<h1>{esc(dataset.trial_id)}: statistical report</h1>"
+        f"<h1>{esc(dataset.trial_id)}: {'final' if final else 'interim'} statistical report</h1>"
         f"<p class='meta'>Data cut-off {dataset.data_cutoff.isoformat()} · generated {generated_on.isoformat()} · "
         f"{len(dataset.subjects)} randomized · treatment {esc(arm_labels.get(treatment_arm, treatment_arm))}, "
         f"control {esc(arm_labels.get(control_arm, control_arm))}</p>"

@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--cutoff", type=iso_date, required=True, help="data cut-off date YYYY-MM-DD")
     report.add_argument("--output", type=Path, required=True, metavar="DIR", help="directory to write into")
     report.add_argument("--user", required=True, metavar="USERNAME", help="the statistician producing it")
+    report.add_argument("--final", action="store_true",
+                        help="final analysis: the non-responder rule for everyone randomized "
+                             "(default: interim, leaving out patients not yet evaluable)")
     report.set_defaults(func=report_command)
 
     export = sub.add_parser("export-dataset", help="write the analysis dataset from the database (statistician)")
@@ -115,7 +118,7 @@ def report_command(args: argparse.Namespace) -> int:
         args.output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return _fail(f"--output: {args.output} cannot be created ({exc.strerror})")
-    result = documents.report(dataset, context, today)
+    result = documents.report(dataset, context, today, final=args.final)
     table = documents.table1_fragment(dataset, context, arm_level=True)
     files = {
         "report.html": result.html.encode(),

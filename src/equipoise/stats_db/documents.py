@@ -25,13 +25,15 @@ from equipoise.stats_db.trial_context import TrialContext
 POOLED = "all"
 
 
-def report(dataset: AnalysisDataset, context: TrialContext, generated_on: dt.date) -> StatisticianReport:
-    """The statistician's report (arm-level): HTML page and JSON twin, extraction rules included."""
+def report(dataset: AnalysisDataset, context: TrialContext, generated_on: dt.date, *,
+           final: bool = False) -> StatisticianReport:
+    """The statistician's report (arm-level): HTML page and JSON twin, extraction rules included.
+    Interim unless `final` (see `stats.primary` for what changes)."""
     result = statistician_report(
         dataset, treatment_arm=context.treatment_arm, control_arm=context.control_arm,
         arm_labels=context.arm_labels, plan_start=context.plan_start, plan_end=context.plan_end,
         target=context.target, special_interest=context.special_interest, generated_on=generated_on,
-        criterion_labels=context.criterion_labels,
+        criterion_labels=context.criterion_labels, final=final,
     )
     data = {**result.data, "extraction_assumptions": list(ASSUMPTIONS)}
     return StatisticianReport(result.html, data)

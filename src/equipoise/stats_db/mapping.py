@@ -343,4 +343,5 @@ def assemble(rows: Rows, context: TrialContext, cutoff: dt.date) -> AnalysisData
             dispensed_on=rows.dispensed_on.get(subject.pk, ()),
         ))
     return AnalysisDataset(trial_id=context.trial_id, data_cutoff=cutoff, arms=context.arms,
+                           window_closes=context.window_closes,
                            visits=context.clasi_visits, subjects=tuple(records), screening=tuple(screening))

@@ -41,6 +41,7 @@ class TrialContext:
     arm_labels: dict[str, str]
     clasi_visits: tuple[str, ...]
     primary_visit: str
+    window_closes: dict[str, int]
     plan_start: dt.date
     plan_end: dt.date
     target: int
@@ -114,6 +115,7 @@ def trial_context(protocol: Protocol, lang: str = "en") -> TrialContext:
         arm_labels={a.id: getattr(a.label, lang, a.label.en) for a in protocol.arms},
         clasi_visits=clasi_visits(protocol),
         primary_visit=primary_visit(protocol),
+        window_closes={v.id: v.latest_day for v in protocol.schedule.visits},
         plan_start=start,
         plan_end=end,
         target=protocol.registry.enrollment,

@@ -8,6 +8,7 @@ at the next request without reloading on every hit.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -20,8 +21,8 @@ from django.utils import translation
 
 from equipoise.protocol import schema
 from equipoise.protocol.loader import load_protocol
-from equipoise.registry.labels import LANGUAGES
-from equipoise.registry.public_page import build_page
+from equipoise.registry.labels import LANGUAGES, enum_label
+from equipoise.registry.public_page import PublicPage, SiteView, build_page
 
 PROTOCOL_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -58,6 +59,22 @@ def page_language(request: HttpRequest) -> str:
     return current if current in LANGUAGES else "fr"
 
 
+def with_database_sites(page: PublicPage, language: str) -> PublicPage:
+    """The sites administered in the product, with their recruitment, replace the protocol's list
+    once any exists (a site keeps the notes the protocol files attach to it)."""
+    from equipoise.records.models import Site
+
+    rows = list(Site.objects.order_by("code"))
+    if not rows:
+        return page
+    declared = {s.code: s for s in page.sites}
+    return dataclasses.replace(page, sites=tuple(
+        SiteView(site.code, site.name, site.city, declared[site.code].country if site.code in declared else "France",
+                 enum_label("site_status", site.recruitment, language),
+                 declared[site.code].marks if site.code in declared else ())
+        for site in rows))
+
+
 @login_not_required
 def trial_page(request: HttpRequest, protocol_id: str) -> HttpResponse:
     lowered = protocol_id.lower()
@@ -67,7 +84,7 @@ def trial_page(request: HttpRequest, protocol_id: str) -> HttpResponse:
         return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
     protocol = public_protocol(protocol_id)
     language = page_language(request)
-    page = build_page(protocol, language)
+    page = with_database_sites(build_page(protocol, language), language)
     with translation.override(language):
         response = render(request, "web/public_trial.html", {
             "page": page,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils import timezone
 from equipoise.allocation.blinding import EmergencyDisclosure, needs_emergency_unblinding
 from equipoise.allocation.models import Allocation, UnblindingEvent
 from equipoise.allocation.notifications import send_unblinding_notice
+from equipoise.people.reauth import reauthenticate
 from equipoise.records.access import Rights
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
@@ -30,9 +30,11 @@ MIN_REASON = 10
 
 
 def emergency_unblind(
-    actor: Actor, rights: Rights, subject: Subject, reason: str, password: str, request: HttpRequest | None = None
+    actor: Actor, rights: Rights, subject: Subject, reason: str, password: str, request: HttpRequest | None = None,
+    otp_code: str = "",
 ) -> tuple[UnblindingEvent, EmergencyDisclosure]:
-    """Check the reason and the password, record the event, and disclose the arm to `actor` only."""
+    """Check the reason, the password and (when enrolled) the second factor, record the event, and
+    disclose the arm to `actor` only."""
     if not needs_emergency_unblinding(rights):
         raise ActionRefused("your role already sees the arm; emergency unblinding is for blinded users", status=409)
     reason = reason.strip()
@@ -41,15 +43,15 @@ def emergency_unblind(
             "a reason is required for an emergency unblinding",
             [{"field": "reason", "rule": "min_length",
               "message": f"reason must give at least {MIN_REASON} characters, not {len(reason)}"}])
-    checked = authenticate(request, username=actor.username, password=password)
-    if checked is None or checked.pk != actor.user.pk:
+    try:
+        reauthenticate(actor, password, otp_code, request)
+    except ActionRefused as refusal:
+        field = refusal.errors[0]["field"] if refusal.errors else "password"
         with transaction.atomic():
             record_event(actor, "subject.emergency_unblind_refused", "subject", subject.code,
                          subject_code=subject.code, site_code=subject.site.code, reason=reason,
-                         changes={"password": [None, "wrong"]})
-        raise ActionRefused("the password does not match; the arm was not shown",
-                            [{"field": "password", "rule": "reauthentication", "message": "wrong password"}],
-                            status=403)
+                         changes={field: [None, "wrong"]})
+        raise ActionRefused(f"{refusal.message}; the arm was not shown", refusal.errors, status=403) from None
     allocation = Allocation.objects.filter(subject=subject).first()
     if allocation is None:
         raise ActionRefused(f"subject {subject.code} is not randomized; there is no arm to reveal", status=409)

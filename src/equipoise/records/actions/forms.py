@@ -28,6 +28,7 @@ from equipoise.records.models import (
 )
 from equipoise.records.protocol_versions import current_version, protocol_of, under_version_in_force
 from equipoise.records.roles import Role
+from equipoise.records.signals import form_record_changed
 
 
 def form_allowed_at(protocol: Protocol, visit: Visit, form_id: str) -> bool:
@@ -121,6 +122,7 @@ def _save_form(
             changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
             reason=reason, protocol_version=label, checked=version,
         )
+        form_record_changed.send(FormRecord, actor=actor, record=record, changes=changes)
     return record
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-from equipoise.records.models import Site, Subject, SubjectStatus
+from equipoise.records.models import Site, SiteRecruitment, Subject, SubjectStatus
 from equipoise.records.protocol_versions import current_version
 from equipoise.records.roles import Role
 from equipoise.records.visits_setup import ensure_screening_visit
@@ -26,6 +26,10 @@ def create_subject(actor: Actor, site: Site, protocol_id: str) -> Subject:
     version = current_version(protocol_id)
     with transaction.atomic():
         locked = Site.objects.select_for_update().get(pk=site.pk)
+        if locked.recruitment != SiteRecruitment.RECRUITING:
+            raise ActionRefused(f"site {locked.code} is not open for recruitment "
+                                f"({locked.get_recruitment_display()}); no new patient can be screened there",
+                                status=409)
         locked.subject_sequence += 1
         locked.save(update_fields=["subject_sequence"])
         subject = Subject.objects.create(

@@ -1,0 +1,101 @@
+"""CDISC Dataset-JSON 1.1, written row by row (the `.json` document and the `.ndjson` variant).
+
+Both forms put the metadata, including the row count `records`, before the rows. Rows are
+serialized one at a time into a temporary file while they are counted, then the metadata and the
+spooled rows are copied to the output: memory holds one row, whatever the dataset's size.
+
+Missing values are JSON null (numbers, dates) or "" (text), as in CDISC's SDTM example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+VERSION = "1.1.0"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    data_type: str  # string | integer | decimal | float | double | boolean | date | datetime
+    length: int | None = None
+    key_sequence: int | None = None
+    codelist: str | None = None  # the code list's name in the data dictionary (not part of Dataset-JSON)
+
+    def as_json(self, dataset: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"itemOID": f"IT.{dataset}.{self.name}", "name": self.name, "label": self.label,
+                               "dataType": self.data_type}
+        if self.length is not None:
+            out["length"] = self.length
+        if self.key_sequence is not None:
+            out["keySequence"] = self.key_sequence
+        return out
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    label: str
+    columns: tuple[Column, ...]
+    study_oid: str
+    metadata_version_oid: str
+
+
+def _stamp(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _row_json(row: Sequence[Any]) -> str:
+    return json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
+
+
+def write_dataset(out: IO[str], info: DatasetInfo, rows: Iterable[Sequence[Any]], *, created: dt.datetime,
+                  db_modified: dt.datetime | None = None, ndjson: bool = False,
+                  originator: str = "", source_version: str = "") -> int:
+    """Write one dataset to the text stream `out`; returns the number of rows."""
+    width = len(info.columns)
+    count = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for row in rows:
+            if len(row) != width:
+                raise ValueError(f"{info.name}: a row has {len(row)} values for {width} columns")
+            if count:
+                spool.write("\n" if ndjson else ",\n")
+            spool.write(_row_json(row))
+            count += 1
+        meta: dict[str, Any] = {
+            "datasetJSONCreationDateTime": _stamp(created),
+            "datasetJSONVersion": VERSION,
+            "fileOID": f"{info.study_oid}/{info.metadata_version_oid}/{info.name}",
+            "originator": originator or "Equipoise",
+            "sourceSystem": {"name": "Equipoise", "version": source_version or "unknown"},
+            "studyOID": info.study_oid,
+            "metaDataVersionOID": info.metadata_version_oid,
+            "itemGroupOID": f"IG.{info.name}",
+            "records": count,
+            "name": info.name,
+            "label": info.label,
+            "columns": [c.as_json(info.name) for c in info.columns],
+        }
+        if db_modified is not None:
+            meta["dbLastModifiedDateTime"] = _stamp(db_modified)
+        spool.seek(0)
+        if ndjson:
+            out.write(json.dumps(meta, ensure_ascii=False, separators=(",", ":")))
+            if count:
+                out.write("\n")
+            shutil.copyfileobj(spool, out)
+            out.write("\n")
+        else:
+            out.write(json.dumps(meta, ensure_ascii=False, separators=(",", ":"))[:-1])
+            out.write(',"rows":[\n')
+            shutil.copyfileobj(spool, out)
+            out.write("\n]}\n")
+    return count

@@ -1,0 +1,149 @@
+"""The sponsor administrator's pages: sites and accounts. Every change goes through an action."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from equipoise.people.actions import accounts, sessions, sites, two_factor
+from equipoise.people.authority import admin_actor, is_sponsor_admin
+from equipoise.people.models import Invitation
+from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actor import Actor
+from equipoise.records.audit import record_event
+from equipoise.records.models import Membership, Site, SiteRecruitment
+from equipoise.records.roles import LABELS, Role
+
+
+def _admin(request: HttpRequest, attempted: str = "") -> Actor:
+    """The sponsor administrator acting; anyone else is refused (and, for a change, audited)."""
+    try:
+        return admin_actor(request.user, request.request_id)
+    except ActionRefused as exc:
+        if attempted:
+            with transaction.atomic():
+                record_event(two_factor.self_actor(request.user, request.request_id), f"{attempted}_refused",
+                             "user", request.user.get_username(), site_code="",
+                             reason="not the sponsor administrator")
+        raise PermissionDenied(exc.message) from None
+
+
+def role_choices() -> list[tuple[str, str]]:
+    from django.utils.translation import get_language
+
+    french = (get_language() or "fr").startswith("fr")
+    return [(r.value, LABELS[r][1] if french else LABELS[r][0]) for r in Role]
+
+
+def site_list(request: HttpRequest) -> HttpResponse:
+    _admin(request, "site.create" if request.method == "POST" else "")
+    context: dict = {"sites": Site.objects.order_by("code"), "refusal": None, "values": {}}
+    if request.method == "POST":
+        actor = _admin(request, "site.create")
+        values = {k: request.POST.get(k, "") for k in ("code", "name", "city", "principal_investigator")}
+        try:
+            site = sites.add_site(actor, **values)
+        except ActionRefused as exc:
+            context.update(refusal=exc, values=values)
+            return render(request, "people/sites.html", context, status=exc.status)
+        messages.success(request, _("Site %(code)s added; open it for recruitment when it is ready.")
+                         % {"code": site.code})
+        return redirect(reverse("admin-sites"))
+    return render(request, "people/sites.html", context)
+
+
+@require_POST
+def site_recruitment(request: HttpRequest, code: str, change: str) -> HttpResponse:
+    actor = _admin(request, f"site.{change}")
+    action = {"open": sites.open_site, "close": sites.close_site}.get(change)
+    if action is None:
+        raise PermissionDenied("unknown change")
+    try:
+        site = action(actor, code, request.POST.get("reason", ""))
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Site %(code)s: %(state)s.") % {
+            "code": site.code, "state": SiteRecruitment(site.recruitment).label})
+    return redirect(reverse("admin-sites"))
+
+
+def _link_for(request: HttpRequest):
+    return lambda token: request.build_absolute_uri(reverse("invitation", args=[token]))
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    _admin(request, "user.invite" if request.method == "POST" else "")
+    User = get_user_model()
+    users = User.objects.order_by("username").prefetch_related("memberships__site")
+    context: dict = {"page": Paginator(users, 50).get_page(request.GET.get("page")), "refusal": None,
+                     "values": {}, "roles": role_choices(), "sites": Site.objects.order_by("code")}
+    if request.method == "POST":
+        actor = _admin(request, "user.invite")
+        values = {k: request.POST.get(k, "") for k in ("username", "email", "first_name", "last_name", "role", "site")}
+        try:
+            user, _link = accounts.invite(actor, values["username"], values["email"], values["first_name"],
+                                          values["last_name"], [(values["role"], values["site"] or None)],
+                                          _link_for(request))
+        except ActionRefused as exc:
+            context.update(refusal=exc, values=values)
+            return render(request, "people/users.html", context, status=exc.status)
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+        return redirect(reverse("admin-user", args=[user.get_username()]))
+    return render(request, "people/users.html", context)
+
+
+def user_detail(request: HttpRequest, username: str) -> HttpResponse:
+    _admin(request)
+    person = get_object_or_404(get_user_model(), username=username)
+    return render(request, "people/user_detail.html", {
+        "person": person, "memberships": Membership.objects.filter(user=person).select_related("site"),
+        "roles": role_choices(), "sites": Site.objects.order_by("code"),
+        "pending": Invitation.objects.filter(user=person, used_at__isnull=True, withdrawn_at__isnull=True).first(),
+        "has_second_factor": two_factor.has_second_factor(person),
+        "sessions": sessions.active_sessions(person), "is_self": person.pk == request.user.pk,
+    })
+
+
+@require_POST
+def user_change(request: HttpRequest, username: str, change: str) -> HttpResponse:
+    actor = _admin(request, {"grant": "role.grant", "revoke": "role.revoke"}.get(change, f"user.{change}"))
+    post = request.POST
+    done = {
+        "grant": (lambda: accounts.grant_role(actor, username, post.get("role", ""), post.get("site") or None),
+                  _("Role granted.")),
+        "revoke": (lambda: accounts.revoke_role(actor, username, post.get("role", ""), post.get("site") or None),
+                   _("Role revoked.")),
+        "deactivate": (lambda: accounts.deactivate(actor, username, post.get("reason", "")),
+                       _("Account deactivated; its sessions and API tokens are ended.")),
+        "reactivate": (lambda: accounts.reactivate(actor, username, post.get("reason", "")),
+                       _("Account reactivated.")),
+        "reinvite": (lambda: accounts.reinvite(actor, username, _link_for(request)), _("A new invitation was sent.")),
+        "end-sessions": (lambda: sessions.end_all_sessions_and_tokens(
+            actor, get_object_or_404(get_user_model(), username=username), reason=post.get("reason", "")
+            or "ended by the sponsor administrator"), _("All sessions and API tokens of the account are ended.")),
+        "remove-second-factor": (lambda: two_factor.remove_second_factor(
+            actor, get_object_or_404(get_user_model(), username=username), post.get("reason", "")),
+            _("The second factor was removed; the person sets up a new one at next sign-in.")),
+    }.get(change)
+    if done is None:
+        raise PermissionDenied("unknown change")
+    try:
+        done[0]()
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done[1])
+    return redirect(reverse("admin-user", args=[username]))
+
+
+def can_administer(request: HttpRequest) -> bool:
+    return is_sponsor_admin(request.user)
