@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "equipoise.treatment.commands",
     "equipoise.stats_db.commands",
     "equipoise.exports.commands",
+    "equipoise.people.commands",
 ]
 
 

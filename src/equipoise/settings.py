@@ -111,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "equipoise.web.context_processors.roles",
+                "equipoise.web.context_processors.public_trials",
+                "equipoise.web.context_processors.choices",
             ],
         },
     }

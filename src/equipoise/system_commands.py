@@ -101,10 +101,13 @@ def serve_command(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
     from django.core.management import call_command
+    from django.urls import reverse
 
     from equipoise.demo.people import demo_password
+    from equipoise.web.public import public_protocol_ids
 
-    print(f"\nEquipoise on http://{args.host}:{args.port}/  (public page: /trials/nct06965244/)")
+    pages = ", ".join(reverse("public-trial", args=[p]) for p in public_protocol_ids()) or "none"
+    print(f"\nEquipoise on http://{args.host}:{args.port}/  (public pages: {pages})")
     if settings.MODE == "demo":
         print(f"Demo password: {demo_password()} (logins listed above and in var/demo-logins.txt)\n", flush=True)
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, insecure_serving=True)

@@ -11,13 +11,14 @@ from equipoise.allocation.models import Allocation, ListSlot
 from equipoise.api.auth import TokenAuth, create_token
 from equipoise.api.errors import install_error_handlers
 from equipoise.api.randomize import build_router
+from equipoise.api.urls import token_checked
 from equipoise.records.actions.forms import save_form
 from equipoise.records.visits_setup import screening_visit
 
 _api = NinjaAPI(auth=TokenAuth(), urls_namespace="allocation-test-api")
 install_error_handlers(_api)
 _api.add_router("", build_router())
-urlpatterns = [path("api/v1/", _api.urls)]
+urlpatterns = [path("api/v1/", token_checked(_api.urls))]
 
 
 @pytest.fixture(autouse=True)

@@ -53,9 +53,42 @@ def fill(route: str, subject: Subject, visits: list[Visit], form_ids: list[str])
     return ["/" + p for p in paths if "<" not in p]
 
 
+PREGNANCY_REPORT = re.compile(r"pregnancy.report|declaration de (la )?grossesse|pregnancy-alert|pregnancy-reports"
+                              r"|on hold|suspendu", re.IGNORECASE)
+
+
+def open_a_pregnancy_report() -> Subject:
+    """A TNN woman of childbearing potential gets a positive test: hold, report, alert (item 13.1)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from equipoise.records.actions.forms import save_form
+    from equipoise.records.actor import Actor
+    from equipoise.records.roles import Role
+    from equipoise.treatment.actions.visits import add_unscheduled_visit
+    from equipoise.treatment.facts import patient_facts
+    from equipoise.treatment.models import PregnancyReport
+    from equipoise.visits.localtime import trial_date
+
+    investigator = get_user_model().objects.get(username="investigator.tnn")
+    actor = Actor(user=investigator, role=Role.INVESTIGATOR.value, site_code="TNN", request_id="walk")
+    woman = next(a.subject for a in Allocation.objects.filter(subject__site__code="TNN", arm="lenalidomide")
+                 .select_related("subject", "subject__site")
+                 if patient_facts(a.subject).woman_of_childbearing_potential
+                 and a.subject.participation_ended_on is None)
+    now = timezone.now()
+    visit = add_unscheduled_visit(actor, woman, trial_date(now), "suspected pregnancy")
+    save_form(actor, woman, visit, "pregnancy_test", {
+        "pregnancy_test_datetime": now.isoformat(), "pregnancy_test_result": "positive",
+        "pregnancy_test_threshold_miu_ml": 25, "pregnancy_test_supervised": True})
+    assert PregnancyReport.objects.filter(subject=woman, status="open").exists()
+    return woman
+
+
 @pytest.mark.django_db
 def test_blinded_assessor_never_sees_an_arm(people):
     seed_demo(dt.date(2026, 11, 2), progress=lambda _: None)
+    pregnant = open_a_pregnancy_report()
     from django.contrib.auth import get_user_model
 
     assessor = get_user_model().objects.get(username="assessor.tnn")
@@ -86,11 +119,15 @@ def test_blinded_assessor_never_sees_an_arm(people):
             walked += 1
             body = plain(response.content.decode("utf-8", "replace"))
             assert not STUDY_DRUGS.search(body), (path, STUDY_DRUGS.search(body).group(0))
+            if subject.pk == pregnant.pk or not path.startswith(f"/subjects/{subject.code}"):
+                # the pregnancy report and the hold are treatment decisions: nothing of them shows
+                assert not PREGNANCY_REPORT.search(body), (path, PREGNANCY_REPORT.search(body).group(0))
             template_key = re.sub(re.escape(subject.code), "<code>", path)
             template_key = re.sub(r"/\d+/", "/<n>/", template_key)
             auxiliary_counts.setdefault(template_key, {}).setdefault(allocation.arm, set()).add(
                 len(AUXILIARY.findall(body)))
     assert walked > 200
+    assert any(a.subject.pk == pregnant.pk for a in allocations)
     # Aspirin may be named by a criterion (EX06) the same way for everyone; it must never differ by arm.
     for key, by_arm in auxiliary_counts.items():
         seen = set().union(*by_arm.values())
@@ -109,3 +146,6 @@ def test_walk_covers_the_pages_that_reveal_arms_for_others(people):
     subject = Allocation.objects.filter(subject__site__code="TNN").first().subject
     body = plain(client.get(f"/treatment/subjects/{subject.code}/").content.decode())
     assert STUDY_DRUGS.search(body)
+    pregnant = open_a_pregnancy_report()
+    for path in (f"/subjects/{pregnant.code}/", "/treatment/safety/", "/treatment/worklist/"):
+        assert PREGNANCY_REPORT.search(plain(client.get(path).content.decode())), path

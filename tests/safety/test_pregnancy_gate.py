@@ -15,6 +15,7 @@ from equipoise.safety.pregnancy import (
     GateCode,
     PregnancyTest,
     check_dispensing,
+    counselling_needed,
 )
 
 PRESCRIBED = dt.date(2026, 3, 30)  # a Monday, the day after the spring DST change in Paris
@@ -156,20 +157,63 @@ def test_unknown_childbearing_potential_is_refused_and_checked_as_potential(
     assert result.codes == {GateCode.CHILDBEARING_POTENTIAL_UNKNOWN, GateCode.PREGNANCY_TEST_MISSING}
 
 
-@pytest.mark.parametrize(("condom", "semen"), list(itertools.product([True, False], repeat=2)))
-def test_men_on_lenalidomide_need_both_counsellings(pregnancy_rules: PregnancyRules, condom: bool,
-                                                     semen: bool) -> None:
-    req = woman(sex="male", childbearing_potential=None, pregnancy_tests=(),
-                contraception_start=None, contraception_ongoing=None, prescribed_days=84,
-                condom_counselling_recorded=condom, semen_donation_counselling_recorded=semen)
-    expected = set()
-    if not condom:
-        expected.add(GateCode.CONDOM_COUNSELLING_MISSING)
-    if not semen:
-        expected.add(GateCode.SEMEN_DONATION_COUNSELLING_MISSING)
+def topics_for(protocol, sex, childbearing, drug):
+    return counselling_needed([(t.id, t.label, t.audience, t.drugs) for t in protocol.safety.counselling],
+                              sex, childbearing, drug)
+
+
+@pytest.mark.parametrize(("sex", "childbearing", "drug", "expected"), [
+    ("female", True, "lenalidomide",
+     {"unborn_child_risk", "contraception", "pregnancy_tests", "suspected_pregnancy", "blood_donation"}),
+    ("female", None, "methotrexate",
+     {"unborn_child_risk", "contraception", "pregnancy_tests", "suspected_pregnancy", "blood_donation"}),
+    ("female", False, "lenalidomide", {"blood_donation"}),
+    ("male", None, "lenalidomide", {"condom", "semen_donation", "blood_donation"}),
+    ("male", None, "methotrexate", {"male_contraception_methotrexate", "blood_donation"}),
+])
+def test_the_topics_offered_depend_on_sex_childbearing_potential_and_drug(protocol, sex, childbearing, drug,
+                                                                          expected) -> None:
+    assert {n.id for n in topics_for(protocol, sex, childbearing, drug)} == expected
+
+
+@pytest.mark.parametrize("given", [set(), {"condom"}, {"condom", "semen_donation"},
+                                   {"condom", "semen_donation", "blood_donation"}])
+def test_every_topic_must_be_recorded_before_dispensing(protocol, pregnancy_rules: PregnancyRules,
+                                                        given: set[str]) -> None:
+    needed = topics_for(protocol, "male", None, "lenalidomide")
+    req = woman(sex="male", childbearing_potential=None, pregnancy_tests=(), contraception_start=None,
+                contraception_ongoing=None, prescribed_days=84, counselling_needed=needed,
+                counselled_topics=frozenset(given))
     result = check_dispensing(req, pregnancy_rules)
-    assert result.codes == expected
-    assert result.accepted == (condom and semen)
+    missing = {n.id for n in needed} - given
+    assert result.accepted == (not missing)
+    if missing:
+        (violation,) = result.violations
+        assert violation.code is GateCode.COUNSELLING_MISSING
+        assert set(violation.values["missing_topics"]) == missing
+        assert "No blood donation" in violation.message.en or "blood_donation" not in missing
+        assert "Pas de don de sang" in violation.message.fr or "blood_donation" not in missing
+
+
+def test_a_draft_or_unfinished_test_never_counts(pregnancy_rules: PregnancyRules) -> None:
+    draft = PregnancyTest(PRESCRIBED - dt.timedelta(days=1), "negative", 25, True, finished=False)
+    assert check_dispensing(woman(pregnancy_tests=(draft,)), pregnancy_rules).codes == {
+        GateCode.PREGNANCY_TEST_NOT_FINISHED}
+    unanswered = PregnancyTest(PRESCRIBED - dt.timedelta(days=1), "negative", 25, None,
+                               missing=("pregnancy_test_supervised",))
+    result = check_dispensing(woman(pregnancy_tests=(unanswered,)), pregnancy_rules)
+    assert result.codes == {GateCode.PREGNANCY_TEST_INCOMPLETE}
+    assert result.violations[0].values["missing"] == ["pregnancy_test_supervised"]
+    finished = replace(draft, finished=True)
+    assert check_dispensing(woman(pregnancy_tests=(draft, finished)), pregnancy_rules).accepted
+
+
+def test_a_positive_or_indeterminate_draft_still_refuses(pregnancy_rules: PregnancyRules) -> None:
+    good = PregnancyTest(PRESCRIBED - dt.timedelta(days=2), "negative", 25, True)
+    for result, code in (("positive", GateCode.PREGNANCY_TEST_POSITIVE),
+                         ("indeterminate", GateCode.PREGNANCY_TEST_INDETERMINATE)):
+        later = PregnancyTest(PRESCRIBED + dt.timedelta(days=1), result, 25, True, finished=False)
+        assert check_dispensing(woman(pregnancy_tests=(good, later)), pregnancy_rules).codes == {code}
 
 
 def test_men_on_methotrexate_need_no_lenalidomide_counselling(pregnancy_rules: PregnancyRules) -> None:

@@ -51,7 +51,7 @@ def randomized(people, inv_a):
     counter = {"n": 0}
 
     def make(arm: str, sex: str = "female", childbearing: bool | None = True, days_ago: int = 0,
-             site=None, actor=None):
+             site=None, actor=None, counselled: bool = True):
         site = site or people["site_a"]
         actor = actor or inv_a
         subject = create_subject(actor, site, "nct06965244")
@@ -71,6 +71,12 @@ def randomized(people, inv_a):
         subject.status = SubjectStatus.RANDOMIZED
         subject.save(update_fields=["status"])
         create_schedule(subject, today() - dt.timedelta(days=days_ago))
+        if counselled:  # every protocol topic for this patient, on the randomization day
+            from equipoise.treatment.actions.counselling import record_counselling
+            from equipoise.treatment.facts import counselling_topics
+
+            record_counselling(actor, subject, [t.id for t in counselling_topics(subject)],
+                               today() - dt.timedelta(days=days_ago))
         return subject
 
     return make
@@ -78,14 +84,16 @@ def randomized(people, inv_a):
 
 @pytest.fixture
 def record_pregnancy_test(inv_a):
-    """record_pregnancy_test(subject, taken_at, result='negative', visit_id='W0', threshold=25, supervised=True)."""
-    from equipoise.records.actions.forms import save_form
+    """record_pregnancy_test(subject, taken_at, result='negative', visit_id='W0', threshold=25, supervised=True,
+    complete=True): saved, then marked complete unless `complete` is False (a draft)."""
+    from equipoise.records.actions.forms import complete_form, save_form
 
     def record(subject, taken_at: dt.datetime, result: str = "negative", visit_id: str = "W0",
-               threshold: float = 25, supervised: bool = True):
-        return save_form(inv_a, subject, subject.visits.get(visit_id=visit_id), "pregnancy_test", {
+               threshold: float = 25, supervised: bool = True, complete: bool = True):
+        saved = save_form(inv_a, subject, subject.visits.get(visit_id=visit_id), "pregnancy_test", {
             "pregnancy_test_datetime": taken_at.isoformat(), "pregnancy_test_result": result,
             "pregnancy_test_threshold_miu_ml": threshold, "pregnancy_test_supervised": supervised})
+        return complete_form(inv_a, saved) if complete else saved
 
     return record
 

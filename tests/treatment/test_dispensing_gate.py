@@ -82,13 +82,53 @@ def test_old_test_refused_by_rule_and_positive_test_always_refuses(randomized, i
 
 
 def test_man_on_lenalidomide_needs_counselling_before_first_dispensing(randomized, inv_a, pharm_a):
-    subject = randomized("lenalidomide", "male", None)
+    subject = randomized("lenalidomide", "male", None, counselled=False)
     rx = prescribe(inv_a, subject, prescribed_on=today(), days=84)
     with pytest.raises(ActionRefused) as refused:
         dispense(pharm_a, rx, today())
-    assert set(refused_codes(refused.value)) == {"condom_counselling_missing", "semen_donation_counselling_missing"}
+    assert refused_codes(refused.value) == ["counselling_missing"]
+    assert set(refused.value.errors[0]["values"]["missing_topics"]) == {"condom", "semen_donation", "blood_donation"}
     record_counselling(pharm_a, subject, ["condom", "semen_donation"], today())
+    with pytest.raises(ActionRefused) as refused:
+        dispense(pharm_a, rx, today())
+    assert refused.value.errors[0]["values"]["missing_topics"] == ["blood_donation"]
+    assert "Pas de don de sang" in refused.value.errors[0]["message_fr"]
+    record_counselling(pharm_a, subject, ["blood_donation"], today())
     assert dispense(pharm_a, rx, today()).tablets == 84
+
+
+def test_woman_needs_her_counselling_and_a_finished_test(randomized, inv_a, pharm_a, record_pregnancy_test):
+    subject = randomized("lenalidomide", "female", True, counselled=False)
+    record_contraception(inv_a, subject, "implant", today() - dt.timedelta(days=60), True)
+    draft = record_pregnancy_test(subject, timezone.now() - dt.timedelta(hours=2), complete=False)
+    rx = prescribe(inv_a, subject, prescribed_on=today(), days=28)
+    with pytest.raises(ActionRefused) as refused:
+        dispense(pharm_a, rx, today())
+    assert set(refused_codes(refused.value)) == {"pregnancy_test_not_finished", "counselling_missing"}
+    assert set(refused.value.errors[-1]["values"]["missing_topics"]) == {
+        "unborn_child_risk", "contraception", "pregnancy_tests", "suspected_pregnancy", "blood_donation"}
+    with pytest.raises(ActionRefused) as refused:  # a man's topic is not offered to her
+        record_counselling(inv_a, subject, ["condom"], today())
+    assert refused.value.errors[0]["field"] == "topics"
+    record_counselling(inv_a, subject, ["unborn_child_risk", "contraception", "pregnancy_tests",
+                                        "suspected_pregnancy", "blood_donation"], today())
+    from equipoise.records.actions.forms import complete_form
+    complete_form(inv_a, draft)
+    assert dispense(pharm_a, rx, today()).tablets == 28
+
+
+def test_a_test_with_a_required_answer_missing_does_not_count(randomized, inv_a, pharm_a):
+    from equipoise.records.actions.forms import save_form
+
+    subject = randomized("lenalidomide", "female", True)
+    record_contraception(inv_a, subject, "implant", today() - dt.timedelta(days=60), True)
+    save_form(inv_a, subject, subject.visits.get(visit_id="W0"), "pregnancy_test", {
+        "pregnancy_test_datetime": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+        "pregnancy_test_result": "negative", "pregnancy_test_threshold_miu_ml": 25})
+    rx = prescribe(inv_a, subject, prescribed_on=today(), days=28)
+    with pytest.raises(ActionRefused) as refused:
+        dispense(pharm_a, rx, today())
+    assert set(refused_codes(refused.value)) == {"pregnancy_test_not_finished", "pregnancy_test_incomplete"}
 
 
 def test_methotrexate_weekly_on_named_weekday_with_folic_acid_another_day(randomized, inv_a, pharm_a):

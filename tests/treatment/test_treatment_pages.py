@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from equipoise.records.actions.forms import save_form
+from equipoise.records.actions.forms import complete_form, save_form
 from equipoise.records.actions.subjects import create_subject
 from equipoise.records.actor import Actor
 from equipoise.records.models import AuditEvent
@@ -143,7 +143,7 @@ def test_worklist_page_lists_the_visit_due_today(people, client_for, woman):
 
 
 def test_every_write_goes_through_the_page(people, client_for, randomized, django_capture_on_commit_callbacks):
-    subject = randomized("methotrexate", "female", True, days_ago=30)
+    subject = randomized("methotrexate", "female", True, days_ago=30, counselled=False)
     inv, pharm, sponsor = (client_for(people[n]) for n in ("inv_a", "pharm_a", "sponsor"))
     base = f"/treatment/subjects/{subject.code}/"
     start = today() - dt.timedelta(days=30)
@@ -155,10 +155,12 @@ def test_every_write_goes_through_the_page(people, client_for, randomized, djang
 
     ok(inv, base + "contraception/", {"method": "implant", "started_on": str(start - dt.timedelta(days=60)),
                                       "ongoing": "true"})
-    ok(pharm, base + "counselling/", {"topics": ["blood_donation"], "counselled_on": str(start)})
-    save_form(people_actor(people["inv_a"]), subject, subject.visits.get(visit_id="W0"), "pregnancy_test", {
+    topics = ["unborn_child_risk", "contraception", "pregnancy_tests", "suspected_pregnancy", "blood_donation"]
+    ok(pharm, base + "counselling/", {"topics": topics, "counselled_on": str(start)})
+    test = save_form(people_actor(people["inv_a"]), subject, subject.visits.get(visit_id="W0"), "pregnancy_test", {
         "pregnancy_test_datetime": f"{start}T09:00:00+01:00", "pregnancy_test_result": "negative",
         "pregnancy_test_threshold_miu_ml": 20, "pregnancy_test_supervised": True})
+    complete_form(people_actor(people["inv_a"]), test)
     ok(inv, base + "prescribe/", {"prescribed_on": str(start), "days": "28", "dose_mg": "15", "weekday": "monday",
                                   "auxiliary_weekday": "thursday", "auxiliary_dose_mg": "5"})
     rx = subject.prescriptions.get()
@@ -184,7 +186,8 @@ def test_every_write_goes_through_the_page(people, client_for, randomized, djang
     ok(sponsor, f"/treatment/adverse-events/{ae.pk}/notify-authorities/", {"at": to_paris_text(timezone.now())})
     ae.refresh_from_db()
     assert ae.sponsor_notified_at and ae.expected is False and ae.authorities_notified_at
-    assert Contraception.objects.count() == Counselling.objects.count() == TabletReturn.objects.count() == 1
+    assert Contraception.objects.count() == TabletReturn.objects.count() == 1
+    assert sorted(Counselling.objects.values_list("topic", flat=True)) == sorted(topics)
     assert DoseChange.objects.get().new_dose_mg == 10
     page = inv.get(base, headers={"accept-language": "en"}).content.decode()
     assert "reduced to 10" in page and "done in window" in page and "missed" in page

@@ -17,8 +17,6 @@ from pathlib import Path
 
 from equipoise.cli import command_group
 
-PROTOCOL_ID = "nct06965244"
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     sub = command_group(subparsers, "randomization", "randomization lists, simulations and allocation")
@@ -28,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     load.add_argument("--user", required=True, metavar="USERNAME", help="the statistician loading it")
     load.add_argument("--report", type=Path, metavar="FILE",
                       help="generation report to keep with the list (default: FILE.report.json if present)")
-    load.add_argument("--protocol", default=PROTOCOL_ID, help=f"protocol id (default {PROTOCOL_ID})")
+    load.add_argument("--protocol", help="protocol id (default: the only one loaded)")
     load.set_defaults(func=load_command)
 
     check = sub.add_parser("check-stored", help="check stored lists still match their commitment")
@@ -59,11 +57,13 @@ def load_command(args: argparse.Namespace) -> int:
 
     setup()
     from django.contrib.auth import get_user_model
+    from django.core.exceptions import BadRequest
 
     from equipoise.allocation.actions.lists import load_list
     from equipoise.records.access import all_roles
     from equipoise.records.actions.errors import ActionRefused
     from equipoise.records.actor import Actor
+    from equipoise.records.loaded_protocols import chosen_protocol_id
     from equipoise.records.roles import Role
 
     user = get_user_model().objects.filter(username=args.user, is_active=True).first()
@@ -73,14 +73,18 @@ def load_command(args: argparse.Namespace) -> int:
         return _fail(f"--user: {args.user!r} is not a statistician; only the statistician loads the list", 1)
     actor = Actor(user=user, role=Role.STATISTICIAN.value, request_id="cli")
     try:
-        rlist = load_list(actor, args.protocol, data, args.sha256, report)
+        protocol_id = chosen_protocol_id(args.protocol)
+    except BadRequest as exc:
+        return _fail(f"--protocol: {exc}")
+    try:
+        rlist = load_list(actor, protocol_id, data, args.sha256, report)
     except ActionRefused as exc:
         for error in exc.errors[1:]:
             print(f"  {error['message']}", file=sys.stderr)
         return _fail(str(exc), 1)
     except LookupError as exc:
         return _fail(str(exc))
-    print(f"loaded list {rlist.sha256} ({rlist.slots.count()} slots) for {args.protocol}")
+    print(f"loaded list {rlist.sha256} ({rlist.slots.count()} slots) for {protocol_id}")
     return 0
 
 

@@ -66,10 +66,10 @@ def imbalance(counts: Mapping[str, int]) -> int:
     return max(counts.values()) - min(counts.values()) if counts else 0
 
 
-def balance(arms: Iterable[str]) -> dict[str, object]:
-    """Arm counts of the ledger overall, per stratum and per factor margin."""
+def balance(arms: Iterable[str], protocol_id: str) -> dict[str, object]:
+    """Arm counts of the ledger of `protocol_id` overall, per stratum and per factor margin."""
     arm_list = sorted(arms)
-    pairs = list(Allocation.objects.values_list("stratum", "arm"))
+    pairs = list(Allocation.objects.filter(subject__protocol_id=protocol_id).values_list("stratum", "arm"))
     by_stratum = arm_counts(pairs, arm_list)
     overall = {a: sum(c[a] for c in by_stratum.values()) for a in arm_list}
     return {"arms": arm_list, "overall": overall, "overall_imbalance": imbalance(overall),

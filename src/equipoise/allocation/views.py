@@ -24,14 +24,13 @@ from equipoise.records.access import Rights, actor_for, all_roles, subject_acces
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 
-PROTOCOL_ID = "nct06965244"
 
-
-def arm_labels(protocol_id: str = PROTOCOL_ID) -> dict[str, str]:
+def arm_labels(protocol_id: str) -> dict[str, str]:
     protocol = protocol_of(current_version(protocol_id))
     lang = get_language() or "fr"
     return {arm.id: arm.label.get(lang) for arm in protocol.arms}
@@ -49,7 +48,7 @@ def randomize(request: SignedInRequest, code: str) -> HttpResponse:
         messages.success(request, f"{subject.code}: {allocation.number}")
     else:
         messages.info(request, f"{subject.code} was already randomized: {allocation.number}")
-    return redirect(f"/subjects/{subject.code}/")
+    return redirect("subject", code=subject.code)
 
 
 @never_cache
@@ -84,10 +83,15 @@ def statistician_only(request: SignedInRequest) -> Actor:
     return Actor(user=request.user, role=Role.STATISTICIAN.value, request_id=request.request_id)
 
 
+def active_list(protocol_id: str) -> RandomizationList | None:
+    return RandomizationList.objects.filter(active=True, protocol_version__protocol_id=protocol_id).first()
+
+
 def list_status(request: SignedInRequest) -> HttpResponse:
     statistician_only(request)
-    rlist = RandomizationList.objects.filter(active=True).first()
-    fraction = protocol_of(current_version(PROTOCOL_ID)).randomization.low_list_warning_fraction
+    protocol_id = chosen_protocol_id(request.GET.get("protocol"))
+    rlist = active_list(protocol_id)
+    fraction = protocol_of(current_version(protocol_id)).randomization.low_list_warning_fraction
     usage = list_usage(rlist) if rlist else []
     rows = [{"u": u, "percent": round(100 * u.fraction), "low": u.low(fraction)} for u in usage]
     return render(request, "allocation/list_status.html", {
@@ -100,18 +104,20 @@ def list_status(request: SignedInRequest) -> HttpResponse:
 @never_cache
 def list_slots(request: SignedInRequest) -> HttpResponse:
     actor = statistician_only(request)
-    rlist = RandomizationList.objects.filter(active=True).first()
+    protocol_id = chosen_protocol_id(request.GET.get("protocol"))
+    rlist = active_list(protocol_id)
     slots = ListSlot.objects.filter(rlist=rlist).select_related("allocation") if rlist else ListSlot.objects.none()
     if rlist:
         # Reading the concealed list is itself an event worth keeping (who looked, when).
         with transaction.atomic():
             record_event(actor, "randomization.list_view", "randomization_list", rlist.pk, site_code="")
     return render(request, "allocation/list_slots.html",
-                  {"rlist": rlist, "slots": slots, "labels": arm_labels()})
+                  {"rlist": rlist, "slots": slots, "labels": arm_labels(protocol_id)})
 
 
 def balance_page(request: SignedInRequest) -> HttpResponse:
     statistician_only(request)
-    protocol = protocol_of(current_version(PROTOCOL_ID))
-    report = balance(protocol.randomization.ratio)
-    return render(request, "allocation/balance.html", {"report": report, "labels": arm_labels()})
+    protocol_id = chosen_protocol_id(request.GET.get("protocol"))
+    protocol = protocol_of(current_version(protocol_id))
+    report = balance(protocol.randomization.ratio, protocol_id)
+    return render(request, "allocation/balance.html", {"report": report, "labels": arm_labels(protocol_id)})

@@ -11,9 +11,9 @@ from equipoise.api.requests import ApiRequest
 from equipoise.api.schemas import READ_ERRORS, WRITE_ERRORS, SubjectCreate, SubjectOut, VisitOut
 from equipoise.api.serialize import subject_out, visit_out
 from equipoise.records.access import actor_for, site_access, subject_access, visible_subjects
-from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject
-from equipoise.records.models import FormRecord, ProtocolVersion
+from equipoise.records.loaded_protocols import loaded_protocol_ids, protocol_for_new_subject
+from equipoise.records.models import FormRecord
 from equipoise.records.protocol_versions import current_version, protocol_of
 
 router = Router(tags=["subjects"])
@@ -21,21 +21,6 @@ router = Router(tags=["subjects"])
 
 def _request_id(request: ApiRequest) -> str:
     return getattr(request, "request_id", "")
-
-
-def protocol_for_new_subject(requested: str | None, loaded: list[str]) -> str:
-    """The protocol a new subject joins: the one named, or the only one loaded."""
-    if requested is not None:
-        if requested not in loaded:
-            raise ActionRefused(f"protocol {requested!r} is not loaded", [{
-                "field": "protocol", "rule": "choices",
-                "message": f"protocol must be one of {', '.join(loaded) or '(none loaded)'}"}])
-        return requested
-    if len(loaded) != 1:
-        raise ActionRefused("name the protocol: more than one is loaded" if loaded else "no protocol is loaded", [{
-            "field": "protocol", "rule": "required",
-            "message": f"protocol is required when {len(loaded)} protocols are loaded"}])
-    return loaded[0]
 
 
 @router.get("/subjects", response={200: list[SubjectOut], **READ_ERRORS})
@@ -52,8 +37,7 @@ def list_subjects(request: ApiRequest, site: Query[str | None] = None) -> Any:
 def add_subject(request: ApiRequest, body: SubjectCreate) -> Any:
     """Create a coded subject at a site (data-entry roles at that site)."""
     site, rights = site_access(request.auth, body.site, write=True, request_id=_request_id(request))
-    loaded = sorted(set(ProtocolVersion.objects.values_list("protocol_id", flat=True)))
-    protocol_id = protocol_for_new_subject(body.protocol, loaded)
+    protocol_id = protocol_for_new_subject(body.protocol, loaded_protocol_ids())
     subject = create_subject(actor_for(request.auth, rights, site, _request_id(request)), site, protocol_id)
     return Status(201, subject_out(subject))
 

@@ -6,6 +6,8 @@ the site's HTML page. Every API view is `login_not_required` for the site's sess
 checks its own tokens and answers 401 itself.
 """
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
@@ -26,12 +28,18 @@ def unknown_route(request: HttpRequest) -> HttpResponse:
     return api.create_response(request, error_body(message, [implied_error(404, message)]), status=404)
 
 
-_patterns, _ninja_app_name, app_name = api.urls
+def token_checked(urls: tuple[list[Any], str, str]) -> tuple[list[Any], str, str]:
+    """An API's `urls` with every view `login_not_required`: the site's session login does not
+    apply, the API checks its own tokens and answers 401 itself."""
+    for pattern in urls[0]:
+        if pattern.callback is not None:
+            login_not_required(pattern.callback)
+    return urls
+
+
+_patterns, _ninja_app_name, app_name = token_checked(api.urls)
 # ninja's own root view answers an HTML 404; the root keeps its name (ninja reverses it to find
 # the API's prefix) but answers like any unknown route.
-for _pattern in _patterns:
-    if _pattern.callback is not None:
-        login_not_required(_pattern.callback)
 urlpatterns = [
     *(path("", unknown_route, name="api-root") if getattr(p, "name", None) == "api-root" else p
       for p in _patterns),

@@ -11,7 +11,7 @@ import random
 from zoneinfo import ZoneInfo
 
 from equipoise.demo.clasi_records import clasi_form
-from equipoise.records.actions.forms import save_form
+from equipoise.records.actions.forms import complete_form, save_form
 from equipoise.records.actor import Actor
 from equipoise.records.models import Subject, Visit
 
@@ -34,11 +34,12 @@ def fill_visit(visit: Visit, subject: Subject, course: dict[str, int], rng: rand
     """Save the visit's scheduled forms through the write path."""
     activity = course.get(visit.visit_id)
     for form_id in forms:
-        if form_id == "pregnancy_test" and childbearing:
+        if form_id == "pregnancy_test" and childbearing and visit.target_date is not None:
             taken = dt.datetime.combine(visit.target_date, dt.time(8, 30), tzinfo=PARIS) - dt.timedelta(days=1)
-            save_form(investigator, subject, visit, "pregnancy_test", {
+            record = save_form(investigator, subject, visit, "pregnancy_test", {
                 "pregnancy_test_datetime": taken.isoformat(), "pregnancy_test_result": "negative",
                 "pregnancy_test_threshold_miu_ml": 25, "pregnancy_test_supervised": True})
+            complete_form(investigator, record)  # only a finished test counts at dispensing
         if form_id == "clasi" and activity is not None:
             save_form(assessor, subject, visit, "clasi",
                       clasi_form(rng, activity, subject.pk, visit.target_date, assessor.user.get_username()))

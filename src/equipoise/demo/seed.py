@@ -41,7 +41,7 @@ from equipoise.records.protocol_versions import (
 from equipoise.records.roles import Role
 from equipoise.records.visits_setup import baseline_visit, screening_visit
 
-PROTOCOL_ID = "nct06965244"
+DEMO_PROTOCOL_DIR = "nct06965244"  # the bundled protocol directory the demonstration runs
 PARIS = ZoneInfo("Europe/Paris")
 LIST_SEED = "equipoise-demo-list"
 SLOTS_PER_STRATUM = 30
@@ -68,7 +68,7 @@ def ensure_list(protocol: Protocol, users: dict) -> None:
 
 
 def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[str, int]:
-    version, _ = store_protocol_version(default_protocol_dir(PROTOCOL_ID))
+    version, _ = store_protocol_version(default_protocol_dir(DEMO_PROTOCOL_DIR))
     protocol = protocol_of(version)
     sites = ensure_sites(protocol)
     users = ensure_users(sites)
@@ -92,7 +92,7 @@ def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[s
                 screening_date = today - dt.timedelta(days=3 + 3 * (len(STAGES) - index) + site_index)
             else:
                 screening_date = today - dt.timedelta(days=400 - 15 * index - 4 * site_index)
-            subject = create_subject(investigator, site, PROTOCOL_ID)
+            subject = create_subject(investigator, site, version.protocol_id)
             _screen(subject, stage, index, screening_date, rng, investigator, assessor)
             if stage == "randomized":
                 leaves = LEAVERS.get(index - STAGES.index("randomized"))

@@ -14,6 +14,7 @@ from equipoise.treatment.actions.counselling import record_contraception, record
 from equipoise.treatment.actions.dispensing import dispense, record_return
 from equipoise.treatment.actions.prescribing import change_dose, prescribe
 from equipoise.treatment.actions.visits import mark_visit_done
+from equipoise.treatment.facts import counselling_topics
 
 PARIS = ZoneInfo("Europe/Paris")
 # (term, grade, special interest, serious criteria): events the demo draws from.
@@ -36,9 +37,8 @@ def start_precautions(subject: Subject, arm: str, screening: dict, randomized_on
     if screening.get("childbearing_potential"):
         record_contraception(investigator, subject, "combined oral contraceptive",
                              randomized_on - dt.timedelta(days=70), True, now=_at(randomized_on))
-    if screening.get("sex") == "male" and arm == "lenalidomide":
-        record_counselling(investigator, subject, ["condom", "semen_donation", "blood_donation"],
-                           randomized_on, now=_at(randomized_on))
+    record_counselling(investigator, subject, [t.id for t in counselling_topics(subject, arm)],
+                       randomized_on, now=_at(randomized_on))
 
 
 def treat_visit(subject: Subject, visit, arm: str, dispensing_visit: bool, previous, rng: random.Random,

@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from equipoise.eligibility.record import Value, validate_record
+from equipoise.eligibility.verdict import Verdict
 from equipoise.protocol.loader import LoadedProtocol
 from equipoise.protocol.schema import Criterion, FormField
 from equipoise.rules import RuleSet
 from equipoise.rules.engine import evaluate_in, make_context
 
 Status = Literal["met", "not_met", "unknown"]
-Verdict = Literal["eligible", "not_eligible", "incomplete"]
+
 SCREENING_FORM = "screening"
 
 
@@ -139,8 +140,8 @@ def evaluate_criteria(compiled: CompiledCriteria, values: Mapping[str, Value | N
         if outcome.variable not in missing:
             missing.append(outcome.variable)
         results.append(CriterionResult(criterion, "unknown", present, missing))
-    verdict: Verdict = "not_eligible" if excluded else "incomplete" if unknown else "eligible"
-    missing_all = _missing(results) if verdict == "incomplete" else []
+    verdict = Verdict.NOT_ELIGIBLE if excluded else Verdict.INCOMPLETE if unknown else Verdict.ELIGIBLE
+    missing_all = _missing(results) if verdict == Verdict.INCOMPLETE else []
     return EligibilityResult(compiled.protocol_version, verdict, results, missing_all)
 
 

@@ -21,8 +21,6 @@ from pathlib import Path
 
 from equipoise.cli import command_group
 
-PROTOCOL_ID = "nct06965244"
-
 
 def iso_date(text: str) -> dt.date:
     try:
@@ -43,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     odm.add_argument("--output", type=Path, required=True, metavar="FILE", help="XML file to write")
     odm.add_argument("--user", required=True, metavar="USERNAME", help="who takes the export")
     odm.add_argument("--cutoff", type=iso_date, help="data known at the end of this day, Paris time (YYYY-MM-DD)")
-    odm.add_argument("--protocol", default=PROTOCOL_ID, help=argparse.SUPPRESS)
+    odm.add_argument("--protocol", help="protocol id (default: the only one loaded)")
     odm.set_defaults(func=odm_command)
 
     ds = sub.add_parser("datasets", help="SDTM-shaped domains as Dataset-JSON, NDJSON, CSV and SAS XPORT")
@@ -56,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="comma-separated among json, ndjson, csv, xpt (default: all)")
     ds.add_argument("--domains", type=_list, default=None, metavar="LIST",
                     help="comma-separated domains (default: all the arm mode allows)")
-    ds.add_argument("--protocol", default=PROTOCOL_ID, help=argparse.SUPPRESS)
+    ds.add_argument("--protocol", help="protocol id (default: the only one loaded)")
     ds.set_defaults(func=datasets_command)
 
 
@@ -81,6 +79,19 @@ def _actor(username: str, mode):
     return rights, actor, None
 
 
+def _chosen_protocol(args: argparse.Namespace) -> int | None:
+    """Set `args.protocol` to the protocol named or the only one loaded; an exit code if neither."""
+    from django.core.exceptions import BadRequest
+
+    from equipoise.records.loaded_protocols import chosen_protocol_id
+
+    try:
+        args.protocol = chosen_protocol_id(args.protocol)
+    except BadRequest as exc:
+        return _fail(f"--protocol: {exc}")
+    return None
+
+
 def odm_command(args: argparse.Namespace) -> int:
     from equipoise.django_setup import setup
 
@@ -93,6 +104,8 @@ def odm_command(args: argparse.Namespace) -> int:
 
     rights, actor, code = _actor(args.user, ArmMode.MASKED)
     if code is not None:
+        return code
+    if (code := _chosen_protocol(args)) is not None:
         return code
     cutoff = Cutoff.at(args.cutoff)
     file_type = "Transactional" if args.type == "transactional" else "Snapshot"
@@ -131,6 +144,8 @@ def datasets_command(args: argparse.Namespace) -> int:
         return _fail(f"--domains: unknown {', '.join(bad)}; choose among {', '.join(DOMAINS)}")
     rights, actor, code = _actor(args.user, mode)
     if code is not None:
+        return code
+    if (code := _chosen_protocol(args)) is not None:
         return code
     cutoff = Cutoff.at(args.cutoff)
     try:

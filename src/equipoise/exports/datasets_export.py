@@ -3,7 +3,9 @@
 Subjects are read in chunks of `SUBJECT_CHUNK` in code order; each chunk's facts (screening form,
 allocation, dispensings, eligibility, visits, adverse events) are fetched with one query per table,
 and the domain rows of each subject are yielded before the next chunk is read. The findings
-domains (LB, QS, FA, RS, CM) stream the form values in force at the cut-off, subject by subject.
+domains (LB, QS, FA, RS, CM) come from one pass over the form values in force at the cut-off,
+subject by subject. Rows are spooled to temporary files (JSON lines) and each requested format is
+written from the spool: memory holds one subject's rows, whatever the trial's size.
 """
 
 from __future__ import annotations
@@ -12,17 +14,24 @@ import datetime as dt
 import hashlib
 import hmac
 import itertools
+import json
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from equipoise.allocation.blinding import may_see_arm, open_forms
 from equipoise.allocation.models import Allocation, RandomizationList
-from equipoise.exports.reading import Cutoff, database_last_modified, latest_revisions
+from equipoise.exports.reading import (
+    Cutoff,
+    database_last_modified,
+    derived_in_force,
+    latest_revisions,
+)
 from equipoise.interchange import sdtm
 from equipoise.interchange.dataset_json import DatasetInfo, write_dataset
 from equipoise.interchange.odm_metadata import version_oid
@@ -38,6 +47,7 @@ from equipoise.visits.localtime import trial_date
 
 SUBJECT_CHUNK = 500
 FORMATS = ("json", "ndjson", "csv", "xpt")
+FINDINGS_DOMAINS = ("LB", "QS", "FA", "RS", "CM")
 FINDING_FORMS = frozenset({"labs", "dlqi", "pain_itch_nrs", "physician_global", "clasi", "steroid_dose"})
 
 
@@ -207,33 +217,54 @@ class Source:
     # --- findings ---------------------------------------------------------------------------
 
     def finding_forms(self) -> Iterator[tuple[str, list[FindingForm]]]:
-        from equipoise.records.derived_values import derive_all
-
         rows = (latest_revisions(self.protocol_id, self.cutoff, self.finding_form_ids)
                 .order_by("record__subject__code", "record__visit__sequence", "record__visit_id", "record__form_id")
                 .values_list("record__subject__code", "record__visit__visit_id", "record__visit__scheduled",
                              "record__visit__attempt", "record__visit__done_date", "record__form_id", "data",
-                             "protocol_version_id").iterator(chunk_size=2000))
+                             "protocol_version_id", "revision", "record__revision", "record__derived")
+                .iterator(chunk_size=2000))
         for code, group in itertools.groupby(rows, key=lambda r: r[0]):
             forms = []
-            for _, visit_id, scheduled, attempt, done, form_id, data, version_pk in group:
+            for _, visit_id, scheduled, attempt, done, form_id, data, version_pk, revision, current, stored in group:
                 form = self.protocol_by_pk(version_pk).form(form_id)
                 known = done if done and done <= self.cutoff.last_day else None
-                forms.append(FindingForm(form_id, data, derive_all(form, data),
+                forms.append(FindingForm(form_id, data, derived_in_force(form, data, revision, current, stored),
                                          self.visit(visit_id, scheduled, attempt, known)))
             yield code, forms
 
-    def findings(self, name: str) -> Iterator[list[Any]]:
-        for code, forms in self.finding_forms():
-            if name == "RS":
-                yield from sdtm.rs_rows(self.study, self.mode, code, forms, self.baseline)
-            else:
-                yield from sdtm.FINDINGS[name](self.study, self.mode, code, forms)
+    def finding_rows(self, name: str, code: str, forms: list[FindingForm]) -> Iterator[list[Any]]:
+        if name == "RS":
+            return sdtm.rs_rows(self.study, self.mode, code, forms, self.baseline)
+        return sdtm.FINDINGS[name](self.study, self.mode, code, forms)
 
     def rows(self, name: str) -> Iterator[list[Any]]:
-        if name in ("LB", "QS", "FA", "RS", "CM"):
-            return self.findings(name)
+        if name in FINDINGS_DOMAINS:
+            return (row for code, forms in self.finding_forms() for row in self.finding_rows(name, code, forms))
         return getattr(self, name.lower())()
+
+    def spooled(self, names: tuple[str, ...]) -> dict[str, IO[str]]:
+        """Every domain's rows in a temporary file of JSON lines, the findings domains from one pass
+        over the form values (scoring each form once), so each format reads rows, not the database."""
+        spools: dict[str, IO[str]] = {n: tempfile.TemporaryFile("w+", encoding="utf-8") for n in names}
+        findings = [n for n in names if n in FINDINGS_DOMAINS]
+        if findings:
+            for code, forms in self.finding_forms():
+                for n in findings:
+                    for row in self.finding_rows(n, code, forms):
+                        spools[n].write(json.dumps(row))
+                        spools[n].write("\n")
+        for n in names:
+            if n not in FINDINGS_DOMAINS:
+                for row in self.rows(n):
+                    spools[n].write(json.dumps(row))
+                    spools[n].write("\n")
+        return spools
+
+
+def _replay(spool: IO[str]) -> Iterator[list[Any]]:
+    spool.seek(0)
+    for line in spool:
+        yield json.loads(line)
 
 
 # What a user kept from arms may take: no exposure, adverse events, labs, steroid doses or
@@ -267,20 +298,26 @@ def write_datasets(directory: Path, protocol_id: str, cutoff: Cutoff, mode: ArmM
     modified = database_last_modified(cutoff)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in names:
-        info = source.info(name)
-        for fmt in formats:
-            path = directory / f"{name.lower()}.{fmt}"
-            if fmt in ("json", "ndjson"):
-                with path.open("w", encoding="utf-8") as out:
-                    write_dataset(out, info, source.rows(name), created=created, db_modified=modified,
-                                  ndjson=fmt == "ndjson", originator=source.protocol.registry.sponsor)
-            elif fmt == "csv":
-                with path.open("w", encoding="utf-8", newline="") as out:
-                    write_csv(out, info.columns, source.rows(name))
-            else:
-                write_xpt(path, name, info.label, info.columns, source.rows(name))
-            written.append(path)
+    spools = source.spooled(names)
+    try:
+        for name in names:
+            info = source.info(name)
+            for fmt in formats:
+                path = directory / f"{name.lower()}.{fmt}"
+                rows = _replay(spools[name])
+                if fmt in ("json", "ndjson"):
+                    with path.open("w", encoding="utf-8") as out:
+                        write_dataset(out, info, rows, created=created, db_modified=modified,
+                                      ndjson=fmt == "ndjson", originator=source.protocol.registry.sponsor)
+                elif fmt == "csv":
+                    with path.open("w", encoding="utf-8", newline="") as out:
+                        write_csv(out, info.columns, rows)
+                else:
+                    write_xpt(path, name, info.label, info.columns, rows)
+                written.append(path)
+    finally:
+        for spool in spools.values():
+            spool.close()
     if "csv" in formats:
         path = directory / "data_dictionary.csv"
         with path.open("w", encoding="utf-8", newline="") as out:

@@ -106,14 +106,22 @@ def latest_revisions(protocol_id: str, cutoff: Cutoff, forms: frozenset[str] | N
 def snapshot_rows(protocol_id: str, version: ProtocolVersion, protocol: Protocol, cutoff: Cutoff,
                   forms: frozenset[str] | None = None) -> Iterator[FormRow]:
     """The values in force at the cut-off of the form records last saved under `version`,
-    with their derived scores computed from those values."""
-    from equipoise.records.derived_values import derive_all
-
+    with their derived scores."""
     form_defs = {f.id: f for f in protocol.forms}
     query = latest_revisions(protocol_id, cutoff, forms).filter(protocol_version=version)
-    for values in query.order_by(*_ORDER).values_list(*_REVISION_FIELDS).iterator(chunk_size=CHUNK):
-        data = values[3]
-        yield _form_row(values, protocol, derive_all(form_defs[values[7]], data))
+    fields = (*_REVISION_FIELDS, "record__revision", "record__derived")
+    for *values, current, stored in query.order_by(*_ORDER).values_list(*fields).iterator(chunk_size=CHUNK):
+        yield _form_row(tuple(values), protocol, derived_in_force(form_defs[values[7]], values[3], values[2],
+                                                                  current, stored))
+
+
+def derived_in_force(form, data: dict[str, Any], revision: int, current: int, stored: dict[str, Any]
+                     ) -> dict[str, Any]:
+    """The derived scores of a revision: those stored with the record when the revision is the
+    record's current one (computed when it was saved), else computed again from its values."""
+    from equipoise.records.derived_values import derive_all
+
+    return stored if revision == current else derive_all(form, data)
 
 
 def database_last_modified(cutoff: Cutoff) -> dt.datetime | None:

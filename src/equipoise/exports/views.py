@@ -30,11 +30,11 @@ from equipoise.exports.policy import ExportRefused, export_actor, export_rights
 from equipoise.exports.reading import Cutoff
 from equipoise.interchange.sdtm import ArmMode
 from equipoise.records.access import all_roles
+from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.protocol_versions import current_version
 from equipoise.records.requests import SignedInRequest
 from equipoise.visits.localtime import trial_date
 
-PROTOCOL_ID = "nct06965244"
 ODM_KINDS = {"odm-transactional": "Transactional", "odm-snapshot": "Snapshot"}
 
 
@@ -85,6 +85,7 @@ def download(request: SignedInRequest) -> HttpResponseBase:
     if kind == "datasets" and fmt not in FORMATS:
         return _refuse(request, _("Format: choose Dataset-JSON, NDJSON, CSV or SAS XPORT."))
     mode = ArmMode(mode_text) if kind == "datasets" else ArmMode.MASKED
+    protocol_id = chosen_protocol_id(request.POST.get("protocol") or request.GET.get("protocol"))
     try:
         cutoff = _cutoff(request.POST.get("cutoff", ""))
         rights, actor = export_actor(request.user, mode, request_id=request.request_id)
@@ -92,21 +93,21 @@ def download(request: SignedInRequest) -> HttpResponseBase:
         return _refuse(request, str(exc))
     except ExportRefused as exc:
         raise PermissionDenied(str(exc)) from None
-    version = current_version(PROTOCOL_ID)
-    label = f"{PROTOCOL_ID} v{version.number}"
+    version = current_version(protocol_id)
+    label = f"{protocol_id} v{version.number}"
     stamp = cutoff.label
     out = tempfile.TemporaryFile()
     if kind in ODM_KINDS:
-        write_odm(out, PROTOCOL_ID, ODM_KINDS[kind], cutoff, rights=rights.rights)
-        filename = f"{PROTOCOL_ID}-{kind}-{stamp}.xml"
+        write_odm(out, protocol_id, ODM_KINDS[kind], cutoff, rights=rights.rights)
+        filename = f"{protocol_id}-{kind}-{stamp}.xml"
         record_export(actor, EXPORT_ODM, kind, cutoff, arms="none", protocol_version=label, files=[filename])
     else:
         with tempfile.TemporaryDirectory(prefix="equipoise-export-") as directory:
-            files = write_datasets(Path(directory), PROTOCOL_ID, cutoff, mode, rights=rights.rights, formats=[fmt])
+            files = write_datasets(Path(directory), protocol_id, cutoff, mode, rights=rights.rights, formats=[fmt])
             with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for path in files:
                     archive.write(path, path.name)
-        filename = f"{PROTOCOL_ID}-datasets-{fmt}-{mode.value}-{stamp}.zip"
+        filename = f"{protocol_id}-datasets-{fmt}-{mode.value}-{stamp}.zip"
         record_export(actor, EXPORT_DATASETS, "datasets", cutoff, arms=mode.value, protocol_version=label,
                       files=[p.name for p in files])
     out.seek(0)

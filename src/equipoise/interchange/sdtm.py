@@ -13,6 +13,7 @@ drug, exists only in `actual`; so does AERELNST, the causality to the arm's auxi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -56,12 +57,18 @@ class Domain:
     arm_revealing: bool = False  # the whole domain names the drug
 
     def columns_for(self, mode: ArmMode) -> tuple[Column, ...]:
-        hidden = set()
-        if mode == ArmMode.MASKED:
-            hidden |= {c.name for c in ARM_COLUMNS}
-        if mode != ArmMode.ACTUAL:
-            hidden.add("AERELNST")
-        return tuple(c for c in self.columns if c.name not in hidden)
+        return _columns_for(self, mode)
+
+
+@functools.cache
+def _columns_for(domain: Domain, mode: ArmMode) -> tuple[Column, ...]:
+    """The domain's columns in this arm mode (computed once per domain and mode)."""
+    hidden = set()
+    if mode == ArmMode.MASKED:
+        hidden |= {c.name for c in ARM_COLUMNS}
+    if mode != ArmMode.ACTUAL:
+        hidden.add("AERELNST")
+    return tuple(c for c in domain.columns if c.name not in hidden)
 
 
 DOMAINS: dict[str, Domain] = {d.name: d for d in [

@@ -3,6 +3,8 @@ invitation or a forgotten-password email link to."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
@@ -20,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from equipoise.people.actions import accounts, sessions, two_factor
 from equipoise.people.session_tracking import ENROLMENT_OWED, SECOND_FACTOR_OWED
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.requests import IdentifiedRequest, SignedInRequest
 
 
 def _next(request: HttpRequest) -> str:
@@ -47,7 +50,7 @@ def _enrolment_context(device: TOTPDevice) -> dict:
 
 
 @never_cache
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: SignedInRequest) -> HttpResponse:
     return render(request, "people/account.html", {
         "has_second_factor": two_factor.has_second_factor(request.user),
         "sessions": sessions.active_sessions(request.user),
@@ -56,7 +59,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def enrol_second_factor(request: HttpRequest) -> HttpResponse:
+def enrol_second_factor(request: SignedInRequest) -> HttpResponse:
     actor = two_factor.self_actor(request.user, request.request_id)
     device = two_factor.pending_totp(actor)
     context = {**_enrolment_context(device), "next": _next(request), "refusal": None, "codes": None}
@@ -75,8 +78,8 @@ def enrol_second_factor(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def second_factor(request: HttpRequest) -> HttpResponse:
-    context = {"next": _next(request), "refusal": None}
+def second_factor(request: SignedInRequest) -> HttpResponse:
+    context: dict[str, Any] = {"next": _next(request), "refusal": None}
     if request.method == "POST":
         actor = two_factor.self_actor(request.user, request.request_id)
         try:
@@ -90,7 +93,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: SignedInRequest) -> HttpResponse:
     actor = two_factor.self_actor(request.user, request.request_id)
     try:
         codes = two_factor.new_recovery_codes(actor)
@@ -101,7 +104,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def change_password(request: HttpRequest) -> HttpResponse:
+def change_password(request: SignedInRequest) -> HttpResponse:
     context: dict = {"refusal": None}
     if request.method == "POST":
         try:
@@ -117,7 +120,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
+def end_session(request: SignedInRequest, session_id: int) -> HttpResponse:
     actor = two_factor.self_actor(request.user, request.request_id)
     try:
         sessions.end_session(actor, request.user, session_id)
@@ -130,7 +133,7 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_not_required
 @never_cache
-def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+def accept_invitation(request: IdentifiedRequest, token: str) -> HttpResponse:
     try:
         invitation = accounts.open_invitation(token, request.request_id)
     except ActionRefused as exc:
@@ -158,7 +161,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 @never_cache
-def password_reset_request(request: HttpRequest) -> HttpResponse:
+def password_reset_request(request: IdentifiedRequest) -> HttpResponse:
     if request.method == "POST":
         accounts.request_password_reset(
             request.POST.get("email", ""),
@@ -172,7 +175,7 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @never_cache
-def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+def password_reset_confirm(request: IdentifiedRequest, uidb64: str, token: str) -> HttpResponse:
     try:
         accounts.reset_user(uidb64, token, request.request_id)
     except ActionRefused as exc:

@@ -20,10 +20,11 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.models import Membership, Site, SiteRecruitment
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import LABELS, Role
 
 
-def _admin(request: HttpRequest, attempted: str = "") -> Actor:
+def _admin(request: SignedInRequest, attempted: str = "") -> Actor:
     """The sponsor administrator acting; anyone else is refused (and, for a change, audited)."""
     try:
         return admin_actor(request.user, request.request_id)
@@ -43,7 +44,7 @@ def role_choices() -> list[tuple[str, str]]:
     return [(r.value, LABELS[r][1] if french else LABELS[r][0]) for r in Role]
 
 
-def site_list(request: HttpRequest) -> HttpResponse:
+def site_list(request: SignedInRequest) -> HttpResponse:
     _admin(request, "site.create" if request.method == "POST" else "")
     context: dict = {"sites": Site.objects.order_by("code"), "refusal": None, "values": {}}
     if request.method == "POST":
@@ -61,7 +62,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def site_recruitment(request: HttpRequest, code: str, change: str) -> HttpResponse:
+def site_recruitment(request: SignedInRequest, code: str, change: str) -> HttpResponse:
     actor = _admin(request, f"site.{change}")
     action = {"open": sites.open_site, "close": sites.close_site}.get(change)
     if action is None:
@@ -76,11 +77,11 @@ def site_recruitment(request: HttpRequest, code: str, change: str) -> HttpRespon
     return redirect(reverse("admin-sites"))
 
 
-def _link_for(request: HttpRequest):
+def _link_for(request: SignedInRequest):
     return lambda token: request.build_absolute_uri(reverse("invitation", args=[token]))
 
 
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: SignedInRequest) -> HttpResponse:
     _admin(request, "user.invite" if request.method == "POST" else "")
     User = get_user_model()
     users = User.objects.order_by("username").prefetch_related("memberships__site")
@@ -101,7 +102,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/users.html", context)
 
 
-def user_detail(request: HttpRequest, username: str) -> HttpResponse:
+def user_detail(request: SignedInRequest, username: str) -> HttpResponse:
     _admin(request)
     person = get_object_or_404(get_user_model(), username=username)
     return render(request, "people/user_detail.html", {
@@ -114,7 +115,7 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_POST
-def user_change(request: HttpRequest, username: str, change: str) -> HttpResponse:
+def user_change(request: SignedInRequest, username: str, change: str) -> HttpResponse:
     actor = _admin(request, {"grant": "role.grant", "revoke": "role.revoke"}.get(change, f"user.{change}"))
     post = request.POST
     done = {
@@ -146,4 +147,4 @@ def user_change(request: HttpRequest, username: str, change: str) -> HttpRespons
 
 
 def can_administer(request: HttpRequest) -> bool:
-    return is_sponsor_admin(request.user)
+    return request.user.is_authenticated and is_sponsor_admin(request.user)

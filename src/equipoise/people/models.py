@@ -58,6 +58,8 @@ class Signature(models.Model):
     content = models.JSONField()
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidated_by = models.TextField(blank=True)
+    # What changed, for showing it in the reader's language: form, visit, revision, fields.
+    invalidated_change = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-signed_at", "-id"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,11 +15,12 @@ from equipoise.people.reauth import needs_code
 from equipoise.people.signed_content import content_of
 from equipoise.records.access import actor_for, subject_access
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 
 
 @never_cache
-def sign_page(request: HttpRequest, code: str) -> HttpResponse:
+def sign_page(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
     visit = None
     visit_key = request.GET.get("visit") or request.POST.get("visit")

@@ -392,6 +392,21 @@ class Endpoints(Flagged):
     non_responder_rule: Text
 
 
+class CounsellingTopic(Flagged):
+    """A pregnancy-prevention topic to go through with the patient before the first dispensing.
+
+    `audience`: woman_of_childbearing_potential (unknown potential included), male, or everyone;
+    `drugs`: the study drugs it applies to (empty: all). `label` is the short name ticked on the
+    page; `wording` what the patient is told.
+    """
+
+    id: Identifier
+    audience: Literal["woman_of_childbearing_potential", "male", "everyone"]
+    drugs: list[Identifier] = []
+    label: Text
+    wording: Text
+
+
 class Safety(Flagged):
     """Numerical safety parameters; their meaning lives in `equipoise.safety`."""
 
@@ -400,6 +415,7 @@ class Safety(Flagged):
     ae_clocks_hours: dict[Identifier, int]
     special_interest: list[Identifier]
     interacting_drugs: dict[Identifier, list[NonEmpty]]
+    counselling: list[CounsellingTopic] = []
     notes: list[Text] = []
 
 

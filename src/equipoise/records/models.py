@@ -234,12 +234,18 @@ class AuditHead(models.Model):
     last_hash = models.CharField(max_length=64)
 
 
+class AssessmentStage(models.TextChoices):
+    # Labels equal to the values, as stored since the first migration (no migration needed).
+    SCREENING = "screening", "screening"
+    RANDOMIZATION = "randomization", "randomization"
+
+
 class EligibilityAssessment(models.Model):
     """A stored eligibility decision: append-only, tied to the protocol version that made it."""
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="eligibility_assessments")
     attempt = models.PositiveIntegerField()
-    stage = models.CharField(max_length=16, choices=[("screening", "screening"), ("randomization", "randomization")])
+    stage = models.CharField(max_length=16, choices=AssessmentStage.choices)
     verdict = models.CharField(max_length=16)
     result = models.JSONField()
     protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT)

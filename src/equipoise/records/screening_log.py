@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from equipoise.records.models import EligibilityAssessment, Site
+from equipoise.records.models import AssessmentStage, EligibilityAssessment, Site
 
 
 def failed_criteria(result: dict[str, Any]) -> list[str]:
@@ -21,7 +21,7 @@ def failed_criteria(result: dict[str, Any]) -> list[str]:
 def log_rows(sites: Iterable[Site]) -> list[dict[str, Any]]:
     """One row per subject and screening attempt: its latest screening-stage decision."""
     latest: dict[tuple[int, int], EligibilityAssessment] = {}
-    for a in (EligibilityAssessment.objects.filter(subject__site__in=list(sites), stage="screening")
+    for a in (EligibilityAssessment.objects.filter(subject__site__in=list(sites), stage=AssessmentStage.SCREENING)
               .select_related("subject__site").order_by("evaluated_at", "id")):
         latest[(a.subject_id, a.attempt)] = a
     rows = []

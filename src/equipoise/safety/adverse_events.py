@@ -191,6 +191,7 @@ class ClockKind(StrEnum):
     SAE_TO_SPONSOR = "sae_to_sponsor"
     SUSAR_FATAL_OR_LIFE_THREATENING = "susar_fatal_or_life_threatening"
     SUSAR_OTHER = "susar_other"
+    PREGNANCY_TO_SPONSOR = "pregnancy_to_sponsor"
 
 
 _CLOCK_LABELS = {
@@ -201,6 +202,8 @@ _CLOCK_LABELS = {
         fr="Déclaration de la SUSAR fatale ou menaçant le pronostic vital aux autorités"),
     ClockKind.SUSAR_OTHER: Text(en="SUSAR report to the authorities",
                                 fr="Déclaration de la SUSAR aux autorités"),
+    ClockKind.PREGNANCY_TO_SPONSOR: Text(en="Pregnancy report to the sponsor",
+                                         fr="Déclaration de la grossesse au promoteur"),
 }
 
 
@@ -235,7 +238,7 @@ class ClockStatus:
         offset = self.deadline_local.strftime("%z")
         offset = f"UTC{offset[:3]}:{offset[3:]}"
         label = _CLOCK_LABELS[self.kind]
-        if self.state is ClockState.MET:
+        if self.state is ClockState.MET and self.completed_at is not None:
             done = to_trial_time(self.completed_at).strftime("%Y-%m-%d %H:%M")
             tail_en = " (late)" if self.late else ""
             tail_fr = " (en retard)" if self.late else ""
@@ -289,6 +292,14 @@ def sae_clock(ae: AdverseEvent, now: dt.datetime, hours: AeClockHours) -> ClockS
     return clock_status(ClockKind.SAE_TO_SPONSOR, hours.sae_to_sponsor, ae.site_aware_at, now,
                         ae.sponsor_notified_at, start_field="site_aware_at",
                         completed_field="sponsor_notified_at")
+
+
+def pregnancy_report_clock(opened_at: dt.datetime, now: dt.datetime, hours: AeClockHours,
+                           sponsor_notified_at: dt.datetime | None = None) -> ClockStatus:
+    """The sponsor clock of a pregnancy report (an event of special interest): the SAE hours (24)
+    from the moment the positive or indeterminate test was recorded."""
+    return clock_status(ClockKind.PREGNANCY_TO_SPONSOR, hours.sae_to_sponsor, opened_at, now,
+                        sponsor_notified_at, start_field="opened_at", completed_field="sponsor_notified_at")
 
 
 def susar_clock(ae: AdverseEvent, now: dt.datetime, hours: AeClockHours) -> ClockStatus | None:

@@ -18,6 +18,12 @@ exactly 3 days apart whatever the daylight-saving changes in between. With the t
 
 A woman whose childbearing potential is not recorded is refused for that reason *and* checked
 as if she had that potential, so the site sees everything that would still be missing.
+
+A test counts towards a dispensing only when its form is finished (complete or locked), every
+required answer is filled, it was medically supervised, sensitive enough, negative and within its
+window. A positive or indeterminate result refuses whatever the state of its form. Counselling:
+every topic the protocol lists for this patient (by sex, childbearing potential and drug, see
+`counselling_needed`) must be recorded on or before the dispensing date.
 """
 
 from __future__ import annotations
@@ -39,14 +45,56 @@ WEEKDAYS_FR = dict(zip(WEEKDAYS, ("lundi", "mardi", "mercredi", "jeudi", "vendre
                                   "dimanche"), strict=True))
 
 
+RESULTS = ("negative", "positive", "indeterminate")
+NOT_NEGATIVE = ("positive", "indeterminate")
+AUDIENCES = ("woman_of_childbearing_potential", "male", "everyone")
+
+
 @dataclass(frozen=True)
 class PregnancyTest:
-    """One pregnancy test as recorded at the site (`taken_on` is the Paris calendar date)."""
+    """One pregnancy test as recorded at the site (`taken_on` is the Paris calendar date).
+
+    `finished` says whether its form is complete (or locked): a draft never counts towards a
+    dispensing, though a positive or indeterminate draft still refuses one. A value not filled in
+    yet is None; `missing` names the required fields that are empty.
+    """
 
     taken_on: dt.date
-    result: Literal["negative", "positive"]
-    threshold_miu_ml: float
-    medically_supervised: bool
+    result: str | None
+    threshold_miu_ml: float | None
+    medically_supervised: bool | None
+    finished: bool = True
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CounsellingNeed:
+    """A counselling topic the patient must have been given before dispensing, with its label."""
+
+    id: str
+    label: Text
+
+
+def counselling_needed(topics: Iterable[tuple[str, Text, str, Iterable[str]]], sex: str | None,
+                       childbearing_potential: bool | None, drug: str | None) -> tuple[CounsellingNeed, ...]:
+    """The topics (id, label, audience, drugs) that apply to this patient on `drug`.
+
+    Audience `woman_of_childbearing_potential` covers a woman whose potential is unknown too;
+    `male` a man; `everyone` every patient. An empty `drugs` means every study drug; `drug` None
+    (not allocated yet) keeps the topics of every drug.
+    """
+    wocbp = sex == "female" and childbearing_potential is not False
+    out = []
+    for topic_id, label, audience, drugs in topics:
+        if audience not in AUDIENCES:
+            raise InvalidInput("counselling.audience", audience, f"must be one of {', '.join(AUDIENCES)}")
+        drugs = tuple(drugs)
+        if drugs and drug is not None and drug not in drugs:
+            continue
+        if (audience == "everyone" or (audience == "male" and sex == "male")
+                or (audience == "woman_of_childbearing_potential" and wocbp)):
+            out.append(CounsellingNeed(topic_id, label))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -67,8 +115,8 @@ class DispensingRequest:
     pregnancy_tests: tuple[PregnancyTest, ...] = ()
     contraception_start: dt.date | None = None
     contraception_ongoing: bool | None = None
-    condom_counselling_recorded: bool = False
-    semen_donation_counselling_recorded: bool = False
+    counselling_needed: tuple[CounsellingNeed, ...] = ()
+    counselled_topics: frozenset[str] = frozenset()
     methotrexate_weekday: str | None = None
     folic_acid_weekday: str | None = None
 
@@ -82,14 +130,16 @@ class GateCode(StrEnum):
     PREGNANCY_TEST_NOT_SUPERVISED = "pregnancy_test_not_supervised"
     PREGNANCY_TEST_THRESHOLD_TOO_HIGH = "pregnancy_test_threshold_too_high"
     PREGNANCY_TEST_POSITIVE = "pregnancy_test_positive"
+    PREGNANCY_TEST_INDETERMINATE = "pregnancy_test_indeterminate"
+    PREGNANCY_TEST_NOT_FINISHED = "pregnancy_test_not_finished"
+    PREGNANCY_TEST_INCOMPLETE = "pregnancy_test_incomplete"
     CONTRACEPTION_NOT_RECORDED = "contraception_not_recorded"
     CONTRACEPTION_TOO_RECENT = "contraception_too_recent"
     CONTRACEPTION_NOT_ONGOING = "contraception_not_ongoing"
     DISPENSING_BEFORE_PRESCRIPTION = "dispensing_before_prescription"
     DISPENSING_TOO_LATE = "dispensing_too_late"
     PRESCRIPTION_TOO_LONG = "prescription_too_long"
-    CONDOM_COUNSELLING_MISSING = "condom_counselling_missing"
-    SEMEN_DONATION_COUNSELLING_MISSING = "semen_donation_counselling_missing"
+    COUNSELLING_MISSING = "counselling_missing"
     METHOTREXATE_WEEKDAY_MISSING = "methotrexate_weekday_missing"
     FOLIC_ACID_WEEKDAY_MISSING = "folic_acid_weekday_missing"
     FOLIC_ACID_SAME_WEEKDAY = "folic_acid_same_weekday"
@@ -140,8 +190,10 @@ def _check_request(req: DispensingRequest) -> None:
         where = f"pregnancy_tests[{i}]"
         if not isinstance(test.taken_on, dt.date) or isinstance(test.taken_on, dt.datetime):
             raise InvalidInput(f"{where}.taken_on", test.taken_on, "must be a calendar date")
-        if test.result not in ("negative", "positive"):
-            raise InvalidInput(f"{where}.result", test.result, "must be negative or positive")
+        if test.result is not None and test.result not in RESULTS:
+            raise InvalidInput(f"{where}.result", test.result, f"must be one of {', '.join(RESULTS)}")
+        if test.threshold_miu_ml is None:
+            continue
         if isinstance(test.threshold_miu_ml, bool) or not isinstance(test.threshold_miu_ml, int | float) \
                 or test.threshold_miu_ml <= 0:
             raise InvalidInput(f"{where}.threshold_miu_ml", test.threshold_miu_ml,
@@ -166,6 +218,24 @@ def _test_violations(req: DispensingRequest, rules: PregnancyRules) -> list[Viol
 
     def failings(test: PregnancyTest) -> list[Violation]:
         found: list[Violation] = []
+        if not test.finished:
+            found.append(_violation(
+                GateCode.PREGNANCY_TEST_NOT_FINISHED,
+                f"The pregnancy test of {test.taken_on} is still a draft: its form must be marked "
+                "complete before it counts.",
+                f"Le test de grossesse du {test.taken_on} est encore un brouillon : son formulaire "
+                "doit être marqué complet pour être pris en compte.",
+                test_date=test.taken_on))
+        empty = list(test.missing) + [name for name, value in (
+            ("result", test.result), ("threshold_miu_ml", test.threshold_miu_ml),
+            ("medically_supervised", test.medically_supervised)) if value is None and not test.missing]
+        if empty:
+            found.append(_violation(
+                GateCode.PREGNANCY_TEST_INCOMPLETE,
+                f"The pregnancy test of {test.taken_on} lacks required answers: {', '.join(empty)}.",
+                f"Il manque des réponses obligatoires au test de grossesse du {test.taken_on} : "
+                f"{', '.join(empty)}.",
+                test_date=test.taken_on, missing=empty))
         days_before = (req.prescription_date - test.taken_on).days
         if days_before > window:
             found.append(_violation(
@@ -177,13 +247,13 @@ def _test_violations(req: DispensingRequest, rules: PregnancyRules) -> list[Viol
                 f"l'ordonnance du {req.prescription_date} ; il doit dater d'au plus {window} jours "
                 f"(au plus tôt le {earliest}, jours calendaires de Paris).",
                 test_date=test.taken_on, days_before=days_before, max_days=window))
-        if not test.medically_supervised:
+        if test.medically_supervised is False:
             found.append(_violation(
                 GateCode.PREGNANCY_TEST_NOT_SUPERVISED,
                 f"The pregnancy test of {test.taken_on} was not medically supervised.",
                 f"Le test de grossesse du {test.taken_on} n'a pas été réalisé sous contrôle médical.",
                 test_date=test.taken_on))
-        if test.threshold_miu_ml > rules.test_threshold_miu_ml:
+        if test.threshold_miu_ml is not None and test.threshold_miu_ml > rules.test_threshold_miu_ml:
             found.append(_violation(
                 GateCode.PREGNANCY_TEST_THRESHOLD_TOO_HIGH,
                 f"The pregnancy test of {test.taken_on} detects from {test.threshold_miu_ml:g} mIU/mL; "
@@ -192,7 +262,7 @@ def _test_violations(req: DispensingRequest, rules: PregnancyRules) -> list[Viol
                 f"le seuil doit être de {rules.test_threshold_miu_ml:g} mUI/mL ou moins.",
                 test_date=test.taken_on, threshold_miu_ml=test.threshold_miu_ml,
                 max_threshold_miu_ml=rules.test_threshold_miu_ml))
-        if test.result == "positive":
+        if test.result in NOT_NEGATIVE:
             found.append(_positive(test))
         return found
 
@@ -211,13 +281,22 @@ def _test_violations(req: DispensingRequest, rules: PregnancyRules) -> list[Viol
                 "jours précédant chaque ordonnance est obligatoire.",
                 window_start=earliest, prescription_date=req.prescription_date))
     late_positive = [t for t in req.pregnancy_tests
-                     if t.result == "positive" and earliest <= t.taken_on <= req.dispensing_date]
-    if late_positive and all(v.code != GateCode.PREGNANCY_TEST_POSITIVE for v in out):
+                     if t.result in NOT_NEGATIVE and earliest <= t.taken_on <= req.dispensing_date]
+    if late_positive and all(v.code not in (GateCode.PREGNANCY_TEST_POSITIVE, GateCode.PREGNANCY_TEST_INDETERMINATE)
+                             for v in out):
         out.append(_positive(max(late_positive, key=lambda t: t.taken_on)))
     return out
 
 
 def _positive(test: PregnancyTest) -> Violation:
+    if test.result == "indeterminate":
+        return _violation(
+            GateCode.PREGNANCY_TEST_INDETERMINATE,
+            f"The pregnancy test of {test.taken_on} is indeterminate: the study drug must not be "
+            "dispensed until a negative test rules out pregnancy.",
+            f"Le test de grossesse du {test.taken_on} est indéterminé : le traitement de l'étude ne "
+            "doit pas être délivré tant qu'un test négatif n'a pas écarté une grossesse.",
+            test_date=test.taken_on)
     return _violation(
         GateCode.PREGNANCY_TEST_POSITIVE,
         f"The pregnancy test of {test.taken_on} is positive: the study drug must not be dispensed.",
@@ -299,24 +378,15 @@ def _dispensing_violations(req: DispensingRequest, rules: PregnancyRules,
 
 def _drug_specific_violations(req: DispensingRequest) -> list[Violation]:
     out: list[Violation] = []
-    if req.drug == "lenalidomide" and req.sex == "male":
-        if not req.condom_counselling_recorded:
-            out.append(_violation(
-                GateCode.CONDOM_COUNSELLING_MISSING,
-                "A man on lenalidomide must be counselled to use condoms (during treatment and "
-                "after) before the first dispensing; no counselling is recorded.",
-                "Un homme sous lénalidomide doit être informé de l'usage du préservatif (pendant le "
-                "traitement et après) avant la première délivrance ; aucune information n'est "
-                "enregistrée.",
-                condom_counselling_recorded=req.condom_counselling_recorded))
-        if not req.semen_donation_counselling_recorded:
-            out.append(_violation(
-                GateCode.SEMEN_DONATION_COUNSELLING_MISSING,
-                "A man on lenalidomide must be told not to donate semen before the first "
-                "dispensing; no counselling is recorded.",
-                "Un homme sous lénalidomide doit être informé de l'interdiction du don de sperme "
-                "avant la première délivrance ; aucune information n'est enregistrée.",
-                semen_donation_counselling_recorded=req.semen_donation_counselling_recorded))
+    missing = [need for need in req.counselling_needed if need.id not in req.counselled_topics]
+    if missing:
+        out.append(_violation(
+            GateCode.COUNSELLING_MISSING,
+            "Counselling must be recorded before dispensing; not recorded yet: "
+            + "; ".join(n.label.en for n in missing) + ".",
+            "Les informations doivent être données et enregistrées avant la délivrance ; pas encore "
+            "enregistré : " + " ; ".join(n.label.fr for n in missing) + ".",
+            missing_topics=[n.id for n in missing]))
     if req.drug == "methotrexate":
         mtx, folic = req.methotrexate_weekday, req.folic_acid_weekday
         if mtx is None:
@@ -394,11 +464,11 @@ def pregnancy_test_due_dates(first_dose: dt.date, last_dose: dt.date | None,
 
     While treatment is ongoing (`last_dose` None) the list runs up to `until`.
     """
-    if last_dose is None and until is None:
+    end = last_dose if last_dose is not None else until
+    if end is None:
         raise InvalidInput("until", None, "needed while treatment is ongoing (no last_dose)")
     if last_dose is not None and last_dose < first_dose:
         raise InvalidInput("last_dose", last_dose, f"must not precede first_dose {first_dose}")
-    end = last_dose if last_dose is not None else until
     step = dt.timedelta(days=rules.test_every_days)
     dates: list[dt.date] = []
     due = first_dose + step

@@ -28,6 +28,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from equipoise.eligibility.verdict import Verdict
+
 STOP_REASONS: tuple[str, ...] = (
     "lack_of_efficacy",
     "toxicity",
@@ -36,7 +38,7 @@ STOP_REASONS: tuple[str, ...] = (
     "withdrew_consent",
     "other",
 )
-SCREENING_VERDICTS: tuple[str, ...] = ("eligible", "not_eligible", "incomplete")
+SCREENING_VERDICTS: tuple[str, ...] = tuple(Verdict)
 SEXES: tuple[str, ...] = ("female", "male")
 FORMAT_VERSION = 1
 
@@ -229,7 +231,7 @@ class ScreeningEntry:
                 f"must be one of {', '.join(SCREENING_VERDICTS)}",
             )
         object.__setattr__(self, "failed_criteria", tuple(self.failed_criteria))
-        if self.verdict == "not_eligible" and not self.failed_criteria:
+        if self.verdict == Verdict.NOT_ELIGIBLE and not self.failed_criteria:
             raise DatasetError(
                 f"screening[{self.subject_id!r}].failed_criteria",
                 [],

@@ -25,6 +25,7 @@ from typing import Any
 
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
+from equipoise.eligibility.verdict import Verdict
 from equipoise.stats.analysis_dataset import AnalysisDataset
 from equipoise.stats.figures import figure_bytes, house_style, new_figure
 
@@ -47,12 +48,12 @@ def consort_counts(dataset: AnalysisDataset) -> dict[str, Any]:
         entry = logged.get(s.subject_id)
         if entry is None:
             inconsistencies.append(f"{s.subject_id}: randomized but absent from the screening log")
-        elif entry.verdict != "eligible":
+        elif entry.verdict != Verdict.ELIGIBLE:
             inconsistencies.append(f"{s.subject_id}: randomized but screened as {entry.verdict}")
     excluded = [e for e in dataset.screening if e.subject_id not in randomized_ids]
-    not_meeting = [e for e in excluded if e.verdict == "not_eligible"]
-    incomplete = [e for e in excluded if e.verdict == "incomplete"]
-    declined = [e for e in excluded if e.verdict == "eligible"]
+    not_meeting = [e for e in excluded if e.verdict == Verdict.NOT_ELIGIBLE]
+    incomplete = [e for e in excluded if e.verdict == Verdict.INCOMPLETE]
+    declined = [e for e in excluded if e.verdict == Verdict.ELIGIBLE]
     by_criterion = Counter(c for e in not_meeting for c in set(e.failed_criteria))
     arms: dict[str, Any] = {}
     for arm, subjects in dataset.by_arm().items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from equipoise.eligibility.verdict import Verdict
 from equipoise.stats.analysis_dataset import (
     AdverseEvent,
     AnalysisDataset,
@@ -84,13 +85,13 @@ def synthetic_dataset(
             roll = rng.random()
             if roll < 0.7:
                 failed = tuple(sorted(rng.sample(CRITERIA, 1 if rng.random() < 0.8 else 2)))
-                screening.append(ScreeningEntry(subject_id, site, "not_eligible", failed))
+                screening.append(ScreeningEntry(subject_id, site, Verdict.NOT_ELIGIBLE, failed))
             elif roll < 0.85:
-                screening.append(ScreeningEntry(subject_id, site, "incomplete"))
+                screening.append(ScreeningEntry(subject_id, site, Verdict.INCOMPLETE))
             else:
-                screening.append(ScreeningEntry(subject_id, site, "eligible", note="declined randomization"))
+                screening.append(ScreeningEntry(subject_id, site, Verdict.ELIGIBLE, note="declined randomization"))
             continue
-        screening.append(ScreeningEntry(subject_id, site, "eligible"))
+        screening.append(ScreeningEntry(subject_id, site, Verdict.ELIGIBLE))
         sle = rng.random() < 0.35
         stratum = f"{site}|sle={'yes' if sle else 'no'}"
         queue = queues.setdefault(stratum, [])

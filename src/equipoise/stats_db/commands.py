@@ -24,8 +24,6 @@ from pathlib import Path
 from equipoise.cli import command_group
 from equipoise.stats.commands import DEFAULT_PROTOCOL, print_json
 
-PROTOCOL_ID = "nct06965244"
-
 
 def iso_date(text: str) -> dt.date:
     try:
@@ -40,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--cutoff", type=iso_date, required=True, help="data cut-off date YYYY-MM-DD")
     report.add_argument("--output", type=Path, required=True, metavar="DIR", help="directory to write into")
     report.add_argument("--user", required=True, metavar="USERNAME", help="the statistician producing it")
+    report.add_argument("--trial", metavar="PROTOCOL_ID", help="protocol id (default: the only one loaded)")
     report.add_argument("--final", action="store_true",
                         help="final analysis: the non-responder rule for everyone randomized "
                              "(default: interim, leaving out patients not yet evaluable)")
@@ -49,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--output", type=Path, required=True, metavar="FILE", help="JSON file to write")
     export.add_argument("--cutoff", type=iso_date, help="data cut-off date YYYY-MM-DD (default: today, Paris)")
     export.add_argument("--user", required=True, metavar="USERNAME", help="the statistician exporting it")
+    export.add_argument("--trial", metavar="PROTOCOL_ID", help="protocol id (default: the only one loaded)")
     export.set_defaults(func=export_command)
 
     analyse = sub.add_parser("analyse", help="primary analysis of an exported dataset (no database)")
@@ -82,10 +82,13 @@ def _statistician(username: str):
     return Actor(user=user, role=Role.STATISTICIAN.value, request_id="cli"), None
 
 
-def _database_cut(cutoff: dt.date | None):
-    """(cutoff, context, dataset, version label, today) from the database; cutoff defaults to today."""
+def _database_cut(cutoff: dt.date | None, trial: str | None):
+    """(cutoff, context, dataset, version label, today) from the database; cutoff defaults to today,
+    the trial to the only protocol loaded."""
+    from django.core.exceptions import BadRequest
     from django.utils import timezone
 
+    from equipoise.records.loaded_protocols import chosen_protocol_id
     from equipoise.records.protocol_versions import current_version, protocol_of
     from equipoise.stats_db.extract import build_dataset
     from equipoise.stats_db.trial_context import trial_context
@@ -95,9 +98,13 @@ def _database_cut(cutoff: dt.date | None):
     cutoff = cutoff or today
     if cutoff > today:
         raise ValueError(f"--cutoff: {cutoff.isoformat()} is after today ({today.isoformat()})")
-    version = current_version(PROTOCOL_ID)
+    try:
+        protocol_id = chosen_protocol_id(trial)
+    except BadRequest as exc:
+        raise ValueError(f"--trial: {exc}") from None
+    version = current_version(protocol_id)
     context = trial_context(protocol_of(version))
-    return cutoff, context, build_dataset(cutoff, PROTOCOL_ID, context), f"{PROTOCOL_ID} v{version.number}", today
+    return cutoff, context, build_dataset(cutoff, protocol_id, context), f"{protocol_id} v{version.number}", today
 
 
 def report_command(args: argparse.Namespace) -> int:
@@ -111,7 +118,7 @@ def report_command(args: argparse.Namespace) -> int:
     if actor is None:
         return code
     try:
-        cutoff, context, dataset, label, today = _database_cut(args.cutoff)
+        cutoff, context, dataset, label, today = _database_cut(args.cutoff, args.trial)
     except (ValueError, LookupError) as exc:
         return _fail(str(exc))
     try:
@@ -152,7 +159,7 @@ def export_command(args: argparse.Namespace) -> int:
     if actor is None:
         return code
     try:
-        cutoff, _, dataset, label, _ = _database_cut(args.cutoff)
+        cutoff, _, dataset, label, _ = _database_cut(args.cutoff, args.trial)
     except (ValueError, LookupError) as exc:
         return _fail(str(exc))
     try:

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from equipoise.allocation.models import Allocation
 from equipoise.protocol.schema import Protocol
+from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import EligibilityAssessment, FormRecord, Subject, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.screening_log import failed_criteria
@@ -33,12 +34,11 @@ from equipoise.stats_db.trial_context import TrialContext, trial_context
 from equipoise.treatment.models import AdverseEvent, Dispensing, DoseChange, DoseChangeKind
 from equipoise.visits.localtime import trial_date
 
-PROTOCOL_ID = "nct06965244"
 # The forms the dataset reads; the others (labs, NRS...) are not part of the analysis dataset yet.
 FORMS = ("screening", "clasi", "dlqi", "steroid_dose")
 
 
-def current_protocol(protocol_id: str = PROTOCOL_ID) -> Protocol:
+def current_protocol(protocol_id: str) -> Protocol:
     return protocol_of(current_version(protocol_id))
 
 
@@ -106,10 +106,12 @@ def dispensing_days(subjects) -> dict[int, list[dt.date]]:
     return dict(days)
 
 
-def build_dataset(cutoff: dt.date, protocol_id: str = PROTOCOL_ID,
+def build_dataset(cutoff: dt.date, protocol_id: str | None = None,
                   context: TrialContext | None = None) -> AnalysisDataset:
-    """The analysis dataset of `protocol_id` as known on the `cutoff` day (Europe/Paris)."""
+    """The analysis dataset of `protocol_id` (default: the only protocol loaded) as known on the
+    `cutoff` day (Europe/Paris)."""
     if not isinstance(cutoff, dt.date) or isinstance(cutoff, dt.datetime):
         raise TypeError(f"cutoff must be a calendar date (got {cutoff!r})")
+    protocol_id = chosen_protocol_id(protocol_id)
     context = context or trial_context(current_protocol(protocol_id))
     return assemble(read_rows(protocol_id), context, cutoff)

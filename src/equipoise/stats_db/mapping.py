@@ -50,6 +50,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from equipoise.eligibility.verdict import Verdict
+from equipoise.records.models import AssessmentStage, SubjectStatus
 from equipoise.stats.analysis_dataset import (
     AdverseEvent,
     AnalysisDataset,
@@ -191,8 +193,8 @@ def screening_entry(
     # verdict, or the randomization verdict given after it.
     decisive = [a for a in known if a.attempt == attempt][-1]
     verdict = decisive.verdict
-    note = AWAITING if verdict == "eligible" and not randomized else None
-    failed = decisive.failed if verdict == "not_eligible" else ()
+    note = AWAITING if verdict == Verdict.ELIGIBLE and not randomized else None
+    failed = decisive.failed if verdict == Verdict.NOT_ELIGIBLE else ()
     return ScreeningEntry(subject_id=subject.code, site=subject.site, verdict=verdict, failed_criteria=failed,
                           note=note)
 
@@ -261,8 +263,8 @@ def _by_subject(rows: Iterable[Any]) -> dict[int, list[Any]]:
 
 
 def _eligible_at_randomization(assessments: Sequence[AssessmentRow], cutoff: dt.date) -> bool:
-    at_randomization = [a for a in assessments if a.stage == "randomization" and a.evaluated_on <= cutoff]
-    return bool(at_randomization) and at_randomization[-1].verdict == "eligible"
+    at_randomization = [a for a in assessments if a.stage == AssessmentStage.RANDOMIZATION and a.evaluated_on <= cutoff]
+    return bool(at_randomization) and at_randomization[-1].verdict == Verdict.ELIGIBLE
 
 
 def _number(value: Any) -> float | None:
@@ -296,8 +298,8 @@ def subject_record(
     received = any(day <= cutoff for day in dispensed_on)
     primary = next((v for v in visits if v.visit_id == context.primary_visit), None)
     ended = subject.ended_on is not None and subject.ended_on <= cutoff
-    withdrawn = ended and subject.status == "withdrawn"
-    lost = ended and subject.status == "lost_to_follow_up"
+    withdrawn = ended and subject.status == SubjectStatus.WITHDRAWN
+    lost = ended and subject.status == SubjectStatus.LOST_TO_FOLLOW_UP
     return SubjectRecord(
         subject_id=subject.code, site=subject.site, stratum=allocation.stratum, arm=allocation.arm,
         randomized_on=allocation.randomized_on,

@@ -30,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from equipoise.records.actor import Actor
+from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.stats.analysis_dataset import AnalysisDataset, dataset_from_json
@@ -37,7 +38,7 @@ from equipoise.stats.consort import consort_counts, pooled_counts
 from equipoise.stats_db import documents
 from equipoise.stats_db.computed import Computed, computed, data_mark
 from equipoise.stats_db.downloads import record_download, record_dsmb
-from equipoise.stats_db.extract import PROTOCOL_ID, build_dataset
+from equipoise.stats_db.extract import build_dataset
 from equipoise.stats_db.permissions import stats_access
 from equipoise.stats_db.trial_context import TrialContext, trial_context
 from equipoise.visits.localtime import trial_date
@@ -55,6 +56,7 @@ class Cut:
     language and the data mark; the dataset is read (or built) only when a document needs it."""
 
     cutoff: dt.date
+    protocol_id: str
     context: TrialContext
     version_label: str
     lang: str
@@ -71,7 +73,7 @@ class Cut:
         built: list[AnalysisDataset] = []
 
         def build() -> bytes:
-            built.append(build_dataset(self.cutoff, PROTOCOL_ID, self.context))
+            built.append(build_dataset(self.cutoff, self.protocol_id, self.context))
             return built[0].to_json().encode()
 
         # Always of the current data: a document computed from it is stored under the current mark.
@@ -94,11 +96,12 @@ def parse_cutoff(raw: str | None, today: dt.date) -> dt.date:
 
 def _cut(request: SignedInRequest) -> Cut:
     cutoff = parse_cutoff(request.GET.get("cutoff"), trial_date(timezone.now()))
-    version = current_version(PROTOCOL_ID)
+    protocol_id = chosen_protocol_id(request.GET.get("protocol"))
+    version = current_version(protocol_id)
     lang = (get_language() or "fr")[:2]
     lang = lang if lang in ("fr", "en") else "en"
     context = trial_context(protocol_of(version), lang)
-    return Cut(cutoff, context, f"{PROTOCOL_ID} v{version.number}", lang, data_mark(),
+    return Cut(cutoff, protocol_id, context, f"{protocol_id} v{version.number}", lang, data_mark(),
                fresh=request.GET.get("fresh") == "1")
 
 
@@ -247,7 +250,7 @@ def dsmb_pdf(request: SignedInRequest) -> HttpResponse:
 def dataset_json(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
-    stored = cut.computed("dataset", lambda: build_dataset(cut.cutoff, PROTOCOL_ID, cut.context).to_json().encode(),
+    stored = cut.computed("dataset", lambda: build_dataset(cut.cutoff, cut.protocol_id, cut.context).to_json().encode(),
                           exact=True)
     _served(actor, cut, "dataset.json", True)
     return _file(stored, "application/json", _name(cut, "dataset", "json"), attachment=True)

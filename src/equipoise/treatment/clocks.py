@@ -15,9 +15,15 @@ from dataclasses import dataclass
 
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.safety.adverse_events import AdverseEvent as PureEvent
-from equipoise.safety.adverse_events import ClockState, ClockStatus, sae_clock, susar_clock
+from equipoise.safety.adverse_events import (
+    ClockState,
+    ClockStatus,
+    pregnancy_report_clock,
+    sae_clock,
+    susar_clock,
+)
 from equipoise.safety.parameters import AeClockHours
-from equipoise.treatment.models import AdverseEvent
+from equipoise.treatment.models import AdverseEvent, PregnancyReport, PregnancyReportStatus
 
 
 def pure_event(ae: AdverseEvent) -> PureEvent:
@@ -72,3 +78,31 @@ def serious_events(site_ids: Iterable[int] | None = None):
     if site_ids is not None:
         qs = qs.filter(subject__site_id__in=list(site_ids))
     return qs.order_by("site_aware_at", "id")
+
+
+@dataclass(frozen=True)
+class PregnancyReportRow:
+    """An open pregnancy report and its sponsor clock at `now`."""
+
+    report: PregnancyReport
+    clock: ClockStatus
+
+
+def open_pregnancy_reports(now: dt.datetime, *, site_ids: Iterable[int] | None = None,
+                           subject_id: int | None = None) -> list[PregnancyReportRow]:
+    """Every open pregnancy report (of some sites, or of one subject), oldest first, with its clock."""
+    qs = (PregnancyReport.objects.filter(status=PregnancyReportStatus.OPEN)
+          .select_related("subject", "subject__site").order_by("opened_at", "id"))
+    if site_ids is not None:
+        qs = qs.filter(subject__site_id__in=list(site_ids))
+    if subject_id is not None:
+        qs = qs.filter(subject_id=subject_id)
+    hours_by_protocol: dict[str, AeClockHours] = {}
+    rows = []
+    for report in qs:
+        protocol_id = report.subject.protocol_id
+        if protocol_id not in hours_by_protocol:
+            hours_by_protocol[protocol_id] = clock_hours(protocol_id)
+        rows.append(PregnancyReportRow(report, pregnancy_report_clock(
+            report.opened_at, now, hours_by_protocol[protocol_id], report.sponsor_notified_at)))
+    return rows

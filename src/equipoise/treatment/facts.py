@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from equipoise.allocation.models import Allocation
-from equipoise.protocol.schema import Arm, Protocol
+from equipoise.protocol.schema import Arm, CounsellingTopic, Protocol
 from equipoise.records.actions.eligibility import screening_values
-from equipoise.records.models import FormRecord, Subject
+from equipoise.records.models import FormRecord, FormState, Subject
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.safety.lab_alerts import LabValues
-from equipoise.safety.pregnancy import PregnancyTest
+from equipoise.safety.pregnancy import PregnancyTest, counselling_needed
 from equipoise.treatment.models import (
     Contraception,
     Counselling,
@@ -83,21 +83,66 @@ def _records(subject: Subject, form_id: str) -> Iterator[FormRecord]:
                 .order_by("visit__sequence", "id"))
 
 
-def pregnancy_test_of(data: dict[str, Any]) -> PregnancyTest | None:
-    """The test a pregnancy-test record holds, its sample date on the Paris calendar; None until filled."""
-    needed = ("pregnancy_test_datetime", "pregnancy_test_result", "pregnancy_test_threshold_miu_ml",
-              "pregnancy_test_supervised")
-    if any(data.get(k) is None for k in needed):
+PREGNANCY_TEST_FIELDS = ("pregnancy_test_datetime", "pregnancy_test_result", "pregnancy_test_threshold_miu_ml",
+                         "pregnancy_test_supervised")
+
+
+def record_finished(record: FormRecord) -> bool:
+    """Whether a form record is finished: marked complete, or locked by data management."""
+    return record.state in (FormState.COMPLETE, FormState.LOCKED)
+
+
+def pregnancy_test_of(data: dict[str, Any], finished: bool = True,
+                      required: tuple[str, ...] = PREGNANCY_TEST_FIELDS) -> PregnancyTest | None:
+    """The test a pregnancy-test record holds, as the gate judges it; None before its date is typed.
+
+    Empty answers stay None and those of `required` are named in `missing`; `finished` is whether
+    the form is complete or locked (`record_finished`), so a draft is seen (a positive draft still
+    refuses a dispensing) but never counts as a negative test.
+    """
+    if data.get("pregnancy_test_datetime") is None:
         return None
+    missing = tuple(name for name in required if data.get(name) in (None, ""))
     taken = dt.datetime.fromisoformat(data["pregnancy_test_datetime"])
-    return PregnancyTest(taken_on=trial_date(taken), result=data["pregnancy_test_result"],
-                         threshold_miu_ml=float(data["pregnancy_test_threshold_miu_ml"]),
-                         medically_supervised=bool(data["pregnancy_test_supervised"]))
+    threshold = data.get("pregnancy_test_threshold_miu_ml")
+    supervised = data.get("pregnancy_test_supervised")
+    return PregnancyTest(taken_on=trial_date(taken), result=data.get("pregnancy_test_result"),
+                         threshold_miu_ml=float(threshold) if threshold is not None else None,
+                         medically_supervised=bool(supervised) if supervised is not None else None,
+                         finished=finished, missing=missing)
+
+
+def counts_as_negative(test: PregnancyTest, max_threshold_miu_ml: float) -> bool:
+    """A finished, fully answered, supervised, sensitive enough negative test (the monthly calendar's)."""
+    return (test.finished and not test.missing and test.result == "negative" and test.medically_supervised is True
+            and test.threshold_miu_ml is not None and test.threshold_miu_ml <= max_threshold_miu_ml)
+
+
+def required_test_fields(protocol: Protocol) -> tuple[str, ...]:
+    return tuple(f.name for f in protocol.form(PREGNANCY_FORM).fields() if f.required)
 
 
 def pregnancy_tests(subject: Subject) -> list[PregnancyTest]:
-    """Every completely filled pregnancy-test record, in visit order."""
-    return [test for record in _records(subject, PREGNANCY_FORM) if (test := pregnancy_test_of(record.data))]
+    """Every dated pregnancy-test record, its sample date on the Paris calendar, draft or not."""
+    required = required_test_fields(subject_protocol(subject))
+    tests = [pregnancy_test_of(record.data, record_finished(record), required)
+             for record in _records(subject, PREGNANCY_FORM)]
+    return [t for t in tests if t is not None]
+
+
+def counselling_topics(subject: Subject, drug: str | None = None) -> list[CounsellingTopic]:
+    """The protocol's counselling topics that apply to this patient (sex, childbearing potential, drug).
+
+    Before randomization (no drug yet) the topics of every study drug apply.
+    """
+    facts = patient_facts(subject)
+    if drug is None:
+        regimen = subject_regimen(subject)
+        drug = regimen.study_drug.id if regimen is not None else None
+    topics = subject_protocol(subject).safety.counselling
+    needed = {n.id for n in counselling_needed([(t.id, t.label, t.audience, t.drugs) for t in topics],
+                                               facts.sex, facts.childbearing_potential, drug)}
+    return [t for t in topics if t.id in needed]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,12 @@ import datetime as dt
 
 from equipoise.records.models import Subject
 from equipoise.safety.parameters import PregnancyRules
-from equipoise.safety.pregnancy import DispensingRequest, GateResult, check_dispensing
+from equipoise.safety.pregnancy import (
+    DispensingRequest,
+    GateResult,
+    check_dispensing,
+    counselling_needed,
+)
 from equipoise.treatment.facts import (
     counselled_topics,
     first_dispensing,
@@ -21,7 +26,7 @@ from equipoise.treatment.facts import (
     pregnancy_tests,
     subject_protocol,
 )
-from equipoise.treatment.models import CounsellingTopic, Prescription
+from equipoise.treatment.models import Prescription
 
 
 def dispensing_request(subject: Subject, prescription: Prescription, dispensing_date: dt.date) -> DispensingRequest:
@@ -29,6 +34,7 @@ def dispensing_request(subject: Subject, prescription: Prescription, dispensing_
     first = first_dispensing(subject)
     contraception = latest_contraception(subject)
     counselled = counselled_topics(subject, dispensing_date)
+    topics = [(t.id, t.label, t.audience, t.drugs) for t in subject_protocol(subject).safety.counselling]
     return DispensingRequest(
         sex=facts.sex,  # type: ignore[arg-type]  # the dispensing action refuses an unrecorded sex first
         childbearing_potential=facts.childbearing_potential,
@@ -40,8 +46,8 @@ def dispensing_request(subject: Subject, prescription: Prescription, dispensing_
         pregnancy_tests=tuple(pregnancy_tests(subject)),
         contraception_start=contraception.started_on if contraception else None,
         contraception_ongoing=contraception.ongoing if contraception else None,
-        condom_counselling_recorded=CounsellingTopic.CONDOM in counselled,
-        semen_donation_counselling_recorded=CounsellingTopic.SEMEN_DONATION in counselled,
+        counselling_needed=counselling_needed(topics, facts.sex, facts.childbearing_potential, prescription.drug),
+        counselled_topics=frozenset(counselled),
         methotrexate_weekday=prescription.weekday or None if prescription.drug == "methotrexate" else None,
         folic_acid_weekday=prescription.auxiliary_weekday or None if prescription.drug == "methotrexate" else None,
     )

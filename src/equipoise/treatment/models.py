@@ -90,17 +90,14 @@ class DoseChange(models.Model):
         ordering = ["subject", "effective_on", "id"]
 
 
-class CounsellingTopic(models.TextChoices):
-    CONDOM = "condom"
-    SEMEN_DONATION = "semen_donation"
-    BLOOD_DONATION = "blood_donation"
-
-
 class Counselling(models.Model):
-    """Pregnancy-prevention counselling given to the patient, one row per topic."""
+    """Pregnancy-prevention counselling given to the patient, one row per topic.
+
+    The topics, who they are for and their wording are the protocol's (`safety.yaml` `counselling`).
+    """
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="counselling")
-    topic = models.CharField(max_length=16, choices=CounsellingTopic.choices)
+    topic = models.CharField(max_length=64)
     counselled_on = models.DateField()
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -161,6 +158,12 @@ class AdverseEvent(models.Model):
         return bool(self.seriousness)
 
 
+class FollowUpStatus(models.TextChoices):
+    # Labels equal to the values, as stored since the field was added (no migration needed).
+    OPEN = "open", "open"
+    CLOSED = "closed", "closed"
+
+
 class PregnancyFollowUp(models.Model):
     """Opened when a patient's pregnancy is reported; followed until the outcome is known.
 
@@ -171,9 +174,42 @@ class PregnancyFollowUp(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="pregnancy_follow_ups")
     adverse_event = models.OneToOneField(AdverseEvent, on_delete=models.PROTECT, related_name="pregnancy_follow_up")
     opened_at = models.DateTimeField()
-    status = models.CharField(max_length=8, choices=[("open", "open"), ("closed", "closed")], default="open")
+    status = models.CharField(max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
     outcome = models.TextField(blank=True)
     outcome_date = models.DateField(null=True, blank=True)
     comments = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+
+class PregnancyReportStatus(models.TextChoices):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PregnancyReport(models.Model):
+    """Opened by a positive or indeterminate pregnancy test, in the transaction that saved it.
+
+    The event of special interest: the study drug is put on hold, the site investigators and the
+    sponsor's safety desk are emailed, and the sponsor must be told within the protocol's SAE
+    hours (24) from `opened_at`; `sponsor_notified_at` stops that clock. It shows on the subject
+    page, the safety dashboard and the worklist until an investigator closes it with a reason.
+    """
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="pregnancy_reports")
+    form_record = models.OneToOneField("records.FormRecord", on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(max_length=16)
+    test_taken_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField()
+    opened_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    hold = models.ForeignKey(DoseChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sponsor_notified_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=PregnancyReportStatus.choices,
+                              default=PregnancyReportStatus.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closing_reason = models.TextField(blank=True)
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["subject", "opened_at", "id"]

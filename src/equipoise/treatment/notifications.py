@@ -18,9 +18,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 
 from equipoise.records.roles import Role
-from equipoise.safety.adverse_events import ClockStatus
-from equipoise.treatment.clocks import ClockRow
-from equipoise.treatment.models import AdverseEvent
+from equipoise.safety.adverse_events import ClockStatus, pregnancy_report_clock
+from equipoise.treatment.clocks import ClockRow, clock_hours
+from equipoise.treatment.models import AdverseEvent, PregnancyReport
 from equipoise.visits.localtime import to_trial_time
 
 
@@ -48,6 +48,26 @@ def send_sae_reported(ae: AdverseEvent, clock: ClockStatus) -> None:
         settings.DEFAULT_FROM_EMAIL,
         [settings.SPONSOR_SAFETY_EMAIL],
     )
+
+
+def send_pregnancy_report(report: PregnancyReport) -> None:
+    """A positive or indeterminate pregnancy test: one email to the sponsor desk and the site's investigators.
+
+    Like every safety email it names no study drug (mail leaves the system; the arm must not).
+    """
+    subject = report.subject
+    clock = pregnancy_report_clock(report.opened_at, report.opened_at, clock_hours(subject.protocol_id))
+    taken = f" (sample taken {paris(report.test_taken_at)})" if report.test_taken_at else ""
+    held = ("The study drug was put on hold at once." if report.hold_id is not None
+            else "No study drug was being taken or it was already on hold or stopped.")
+    body = (f"Site {subject.site.code} recorded a {report.result} pregnancy test for subject {subject.code}{taken}.\n"
+            f"Pregnancy report {report.pk} is open (event of special interest: pregnancy of the patient).\n"
+            f"{held}\n"
+            f"Recorded at {paris(report.opened_at)}.\n"
+            f"Sponsor notification due by {paris(clock.deadline)} ({clock.hours} hours).\n")
+    recipients = [settings.SPONSOR_SAFETY_EMAIL, *site_investigator_emails(subject.site_id)]
+    send_mail(f"[Equipoise] {report.result} pregnancy test: {subject.code} (pregnancy report {report.pk})",
+              body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 def _line(row: ClockRow, now: dt.datetime) -> str:

@@ -19,6 +19,7 @@ from equipoise.allocation.blinding import may_see_arm
 from equipoise.records.access import Rights
 from equipoise.records.models import Subject
 from equipoise.records.requests import SignedInRequest
+from equipoise.treatment.clocks import open_pregnancy_reports
 from equipoise.treatment.facts import drug_state
 from equipoise.treatment.lab_alerts import subject_lab_alerts
 from equipoise.treatment.worklist import pregnancy_status, subject_calendar
@@ -39,6 +40,7 @@ def subject_panel(request: SignedInRequest, subject: Subject, rights: Rights) ->
         "unblinded": unblinded,
         "drug_state": drug_state(subject, today) if unblinded else None,
         "pregnancy": pregnancy_status(subject, today),
+        "pregnancy_reports": open_pregnancy_reports(timezone.now(), subject_id=subject.pk) if unblinded else [],
     }
 
 

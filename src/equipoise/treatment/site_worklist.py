@@ -35,7 +35,12 @@ from equipoise.safety.pregnancy import (
     pregnancy_test_due_dates,
     pregnancy_test_status,
 )
-from equipoise.treatment.facts import PREGNANCY_FORM, pregnancy_test_of
+from equipoise.treatment.facts import (
+    PREGNANCY_FORM,
+    counts_as_negative,
+    pregnancy_test_of,
+    required_test_fields,
+)
 from equipoise.treatment.models import DoseChange, DoseChangeKind
 from equipoise.treatment.worklist import VisitRow, status_of, visit_label
 
@@ -154,11 +159,11 @@ def pregnancy_tests_due(subjects: QuerySet[Subject], protocol: Protocol, today: 
         if done is not None:
             eot_done[subject_pk] = done
     taken: dict[int, list[dt.date]] = defaultdict(list)
-    for subject_pk, data in (FormRecord.objects.filter(subject__in=pks, form_id=PREGNANCY_FORM)
-                             .values_list("subject_id", "data")):
-        test = pregnancy_test_of(data)
-        if (test is not None and test.result == "negative" and test.medically_supervised
-                and test.threshold_miu_ml <= rules.test_threshold_miu_ml):
+    required = required_test_fields(protocol)
+    for subject_pk, data, state in (FormRecord.objects.filter(subject__in=pks, form_id=PREGNANCY_FORM)
+                                    .values_list("subject_id", "data", "state")):
+        test = pregnancy_test_of(data, state in (FormState.COMPLETE, FormState.LOCKED), required)
+        if test is not None and counts_as_negative(test, rules.test_threshold_miu_ml):
             taken[subject_pk].append(test.taken_on)
     out: list[tuple[Subject, PregnancyTestStatus]] = []
     for woman in women:

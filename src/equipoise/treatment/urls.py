@@ -11,6 +11,8 @@ urlpatterns = [
     path(SUBJECT + "safety/", views.subject_safety, name="subject-safety"),
     path(SUBJECT + "safety/report/", views.report_event, name="adverse-event-report"),
     path(SUBJECT + "safety/pregnancy/<int:pk>/close/", views.close_pregnancy, name="pregnancy-follow-up-close"),
+    path(SUBJECT + "safety/pregnancy-reports/<int:pk>/<slug:action>/", views.pregnancy_report_action,
+         name="pregnancy-report-action"),
     path(SUBJECT + "<slug:action>/", views.subject_action, name="subject-treatment-action"),
     path(SUBJECT + "<slug:action>/<int:pk>/", views.subject_action, name="subject-treatment-action-on"),
     path("adverse-events/<int:pk>/", views.adverse_event, name="adverse-event"),

@@ -14,15 +14,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import Subject, SubjectStatus, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
-from equipoise.safety.adverse_events import SERIOUSNESS_CRITERIA
+from equipoise.safety.adverse_events import SERIOUSNESS_CRITERIA, pregnancy_report_clock
 from equipoise.safety.pregnancy import WEEKDAYS
 from equipoise.treatment.access import (
     DASHBOARD_ROLES,
@@ -32,11 +34,19 @@ from equipoise.treatment.access import (
 )
 from equipoise.treatment.actions import adverse_events as ae_actions
 from equipoise.treatment.actions import counselling, dispensing, prescribing, visits
+from equipoise.treatment.actions import pregnancy_reports as report_actions
 from equipoise.treatment.actions.ae_follow_up import follow_up_adverse_event
 from equipoise.treatment.actions.pregnancy_follow_up import close_pregnancy_follow_up
 from equipoise.treatment.ae_entry import ACTIONS_TAKEN, CAUSALITY, OUTCOMES
-from equipoise.treatment.clocks import clock_hours, event_clocks, running_clocks, serious_events
+from equipoise.treatment.clocks import (
+    clock_hours,
+    event_clocks,
+    open_pregnancy_reports,
+    running_clocks,
+    serious_events,
+)
 from equipoise.treatment.facts import (
+    counselling_topics,
     drug_state,
     latest_contraception,
     patient_facts,
@@ -47,10 +57,10 @@ from equipoise.treatment.lab_alerts import subject_lab_alerts
 from equipoise.treatment.models import (
     AdverseEvent,
     Counselling,
-    CounsellingTopic,
     DoseChange,
     DoseChangeKind,
     PregnancyFollowUp,
+    PregnancyReport,
 )
 from equipoise.treatment.pill_counts import dispensing_rows
 from equipoise.treatment.pregnancy_outcome import PREGNANCY_OUTCOMES
@@ -58,23 +68,30 @@ from equipoise.treatment.site_worklist import site_worklist
 from equipoise.treatment.worklist import pregnancy_status, subject_calendar
 from equipoise.visits.localtime import to_trial_time, trial_date
 
-PROTOCOL_ID = "nct06965244"
-
 
 class _BadInput(ValueError):
     def __init__(self, field: str, value: str, rule: str):
         super().__init__(f"{field}: {value!r} {rule}")
 
 
+# "true"/"false" from the form; anything else goes to the action as typed, which refuses it.
+_YES_NO: dict[str, Any] = {"true": True, "false": False}
+
+
 def _lang() -> str:
     return get_language() or "fr"
 
 
-def _date(post: Any, field: str, required: bool = True) -> dt.date | None:
+def _date(post: Any, field: str) -> dt.date:
+    date = _optional_date(post, field)
+    if date is None:
+        raise _BadInput(field, "", "is required (a date YYYY-MM-DD)")
+    return date
+
+
+def _optional_date(post: Any, field: str) -> dt.date | None:
     raw = post.get(field, "").strip()
     if not raw:
-        if required:
-            raise _BadInput(field, raw, "is required (a date YYYY-MM-DD)")
         return None
     try:
         return dt.date.fromisoformat(raw)
@@ -137,9 +154,12 @@ def _attempt(request: SignedInRequest, back: str, action: Callable[[], object], 
 def worklist(request: SignedInRequest) -> HttpResponse:
     sites = site_scope(request.user, WORKLIST_ROLES, request.GET.get("site", ""))
     today = trial_date(timezone.now())
-    subjects = Subject.objects.filter(site__in=sites)
-    work = site_worklist(subjects, protocol_of(current_version(PROTOCOL_ID)), today, _lang(), request.GET)
-    return render(request, "treatment/worklist.html", {"sites": sites, "work": work})
+    protocol_id = chosen_protocol_id(request.GET.get("protocol"))
+    subjects = Subject.objects.filter(site__in=sites, protocol_id=protocol_id)
+    work = site_worklist(subjects, protocol_of(current_version(protocol_id)), today, _lang(), request.GET)
+    return render(request, "treatment/worklist.html", {
+        "sites": sites, "work": work, "lang": _lang(),
+        "pregnancy_reports": open_pregnancy_reports(timezone.now(), site_ids=[s.pk for s in sites])})
 
 
 def dashboard(request: SignedInRequest) -> HttpResponse:
@@ -155,6 +175,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
     return render(request, "treatment/dashboard.html", {
         "sites": sites, "rows": rows, "awaiting": awaiting, "alerts": alerts, "lang": _lang(),
         "now_local": to_trial_time(now),
+        "pregnancy_reports": open_pregnancy_reports(now, site_ids=[s.pk for s in sites]),
     })
 
 
@@ -167,6 +188,7 @@ def subject_treatment(request: SignedInRequest, code: str) -> HttpResponse:
     today = trial_date(now)
     regimen = subject_regimen(subject)
     protocol = subject_protocol(subject)
+    labels = {t.id: t.label.get(_lang()) for t in protocol.safety.counselling}
     return render(request, "treatment/subject_treatment.html", {
         "subject": subject, "rights": rights, "lang": _lang(), "today": today,
         "arm": protocol.arm(regimen.arm_id).label.get(_lang()) if regimen else None, "regimen": regimen,
@@ -174,11 +196,12 @@ def subject_treatment(request: SignedInRequest, code: str) -> HttpResponse:
         "dispensings": dispensing_rows(subject),
         "changes": DoseChange.objects.filter(subject=subject).select_related("user"),
         "state": drug_state(subject, today), "facts": patient_facts(subject),
-        "counselling": Counselling.objects.filter(subject=subject),
+        "counselling": [(labels.get(c.topic, c.topic), c.counselled_on)
+                        for c in Counselling.objects.filter(subject=subject)],
         "contraception": latest_contraception(subject),
         "pregnancy": pregnancy_status(subject, today),
         "lab_alerts": subject_lab_alerts(subject, rights)[:1],
-        "weekdays": WEEKDAYS, "topics": CounsellingTopic.values, "kinds": DoseChangeKind.values,
+        "weekdays": WEEKDAYS, "topics": counselling_topics(subject), "kinds": DoseChangeKind.values,
         "is_investigator": Role.INVESTIGATOR in rights.roles, "is_pharmacist": Role.PHARMACIST in rights.roles,
     })
 
@@ -191,7 +214,7 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
     back = f"/treatment/subjects/{subject.code}/"
 
     def visit() -> Visit:
-        found = Visit.objects.filter(pk=pk, subject=subject).first()
+        found = Visit.objects.filter(pk=pk, subject=subject).first() if pk is not None else None
         if found is None:
             raise Http404("no such visit")
         return found
@@ -251,6 +274,10 @@ def subject_safety(request: SignedInRequest, code: str) -> HttpResponse:
     return render(request, "treatment/subject_safety.html", {
         "subject": subject, "lang": _lang(), "events": events, "lab_alerts": subject_lab_alerts(subject, rights),
         "follow_ups": subject.pregnancy_follow_ups.select_related("adverse_event"),
+        "pregnancy_reports": [(r, pregnancy_report_clock(r.opened_at, now, hours, r.sponsor_notified_at))
+                              for r in subject.pregnancy_reports.order_by("-opened_at", "-id")],
+        "can_notify_pregnancy": bool(rights.roles & {Role.INVESTIGATOR, Role.SPONSOR_ADMIN}),
+        "can_close_pregnancy": Role.INVESTIGATOR in rights.roles,
         "drugs": drugs, "seriousness": SERIOUSNESS_CRITERIA,
         "special_interest": subject_protocol(subject).safety.special_interest,
         "causality": CAUSALITY, "actions_taken": ACTIONS_TAKEN, "outcomes": OUTCOMES,
@@ -271,7 +298,7 @@ def report_event(request: SignedInRequest, code: str) -> HttpResponse:
     def run() -> AdverseEvent:
         return ae_actions.report_adverse_event(
             actor, subject, term=post.get("term", ""), onset_date=_date(post, "onset_date"),
-            end_date=_date(post, "end_date", required=False), grade=_grade(post),
+            end_date=_optional_date(post, "end_date"), grade=_grade(post),
             seriousness=post.getlist("seriousness"), special_interest=post.getlist("special_interest"),
             site_aware_at=_moment(post, "site_aware_at"),
             causality={d: post.get(f"causality_{d}", "") for d in drugs if post.get(f"causality_{d}")},
@@ -284,7 +311,7 @@ def _event_for(request: SignedInRequest, pk: int) -> tuple[AdverseEvent, Any]:
     ae = AdverseEvent.objects.select_related("subject", "subject__site").filter(pk=pk).first()
     if ae is None:
         raise Http404("no such event")
-    _, rights = unblinded_subject(request.user, ae.subject.code, request.request_id)
+    _subject, rights = unblinded_subject(request.user, ae.subject.code, request.request_id)
     return ae, rights
 
 
@@ -295,7 +322,8 @@ def adverse_event(request: SignedInRequest, pk: int) -> HttpResponse:
         "ae": ae, "subject": ae.subject, "clocks": event_clocks(ae, now, clock_hours(ae.subject.protocol_id)),
         "lang": _lang(), "now_local": to_trial_time(now).isoformat(timespec="minutes"),
         "changes": ae.dose_changes.all(), "is_investigator": Role.INVESTIGATOR in rights.roles,
-        "is_sponsor": Role.SPONSOR_ADMIN in rights.roles, "outcomes": OUTCOMES, "today": trial_date(now),
+        "can_notify_pregnancy": bool(rights.roles & {Role.INVESTIGATOR, Role.SPONSOR_ADMIN}),
+        "can_close_pregnancy": Role.INVESTIGATOR in rights.roles, "outcomes": OUTCOMES, "today": trial_date(now),
     })
 
 
@@ -307,12 +335,12 @@ def adverse_event_action(request: SignedInRequest, pk: int, action: str) -> Http
     handlers: dict[str, tuple[Callable[[], object], str]] = {
         "notify-sponsor": (lambda: ae_actions.notify_sponsor(actor, ae, _moment(post, "at")), "Sponsor notification recorded."),
         "expectedness": (lambda: ae_actions.assess_expectedness(
-            actor, ae, {"true": True, "false": False}.get(post.get("expected", ""), post.get("expected", ""))),
+            actor, ae, _YES_NO.get(post.get("expected", ""), post.get("expected", ""))),
             "Expectedness recorded."),
         "notify-authorities": (lambda: ae_actions.notify_authorities(actor, ae, _moment(post, "at")),
                                "Authorities notification recorded."),
         "follow-up": (lambda: follow_up_adverse_event(
-            actor, ae, end_date=_date(post, "end_date", required=False), outcome=post.get("outcome", ""),
+            actor, ae, end_date=_optional_date(post, "end_date"), outcome=post.get("outcome", ""),
             grade=_grade(post) if post.get("grade", "").strip() else None, reason=post.get("reason", ""),
             site_aware_at=_moment(post, "site_aware_at")), "Follow-up recorded."),
     }
@@ -331,5 +359,25 @@ def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpRespons
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
     return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", lambda: close_pregnancy_follow_up(
-        actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_date(post, "outcome_date", required=False),
+        actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_optional_date(post, "outcome_date"),
         comments=post.get("comments", "")), "Pregnancy follow-up closed.")
+
+
+@require_POST
+def pregnancy_report_action(request: SignedInRequest, code: str, pk: int, action: str) -> HttpResponse:
+    subject, rights = unblinded_subject(request.user, code, request.request_id)
+    report = PregnancyReport.objects.filter(pk=pk, subject=subject).first()
+    if report is None:
+        raise Http404("no such pregnancy report")
+    actor = actor_for(request.user, rights, subject.site, request.request_id)
+    post = request.POST
+    handlers: dict[str, tuple[Callable[[], object], str]] = {
+        "notify-sponsor": (lambda: report_actions.notify_sponsor_of_pregnancy(actor, report, _moment(post, "at")),
+                           _("Sponsor notification recorded.")),
+        "close": (lambda: report_actions.close_pregnancy_report(actor, report, post.get("reason", "")),
+                  _("Pregnancy report closed.")),
+    }
+    if action not in handlers:
+        raise Http404("no such action")
+    run, done = handlers[action]
+    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", run, done)

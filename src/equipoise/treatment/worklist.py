@@ -22,6 +22,7 @@ from equipoise.safety.pregnancy import (
 )
 from equipoise.treatment.facts import (
     PREGNANCY_FORM,
+    counts_as_negative,
     drug_state,
     first_dispensing,
     patient_facts,
@@ -81,7 +82,7 @@ def treatment_end(subject: Subject, protocol, first_dose: dt.date) -> dt.date | 
         ends.append(stopped.effective_on)
     eot = [v.id for v in protocol.schedule.visits if v.kind == "end_of_treatment"]
     done = subject.visits.filter(visit_id__in=eot, scheduled=True, done_date__isnull=False).first()
-    if done is not None:
+    if done is not None and done.done_date is not None:
         ends.append(done.done_date)
     if subject.participation_ended_on is not None:
         ends.append(subject.participation_ended_on)
@@ -101,5 +102,5 @@ def pregnancy_status(subject: Subject, today: dt.date) -> PregnancyTestStatus | 
     until = today + dt.timedelta(days=rules.test_max_days_before_prescription)
     dues = pregnancy_test_due_dates(first.dispensed_on, last_dose, rules, until=None if last_dose else until)
     taken = [t.taken_on for t in pregnancy_tests(subject)
-             if t.result == "negative" and t.medically_supervised and t.threshold_miu_ml <= rules.test_threshold_miu_ml]
+             if counts_as_negative(t, rules.test_threshold_miu_ml)]
     return pregnancy_test_status(today, dues, taken, rules)

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from equipoise.records.access import actor_for, subject_access, visible_sites
 from equipoise.records.actions.eligibility import assess_eligibility, latest_assessment, rescreen
 from equipoise.records.actions.errors import ActionRefused
-from equipoise.records.models import EligibilityAssessment
+from equipoise.records.models import AssessmentStage, EligibilityAssessment
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.screening_log import failure_counts, log_rows
@@ -33,7 +33,7 @@ def screening_page(request: SignedInRequest, code: str) -> HttpResponse:
                 rescreen(actor, subject, request.POST.get("reason", ""))
                 messages.success(request, "New screening attempt opened.")
             else:
-                assessment = assess_eligibility(actor, subject, "screening")
+                assessment = assess_eligibility(actor, subject, AssessmentStage.SCREENING)
                 messages.success(request, f"Verdict: {assessment.verdict}")
         except ActionRefused as exc:
             messages.error(request, str(exc))
@@ -42,7 +42,7 @@ def screening_page(request: SignedInRequest, code: str) -> HttpResponse:
     protocol = protocol_of(current_version(subject.protocol_id))
     texts = {c.id: c.text.get(lang) for c in protocol.criteria}
     history = EligibilityAssessment.objects.filter(subject=subject).select_related("protocol_version")
-    latest = latest_assessment(subject, "randomization") or latest_assessment(subject, "screening")
+    latest = latest_assessment(subject, AssessmentStage.RANDOMIZATION) or latest_assessment(subject, AssessmentStage.SCREENING)
     rows = []
     if latest:
         for c in latest.result["criteria"]:

@@ -15,7 +15,7 @@ from equipoise.records.access import actor_for, subject_access
 from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
 from equipoise.records.actions.errors import ActionRefused
-from equipoise.records.models import DataQuery, FormRecord, Visit
+from equipoise.records.models import DataQuery, FormRecord, FormState, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.web import clasi_views
@@ -95,7 +95,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
     return render(request, "web/form_page.html", {
         "subject": subject, "visit": visit, "form": form, "title": form.title.get(lang), "record": record,
         "sections": sections, "errors": errors, "form_error": errors.get("form"), "rights": rights, "revisions": revisions, "queries": queries,
-        "editable": rights.can_enter_data and (record is None or record.state == "draft"),
+        "editable": rights.can_enter_data and (record is None or record.state == FormState.DRAFT),
     })
 
 
@@ -116,10 +116,10 @@ def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id:
         elif action == "query":
             query_actions.raise_query(actor, record, request.POST.get("field", ""), request.POST.get("text", ""))
         elif action == "answer":
-            query = DataQuery.objects.get(pk=request.POST.get("query"), record=record)
+            query = DataQuery.objects.get(pk=request.POST.get("query", ""), record=record)
             query_actions.answer_query(actor, query, request.POST.get("answer", ""))
         elif action == "close":
-            query = DataQuery.objects.get(pk=request.POST.get("query"), record=record)
+            query = DataQuery.objects.get(pk=request.POST.get("query", ""), record=record)
             query_actions.close_query(actor, query)
         else:
             raise Http404()
@@ -127,4 +127,4 @@ def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id:
         plain = (clasi_views.completion_refusal(form, record, get_language() or "fr")
                  if action == "complete" and clasi_views.is_clasi_form(form) else None)
         messages.error(request, plain or str(exc) or "refused")
-    return redirect(f"/subjects/{code}/visits/{visit_pk}/forms/{form_id}/")
+    return redirect("form", code=code, visit_pk=visit_pk, form_id=form_id)

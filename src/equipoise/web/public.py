@@ -40,6 +40,14 @@ def _load(directory: str, stamp: tuple[tuple[str, int], ...]) -> schema.Protocol
     return load_protocol(directory).protocol
 
 
+def public_protocol_ids() -> list[str]:
+    """The protocols with a public page: the protocol directories under `settings.PROTOCOLS_DIR`."""
+    root = Path(settings.PROTOCOLS_DIR)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and PROTOCOL_ID.match(p.name))
+
+
 def public_protocol(protocol_id: str) -> schema.Protocol:
     """The protocol `protocol_id` under `settings.PROTOCOLS_DIR`; `Http404` if there is none."""
     if not PROTOCOL_ID.match(protocol_id):

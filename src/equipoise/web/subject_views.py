@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from equipoise.allocation.blinding import open_forms
 from equipoise.allocation.panel import subject_panel
+from equipoise.protocol.schema import Protocol
 from equipoise.records.access import (
     Rights,
     actor_for,
@@ -28,7 +30,14 @@ from equipoise.records.access import (
 )
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.subjects import create_subject, end_participation
-from equipoise.records.models import DataQuery, FormRecord, QueryStatus, SubjectStatus
+from equipoise.records.loaded_protocols import loaded_protocol_ids, protocol_for_new_subject
+from equipoise.records.models import (
+    DataQuery,
+    FormRecord,
+    QueryStatus,
+    SiteRecruitment,
+    SubjectStatus,
+)
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import BLINDED
@@ -44,8 +53,6 @@ class ListedSubject:
     subject: Any  # a Subject annotated by `subject_rows`
     next_visit_label: str
 
-PROTOCOL_ID = "nct06965244"
-
 
 def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
     if not scheduled:
@@ -55,19 +62,26 @@ def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
 
 def subject_list(request: SignedInRequest) -> HttpResponse:
     sites = list(visible_sites(request.user))
-    creatable = [s for s in sites if Rights(roles_at(request.user, s)).can_enter_data]
+    # A new patient is screened only at a site open for recruitment.
+    creatable = [s for s in sites if Rights(roles_at(request.user, s)).can_enter_data
+                 and s.recruitment == SiteRecruitment.RECRUITING]
     query = SubjectQuery.from_params(request.GET, sites)
     today = trial_date(timezone.now())
     blinded = bool(all_roles(request.user) & BLINDED)
     listed = subject_rows(visible_subjects(request.user), query, today, with_queries=not blinded)
     page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
-    protocol = protocol_of(current_version(PROTOCOL_ID))
     lang = get_language() or "fr"
+
+    @cache
+    def protocol(protocol_id: str) -> Protocol:
+        return protocol_of(current_version(protocol_id))
+
     annotated: list[Any] = list(page)  # Subjects annotated by `subject_rows`
-    rows = [ListedSubject(s, visit_label_of(protocol, s.next_visit_id, s.next_visit_scheduled, lang)
+    rows = [ListedSubject(s, visit_label_of(protocol(s.protocol_id), s.next_visit_id, s.next_visit_scheduled, lang)
                           if s.next_visit_id else "") for s in annotated]
     return render(request, "web/subject_list.html", {
         "page": page, "rows": rows, "query": query, "sites": sites, "creatable_sites": creatable, "today": today,
+        "protocols": loaded_protocol_ids() if creatable else [],
         "statuses": SubjectStatus.choices, "next_visit_filters": NEXT_VISIT_FILTERS.items(),
         "with_queries": not blinded,
     })
@@ -77,11 +91,12 @@ def subject_list(request: SignedInRequest) -> HttpResponse:
 def subject_create(request: SignedInRequest) -> HttpResponse:
     site, rights = site_access(request.user, request.POST.get("site", ""), write=True, request_id=request.request_id)
     try:
-        subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, PROTOCOL_ID)
+        protocol_id = protocol_for_new_subject(request.POST.get("protocol") or None, loaded_protocol_ids())
+        subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, protocol_id)
     except ActionRefused as exc:
         messages.error(request, str(exc))
         return redirect("subjects")
-    return redirect(f"/subjects/{subject.code}/")
+    return redirect("subject", code=subject.code)
 
 
 def subject_detail(request: SignedInRequest, code: str) -> HttpResponse:
@@ -112,9 +127,9 @@ def subject_end_participation(request: SignedInRequest, code: str) -> HttpRespon
         ended_on = dt.date.fromisoformat(request.POST.get("ended_on", ""))
     except ValueError:
         messages.error(request, "ended_on must be a date YYYY-MM-DD")
-        return redirect(f"/subjects/{code}/")
+        return redirect("subject", code=code)
     try:
         end_participation(actor, subject, request.POST.get("outcome", ""), ended_on, request.POST.get("reason", ""))
     except ActionRefused as exc:
         messages.error(request, str(exc))
-    return redirect(f"/subjects/{code}/")
+    return redirect("subject", code=code)

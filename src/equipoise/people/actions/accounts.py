@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -53,7 +53,7 @@ def _field_error(name: str, message: str, status: int = 400) -> ActionRefused:
     return ActionRefused(message, [{"field": name, "rule": "invalid", "message": message}], status=status)
 
 
-def _account(username: str) -> AbstractBaseUser:
+def _account(username: str) -> User:
     user = get_user_model().objects.filter(username=username.strip()).first()
     if user is None:
         raise ActionRefused(_("no account %(name)s") % {"name": username}, status=404)
@@ -77,7 +77,7 @@ def _membership_target(role: str, site_code: str | None) -> tuple[Role, Site | N
     return parsed, site
 
 
-def _new_invitation(actor: Actor, user: AbstractBaseUser, now: dt.datetime) -> tuple[Invitation, str]:
+def _new_invitation(actor: Actor, user: User, now: dt.datetime) -> tuple[Invitation, str]:
     token = secrets.token_urlsafe(32)
     Invitation.objects.filter(user=user, used_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=now)
     invitation = Invitation.objects.create(
@@ -86,14 +86,14 @@ def _new_invitation(actor: Actor, user: AbstractBaseUser, now: dt.datetime) -> t
     return invitation, token
 
 
-def _mail_invitation(user: AbstractBaseUser, link: str) -> None:
+def _mail_invitation(user: User, link: str) -> None:
     name = user.get_full_name() or user.get_username()
     transaction.on_commit(lambda: send_invitation(user.email, name, link, settings.INVITATION_VALID_HOURS))
 
 
 def invite(actor: Actor, username: str, email: str, first_name: str, last_name: str,
            roles: list[tuple[str, str | None]], link_for: Callable[[str], str],
-           now: dt.datetime | None = None) -> tuple[AbstractBaseUser, str]:
+           now: dt.datetime | None = None) -> tuple[User, str]:
     """Open an account (inactive until the invitation is accepted) with its roles, and email the link.
 
     Returns the account and the link (shown to the administrator only on the command line).
@@ -129,6 +129,40 @@ def invite(actor: Actor, username: str, email: str, first_name: str, last_name: 
             _grant(actor, user, role, site)
         link = link_for(token)
         _mail_invitation(user, link)
+    return user, link
+
+
+def create_first_sponsor_admin(username: str, email: str, first_name: str, last_name: str,
+                               link_for: Callable[[str], str], operator: str,
+                               now: dt.datetime | None = None) -> tuple[User, str]:
+    """The first sponsor administrator, from the command line, invited like anyone else.
+
+    Refused once an active sponsor administrator exists: from then on, accounts are opened by one.
+    """
+    now = now or timezone.now()
+    if Membership.objects.filter(role=Role.SPONSOR_ADMIN, site__isnull=True, user__is_active=True).exists():
+        raise ActionRefused(_("a sponsor administrator already exists: they invite the others"), status=409)
+    User = get_user_model()
+    username = username.strip().lower()
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise _field_error("username", _("the user name %(name)s is taken") % {"name": username}, 409)
+        user = User.objects.create_user(username=username, email=email.strip(), first_name=first_name.strip(),
+                                        last_name=last_name.strip(), is_active=False)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        actor = Actor(user=user, role="command_line", site_code="", request_id="cli")
+        Membership.objects.create(user=user, site=None, role=Role.SPONSOR_ADMIN.value)
+        invitation, token = _new_invitation(actor, user, now)
+        reason = f"first sponsor administrator, created from the command line by {operator}"
+        record_event(actor, "user.invite", "user", username, site_code="", reason=reason, changes={
+            "username": [None, username], "email": [None, user.email], "name": [None, user.get_full_name()],
+            "expires_at": [None, invitation.expires_at.isoformat()]})
+        record_event(actor, "role.grant", "user", username, site_code="", reason=reason,
+                     changes={"role": [None, Role.SPONSOR_ADMIN.value], "site": [None, "all sites"]})
+        link = link_for(token)
+        if user.email:
+            _mail_invitation(user, link)
     return user, link
 
 
@@ -169,7 +203,7 @@ def open_invitation(token: str, request_id: str = "", now: dt.datetime | None = 
     return invitation
 
 
-def _check_new_password(user: AbstractBaseUser, password: str, again: str, field: str = "password") -> None:
+def _check_new_password(user: User, password: str, again: str, field: str = "password") -> None:
     if password != again:
         raise _field_error(field, _("the two passwords differ"))
     try:
@@ -180,7 +214,7 @@ def _check_new_password(user: AbstractBaseUser, password: str, again: str, field
 
 
 def accept_invitation(token: str, password: str, again: str, confirm_second_factor: Callable[[Actor], list[str]],
-                      request_id: str = "", now: dt.datetime | None = None) -> tuple[AbstractBaseUser, list[str]]:
+                      request_id: str = "", now: dt.datetime | None = None) -> tuple[User, list[str]]:
     """Set the password and enrol the second factor; the account becomes active.
 
     `confirm_second_factor` checks the first code of the app being enrolled and returns the recovery
@@ -208,7 +242,7 @@ def accept_invitation(token: str, password: str, again: str, confirm_second_fact
     return user, codes
 
 
-def _grant(actor: Actor, user: AbstractBaseUser, role: Role, site: Site | None) -> Membership:
+def _grant(actor: Actor, user: User, role: Role, site: Site | None) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, site=site, role=role.value)
     if not created:
         raise ActionRefused(_("%(name)s already holds this role there") % {"name": user.get_username()}, status=409)
@@ -217,7 +251,7 @@ def _grant(actor: Actor, user: AbstractBaseUser, role: Role, site: Site | None) 
     return membership
 
 
-def _not_self(actor: Actor, user: AbstractBaseUser, what: str) -> None:
+def _not_self(actor: Actor, user: User, what: str) -> None:
     if user.pk == actor.user.pk:
         with transaction.atomic():
             record_event(actor, f"{what}_refused", "user", user.get_username(), site_code="",
@@ -247,7 +281,7 @@ def revoke_role(actor: Actor, username: str, role: str, site_code: str | None) -
                      changes={"role": [parsed.value, None], "site": [site.code if site else "all sites", None]})
 
 
-def deactivate(actor: Actor, username: str, reason: str) -> AbstractBaseUser:
+def deactivate(actor: Actor, username: str, reason: str) -> User:
     """The account stops working at once: its sessions and API tokens end with it."""
     user = _account(username)
     _not_self(actor, user, "user.deactivate")
@@ -267,7 +301,7 @@ def deactivate(actor: Actor, username: str, reason: str) -> AbstractBaseUser:
     return user
 
 
-def reactivate(actor: Actor, username: str, reason: str) -> AbstractBaseUser:
+def reactivate(actor: Actor, username: str, reason: str) -> User:
     user = _account(username)
     _not_self(actor, user, "user.activate")
     if not reason.strip():
@@ -284,7 +318,7 @@ def reactivate(actor: Actor, username: str, reason: str) -> AbstractBaseUser:
     return user
 
 
-def change_password(user: AbstractBaseUser, current: str, new: str, again: str, request_id: str = "") -> None:
+def change_password(user: User, current: str, new: str, again: str, request_id: str = "") -> None:
     """The holder changes their password, giving the current one."""
     actor = self_actor(user, request_id)
     if not user.check_password(current):
@@ -318,7 +352,7 @@ def request_password_reset(email: str, link_for: Callable[[str, str], str], requ
         transaction.on_commit(lambda: send_password_reset(user.email, link, settings.PASSWORD_RESET_TIMEOUT // 60))
 
 
-def reset_user(uidb64: str, token: str, request_id: str = "") -> AbstractBaseUser:
+def reset_user(uidb64: str, token: str, request_id: str = "") -> User:
     """The account a reset link is for, if the link is still valid (it stops working once used)."""
     from django.utils.http import urlsafe_base64_decode
 
@@ -336,7 +370,7 @@ def reset_user(uidb64: str, token: str, request_id: str = "") -> AbstractBaseUse
     return user
 
 
-def reset_password(uidb64: str, token: str, new: str, again: str, request_id: str = "") -> AbstractBaseUser:
+def reset_password(uidb64: str, token: str, new: str, again: str, request_id: str = "") -> User:
     user = reset_user(uidb64, token, request_id)
     _check_new_password(user, new, again, "new")
     with transaction.atomic():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +15,7 @@ from equipoise.records.audit import record_event
 from equipoise.records.models import ApiToken
 
 
-def active_sessions(user: AbstractBaseUser) -> list[UserSession]:
+def active_sessions(user: User) -> list[UserSession]:
     """The user's sessions that have not expired or ended (stale entries are dropped from the answer)."""
     tracked = list(UserSession.objects.filter(user=user))
     live = set(Session.objects.filter(session_key__in=[s.session_key for s in tracked],
@@ -23,7 +23,7 @@ def active_sessions(user: AbstractBaseUser) -> list[UserSession]:
     return [s for s in tracked if s.session_key in live]
 
 
-def end_session(actor: Actor, user: AbstractBaseUser, session_id: int) -> None:
+def end_session(actor: Actor, user: User, session_id: int) -> None:
     """End one of `user`'s sessions (a person ends their own; see `end_all_sessions_and_tokens`)."""
     with transaction.atomic():
         tracked = UserSession.objects.filter(pk=session_id, user=user).first()
@@ -35,7 +35,7 @@ def end_session(actor: Actor, user: AbstractBaseUser, session_id: int) -> None:
                      changes={"session_started_at": [tracked.started_at.isoformat(), None]})
 
 
-def end_all_sessions_and_tokens(actor: Actor, user: AbstractBaseUser, reason: str, tokens: bool = True) -> None:
+def end_all_sessions_and_tokens(actor: Actor, user: User, reason: str, tokens: bool = True) -> None:
     """Every session (and API token) of `user` stops working now; must run in the caller's transaction."""
     with transaction.atomic():
         keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))

@@ -105,7 +105,10 @@ def invalidate_on_change(sender, actor: Actor, record: FormRecord, changes: dict
         what = (f"form {record.form_id} at visit {record.visit.visit_id} (revision {record.revision}: {fields})")
         signature.invalidated_at = now
         signature.invalidated_by = what
-        signature.save(update_fields=["invalidated_at", "invalidated_by"])
+        signature.invalidated_change = {
+            "form": record.form_id, "visit": record.visit.visit_id, "scheduled": record.visit.scheduled,
+            "revision": record.revision, "fields": sorted(changes) if record.revision > 1 else sorted(record.data)}
+        signature.save(update_fields=["invalidated_at", "invalidated_by", "invalidated_change"])
         record_event(actor, "signature.invalidate", "signature", signature.pk, subject_code=record.subject.code,
                      site_code=record.subject.site.code, form_id=record.form_id,
                      reason=f"signature invalidated by change of {what}",

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, match_token, user_has_device
@@ -23,12 +23,12 @@ from equipoise.records.audit import record_event
 RECOVERY_NAME = "recovery"
 
 
-def self_actor(user: AbstractBaseUser, request_id: str = "") -> Actor:
+def self_actor(user: User, request_id: str = "") -> Actor:
     """A person acting on their own account."""
     return Actor(user=user, role=",".join(sorted(all_roles(user))), site_code="", request_id=request_id)
 
 
-def has_second_factor(user: AbstractBaseUser) -> bool:
+def has_second_factor(user: User) -> bool:
     return user.is_authenticated and user_has_device(user, confirmed=True)
 
 
@@ -42,7 +42,7 @@ def pending_totp(actor: Actor) -> TOTPDevice:
     return device
 
 
-def _new_recovery_codes(user: AbstractBaseUser) -> list[str]:
+def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODES)]
@@ -113,7 +113,7 @@ def check_second_factor(actor: Actor, code: str) -> Device:
     return device
 
 
-def remove_second_factor(admin: Actor, user: AbstractBaseUser, reason: str) -> None:
+def remove_second_factor(admin: Actor, user: User, reason: str) -> None:
     """An administrator removes a lost authenticator; the person enrols again at next sign-in."""
     if not reason.strip():
         raise ActionRefused(_("a reason is required"), [{"field": "reason", "rule": "required", "message": "required"}])

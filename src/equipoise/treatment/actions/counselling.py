@@ -1,7 +1,8 @@
 """Pregnancy-prevention counselling and contraception statements, read by the dispensing gate.
 
-Counselling is recorded by topic (condoms, no semen donation, no blood donation) by the
-investigator or the pharmacist. Contraception is a dated statement (method, start, still
+Counselling is recorded by topic by the investigator or the pharmacist; the topics offered are
+the protocol's topics for this patient (`treatment.facts.counselling_topics`: by sex, childbearing
+potential and study drug), and a topic that is not one of them is refused. Contraception is a dated statement (method, start, still
 ongoing); a new statement supersedes the previous one, which stays on record.
 """
 
@@ -23,7 +24,8 @@ from equipoise.treatment.actions.refusals import (
     require_role,
     version_of,
 )
-from equipoise.treatment.models import Contraception, Counselling, CounsellingTopic
+from equipoise.treatment.facts import counselling_topics
+from equipoise.treatment.models import Contraception, Counselling
 from equipoise.visits.localtime import trial_date
 
 COUNSELLORS = (Role.INVESTIGATOR, Role.PHARMACIST)
@@ -37,10 +39,13 @@ def record_counselling(actor: Actor, subject: Subject, topics: Iterable[str], co
     if not chosen:
         raise refusal("topics", [], "at least one", "topics: tick at least one counselling topic",
                       "topics : cochez au moins un thème")
-    unknown = [t for t in chosen if t not in CounsellingTopic.values]
+    offered = [t.id for t in counselling_topics(subject)]
+    unknown = [t for t in chosen if t not in offered]
     if unknown:
-        raise refusal("topics", unknown, f"one of {', '.join(CounsellingTopic.values)}",
-                      f"topics: {unknown} are not counselling topics ({', '.join(CounsellingTopic.values)})")
+        raise refusal("topics", unknown, f"one of {', '.join(offered)}",
+                      f"topics: {unknown} are not counselling topics for this patient ({', '.join(offered)})",
+                      f"topics : {unknown} ne sont pas des thèmes d'information pour ce patient "
+                      f"({', '.join(offered)})")
     _, label = version_of(subject)
     with transaction.atomic():
         rows = [Counselling.objects.create(subject=subject, topic=t, counselled_on=counselled_on, user=actor.user,

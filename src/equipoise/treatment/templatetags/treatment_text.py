@@ -52,3 +52,17 @@ def state_label(state: object) -> str:
     key = str(getattr(state, "value", state))
     en, fr = _STATES.get(key, (key, key))
     return fr if (get_language() or "fr").startswith("fr") else en
+
+
+_RESULTS = {
+    "positive": ("positive", "positif"),
+    "indeterminate": ("indeterminate", "indéterminé"),
+    "negative": ("negative", "négatif"),
+}
+
+
+@register.filter
+def result_label(result: str) -> str:
+    """A pregnancy-test result in the page's language."""
+    en, fr = _RESULTS.get(result, (result, result))
+    return fr if (get_language() or "fr").startswith("fr") else en
