@@ -29,7 +29,16 @@ from django.utils.translation import gettext as _
 from equipoise.allocation.blinding import may_see_arm
 from equipoise.allocation.models import Allocation
 from equipoise.records.access import Rights, all_roles, roles_at, visible_sites
-from equipoise.records.models import DataQuery, FormRecord, FormState, QueryStatus, Site, Subject, Visit
+from equipoise.records.loaded_protocols import chosen_protocol_id
+from equipoise.records.models import (
+    DataQuery,
+    FormRecord,
+    FormState,
+    QueryStatus,
+    Site,
+    Subject,
+    Visit,
+)
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
@@ -38,8 +47,6 @@ from equipoise.treatment.access import DASHBOARD_ROLES, WORKLIST_ROLES
 from equipoise.treatment.clocks import running_clocks, serious_events
 from equipoise.treatment.site_worklist import site_worklist
 from equipoise.visits.localtime import trial_date
-
-PROTOCOL_ID = "nct06965244"
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ def expected_by(day: dt.date, start: dt.date, end: dt.date, target: int) -> int:
 def _visits(sites: list[Site], today: dt.date, unblinded_sites: list[Site]) -> Section:
     section = Section(_("Today at my sites"))
     if unblinded_sites:
-        protocol = protocol_of(current_version(PROTOCOL_ID))
+        protocol = protocol_of(current_version(chosen_protocol_id()))
         work = site_worklist(Subject.objects.filter(site__in=unblinded_sites), protocol, today,
                              get_language() or "fr", per_page=1)
         worklist = reverse("treatment-worklist")
@@ -148,7 +155,7 @@ def _data_review(sites: list[Site], rights: Rights) -> Section | None:
 
 
 def _recruitment(sites: list[Site], today: dt.date) -> list[SiteRecruitment]:
-    protocol = protocol_of(current_version(PROTOCOL_ID))
+    protocol = protocol_of(current_version(chosen_protocol_id()))
     start, end = enrolment_period(protocol)
     all_sites = Site.objects.count() or 1
     share = protocol.registry.enrollment / all_sites
