@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -44,6 +45,7 @@ from equipoise.records.models import (
     SiteRecruitment,
     SubjectStatus,
 )
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import BLINDED
@@ -69,8 +71,8 @@ def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
 
 def subject_list(request: SignedInRequest) -> HttpResponse:
     sites = list(visible_sites(request.user))
-    # A new patient is screened only at a site open for recruitment.
-    creatable = [s for s in sites if Rights(roles_at(request.user, s)).can_enter_data
+    # A new patient is screened only at a site open for recruitment, by the investigator.
+    creatable = [s for s in sites if may(Rights(roles_at(request.user, s)), Do.CREATE_SUBJECT)
                  and s.recruitment == SiteRecruitment.RECRUITING]
     query = SubjectQuery.from_params(request.GET, sites)
     today = trial_date(timezone.now())
@@ -97,6 +99,8 @@ def subject_list(request: SignedInRequest) -> HttpResponse:
 @require_POST
 def subject_create(request: SignedInRequest) -> HttpResponse:
     site, rights = site_access(request.user, request.POST.get("site", ""), write=True, request_id=request.request_id)
+    if not may(rights, Do.CREATE_SUBJECT):
+        raise PermissionDenied("only the investigator creates subjects")
     try:
         protocol_id = protocol_for_new_subject(request.POST.get("protocol") or None, loaded_protocol_ids())
         subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, protocol_id)

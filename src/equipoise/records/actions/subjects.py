@@ -12,8 +12,8 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.models import EndOutcome, Site, SiteRecruitment, Subject, SubjectStatus
+from equipoise.records.permissions import Do, may, who_may
 from equipoise.records.protocol_versions import current_version
-from equipoise.records.roles import Role
 from equipoise.records.visits_setup import ensure_screening_visit
 from equipoise.visits.localtime import trial_date
 
@@ -23,6 +23,9 @@ def subject_code(site_code: str, sequence: int) -> str:
 
 
 def create_subject(actor: Actor, site: Site, protocol_id: str) -> Subject:
+    if not may(actor.role, Do.CREATE_SUBJECT):
+        raise ActionRefused(f"only the {who_may(Do.CREATE_SUBJECT)} creates subjects, not the {actor.role}",
+                            status=403)
     version = current_version(protocol_id)
     with transaction.atomic():
         locked = Site.objects.select_for_update().get(pk=site.pk)
@@ -69,7 +72,7 @@ def end_participation(actor: Actor, subject: Subject, outcome: str, ended_on: dt
     declined or left for another reason. The date is required, and a reason for every outcome but
     "completed"; the CONSORT diagram and the reports count each outcome. A death also needs its
     serious adverse event: `treatment.actions.death.record_death` records both together."""
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.END_PARTICIPATION):
         raise ActionRefused("only an investigator records the end of a patient's participation", status=403)
     allowed = AFTER_RANDOMIZATION if subject.status == SubjectStatus.RANDOMIZED else BEFORE_RANDOMIZATION
     if outcome not in {**AFTER_RANDOMIZATION, **BEFORE_RANDOMIZATION}:
