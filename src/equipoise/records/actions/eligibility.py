@@ -25,8 +25,8 @@ from equipoise.records.models import (
     SubjectStatus,
     Visit,
 )
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, loaded_of, protocol_of
-from equipoise.records.roles import Role
 from equipoise.records.visits_setup import ensure_screening_visit
 
 Stage = Literal["screening", "randomization"]
@@ -65,7 +65,7 @@ def screening_values(subject: Subject, protocol: Protocol | None = None) -> dict
 
 
 def assess_eligibility(actor: Actor, subject: Subject, stage: Stage) -> EligibilityAssessment:
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.SCREEN_SUBJECT):
         raise ActionRefused("only an investigator assesses eligibility", status=403)
     if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED) and stage == "screening":
         raise ActionRefused(f"subject is {subject.status}; screening is over", status=409)
@@ -132,7 +132,7 @@ def latest_assessment(subject: Subject, stage: Stage) -> EligibilityAssessment |
 
 def rescreen(actor: Actor, subject: Subject, reason: str) -> Subject:
     """A screen-failed patient screened again: a new attempt on the same coded subject."""
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.SCREEN_SUBJECT):
         raise ActionRefused("only an investigator re-screens a patient", status=403)
     if subject.status != SubjectStatus.SCREEN_FAILED:
         raise ActionRefused(f"only a screen-failed subject is re-screened (this one is {subject.status})", status=409)
