@@ -13,6 +13,7 @@ from equipoise.capture.validation import changes_between, validate_values
 from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form, Protocol
 from equipoise.records import statements
+from equipoise.records.actions.eligibility import reevaluate_if_stale
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
@@ -30,6 +31,9 @@ from equipoise.records.permissions import Do, entry_permission, may, reopen_perm
 from equipoise.records.protocol_versions import current_version, protocol_of, under_version_in_force
 from equipoise.records.roles import Role
 from equipoise.records.signals import form_record_changed
+
+ELIGIBILITY_SOURCES = ("screening", "clasi")
+"""Forms whose values the eligibility verdict reads (records.actions.eligibility.screening_values)."""
 
 
 def form_allowed_at(protocol: Protocol, visit: Visit, form_id: str) -> bool:
@@ -59,9 +63,15 @@ def save_form(
     actor: Actor, subject: Subject, visit: Visit, form_id: str, raw: Mapping[str, Any], *,
     reason: str = "", from_text: bool = False,
 ) -> FormRecord:
-    """Validate and store a form's values, replacing the previous values as a new revision."""
-    return under_version_in_force(subject.protocol_id, partial(
+    """Validate and store a form's values, replacing the previous values as a new revision.
+
+    A save of a form that eligibility reads (the screening form, a CLASI) re-judges a patient still
+    in screening when a variable the latest verdict used has changed."""
+    record = under_version_in_force(subject.protocol_id, partial(
         _save_form, actor, subject, visit, form_id, raw, reason.strip(), from_text))
+    if form_id in ELIGIBILITY_SOURCES:
+        reevaluate_if_stale(actor, subject)
+    return record
 
 
 def _save_form(
