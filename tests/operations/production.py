@@ -174,7 +174,12 @@ class Session:
         except urllib.error.HTTPError as exc:
             return exc.code, dict(exc.headers)
 
-    def login(self, username: str, password: str = PASSWORD) -> None:
+    def login(self, username: str, password: str = PASSWORD, second_factor: str = "") -> None:
+        """Sign in; `second_factor` is a recovery code (production asks one of enrolled accounts)."""
         self.get("/login/")
-        status, _ = self.post("/login/", {"username": username, "password": password})
+        status, headers = self.post("/login/", {"username": username, "password": password})
         assert status == 302, f"login answered {status}"
+        if second_factor:
+            self.get("/account/second-factor/")
+            status, headers = self.post("/account/second-factor/", {"otp_code": second_factor})
+            assert status == 302, f"second factor answered {status}"

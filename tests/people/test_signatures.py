@@ -108,3 +108,22 @@ def test_casebook_signed_at_the_end(people, screened):
     signature = sign(actor, subject, None, PASSWORD, "")
     assert signature.scope == "casebook" and status(signature) == "valid"
     assert [r["form"] for r in signature.content["records"]] == ["labs"]
+
+
+@pytest.mark.django_db
+def test_api_record_carries_its_signatures(people, screened):
+    from django.test import Client
+    from django.utils import timezone
+
+    from equipoise.api.auth import create_token
+    from equipoise.people.actions.signatures import sign
+
+    actor, subject, visit = screened
+    sign(actor, subject, visit, PASSWORD, "")
+    token = create_token(people["monitor"], "review", timezone.now())
+    response = Client().get(f"/api/v1/subjects/{subject.code}/visits/SCR/forms/labs",
+                            HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content
+    [signed] = response.json()["signatures"]
+    assert signed["meaning"] == "I confirm these data are accurate and complete"
+    assert signed["status"] == "valid" and signed["printed_name"] == "inv_a" and signed["scope"] == "visit"

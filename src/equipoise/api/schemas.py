@@ -89,6 +89,18 @@ class ReasonIn(Request):
     reason: StrictStr = Field(default="", max_length=MAX_REASON)
 
 
+class SignatureOut(Schema):
+    scope: Literal["visit", "casebook"]
+    printed_name: str
+    role: str
+    meaning: str = Field(description="what the signer confirmed, in words")
+    signed_at: AwareDatetime
+    status: Literal["valid", "invalidated", "broken"] = Field(
+        description="valid; invalidated by a later change; broken: the data no longer match the signed hash")
+    invalidated_by: str = Field(description="the change that invalidated the signature, if any")
+    content_sha256: str
+
+
 class RecordOut(Schema):
     subject: str
     visit: str = Field(description="the protocol's visit id")
@@ -100,6 +112,8 @@ class RecordOut(Schema):
     revision: int
     protocol_version: str = Field(description="protocol id and version number, e.g. nct06965244 v1")
     updated_at: AwareDatetime
+    signatures: list[SignatureOut] = Field(default_factory=list,
+                                           description="electronic signatures over this record's visit or casebook")
 
 
 class ChangeOut(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from equipoise.people.signature_report import signatures_over
 from equipoise.records.models import DataQuery, FormRecord, FormRevision, Subject, Visit
 
 
@@ -35,6 +36,7 @@ def record_out(record: FormRecord) -> dict[str, Any]:
         "state": record.state, "revision": record.revision,
         "protocol_version": version_label(record.protocol_version.protocol_id, record.protocol_version.number),
         "updated_at": record.updated_at,
+        "signatures": signatures_over(record),
     }
 
 

@@ -34,7 +34,7 @@ def fill_visit(visit: Visit, subject: Subject, course: dict[str, int], rng: rand
     """Save the visit's scheduled forms through the write path."""
     activity = course.get(visit.visit_id)
     for form_id in forms:
-        if form_id == "pregnancy_test" and childbearing:
+        if form_id == "pregnancy_test" and childbearing and visit.target_date is not None:
             taken = dt.datetime.combine(visit.target_date, dt.time(8, 30), tzinfo=PARIS) - dt.timedelta(days=1)
             record = save_form(investigator, subject, visit, "pregnancy_test", {
                 "pregnancy_test_datetime": taken.isoformat(), "pregnancy_test_result": "negative",

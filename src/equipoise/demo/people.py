@@ -28,6 +28,14 @@ DEMO_USERS = [
 ]
 
 
+# Printed names, as an electronic signature shows them (demonstration people, not real ones).
+DEMO_NAMES = {
+    "investigator.tnn": ("Anne", "Leroy"), "investigator.sls": ("Marc", "Garnier"),
+    "assessor.tnn": ("Julie", "Morel"), "assessor.sls": ("Hugo", "Fabre"),
+    "pharmacist.tnn": ("Nadia", "Benali"), "pharmacist.sls": ("Louis", "Perrin"),
+}
+
+
 def _password_file() -> Path:
     return Path(settings.VAR_DIR) / "demo-logins.txt"
 
@@ -60,7 +68,9 @@ def ensure_users(sites: dict[str, Site]) -> dict[str, User]:
         for username, role, site_code in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = User.objects.create_user(username=username, password=password)
+                first, last = DEMO_NAMES.get(username, ("", ""))
+                user = User.objects.create_user(username=username, password=password, first_name=first,
+                                                last_name=last)
             Membership.objects.get_or_create(user=user, site=sites[site_code] if site_code else None, role=role.value)
             users[username] = user
     return users

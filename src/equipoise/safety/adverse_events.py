@@ -238,7 +238,7 @@ class ClockStatus:
         offset = self.deadline_local.strftime("%z")
         offset = f"UTC{offset[:3]}:{offset[3:]}"
         label = _CLOCK_LABELS[self.kind]
-        if self.state is ClockState.MET:
+        if self.state is ClockState.MET and self.completed_at is not None:
             done = to_trial_time(self.completed_at).strftime("%Y-%m-%d %H:%M")
             tail_en = " (late)" if self.late else ""
             tail_fr = " (en retard)" if self.late else ""

@@ -464,11 +464,11 @@ def pregnancy_test_due_dates(first_dose: dt.date, last_dose: dt.date | None,
 
     While treatment is ongoing (`last_dose` None) the list runs up to `until`.
     """
-    if last_dose is None and until is None:
+    end = last_dose if last_dose is not None else until
+    if end is None:
         raise InvalidInput("until", None, "needed while treatment is ongoing (no last_dose)")
     if last_dose is not None and last_dose < first_dose:
         raise InvalidInput("last_dose", last_dose, f"must not precede first_dose {first_dose}")
-    end = last_dose if last_dose is not None else until
     step = dt.timedelta(days=rules.test_every_days)
     dates: list[dt.date] = []
     due = first_dose + step

@@ -154,7 +154,8 @@ def _served(actor: Actor, cut: Cut, document: str, arm_level: bool) -> None:
 def index(request: SignedInRequest) -> HttpResponse:
     rights, _ = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
-    stored = cut.computed("flow", lambda: json.dumps(pooled_counts(consort_counts(cut.dataset))).encode())
+    stored = cut.computed("flow", lambda: json.dumps(pooled_counts(consort_counts(
+        cut.dataset, visit=cut.context.primary_visit))).encode())
     counts = json.loads(stored.body)
     return render(request, "stats_db/index.html", {
         "rights": rights, "cut": cut, "counts": counts, "pooled": counts["arms"]["all"],
@@ -187,7 +188,7 @@ def _consort(request: SignedInRequest, fmt: str) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
     body = cut.computed("consort", lambda: documents.consort(cut.dataset, cut.context, arm_level=rights.arm_level,
-                                                             fmt=fmt), fmt, str(rights.arm_level))
+                                                             fmt=fmt, language=cut.lang), fmt, str(rights.arm_level))
     _served(actor, cut, f"consort.{fmt}", rights.arm_level)
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
     return _file(body, content_type, _name(cut, "consort", fmt), attachment=False)

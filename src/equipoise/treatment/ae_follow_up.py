@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from equipoise.protocol.schema import Text
 from equipoise.safety.adverse_events import AdverseEvent as PureEvent
@@ -63,7 +64,8 @@ def updated_event(event: PureEvent, follow_up: FollowUp) -> PureEvent:
     aware = event.site_aware_at
     if seriousness and not event.serious:
         aware = follow_up.site_aware_at
-    return dataclasses.replace(event, grade=grade, end_date=follow_up.end_date,
+    # Not yet validated: `follow_up_problems` checks the grade (it may be anything entered).
+    return dataclasses.replace(event, grade=cast(int, grade), end_date=follow_up.end_date,
                                seriousness=frozenset(seriousness), site_aware_at=aware)
 
 

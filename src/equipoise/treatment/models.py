@@ -158,6 +158,12 @@ class AdverseEvent(models.Model):
         return bool(self.seriousness)
 
 
+class FollowUpStatus(models.TextChoices):
+    # Labels equal to the values, as stored since the field was added (no migration needed).
+    OPEN = "open", "open"
+    CLOSED = "closed", "closed"
+
+
 class PregnancyFollowUp(models.Model):
     """Opened when a patient's pregnancy is reported; followed until the outcome is known.
 
@@ -168,7 +174,7 @@ class PregnancyFollowUp(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="pregnancy_follow_ups")
     adverse_event = models.OneToOneField(AdverseEvent, on_delete=models.PROTECT, related_name="pregnancy_follow_up")
     opened_at = models.DateTimeField()
-    status = models.CharField(max_length=8, choices=[("open", "open"), ("closed", "closed")], default="open")
+    status = models.CharField(max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
     outcome = models.TextField(blank=True)
     outcome_date = models.DateField(null=True, blank=True)
     comments = models.TextField(blank=True)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import Subject, SubjectStatus, Visit
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
@@ -74,15 +76,24 @@ class _BadInput(ValueError):
         super().__init__(f"{field}: {value!r} {rule}")
 
 
+# "true"/"false" from the form; anything else goes to the action as typed, which refuses it.
+_YES_NO: dict[str, Any] = {"true": True, "false": False}
+
+
 def _lang() -> str:
     return get_language() or "fr"
 
 
-def _date(post: Any, field: str, required: bool = True) -> dt.date | None:
+def _date(post: Any, field: str) -> dt.date:
+    date = _optional_date(post, field)
+    if date is None:
+        raise _BadInput(field, "", "is required (a date YYYY-MM-DD)")
+    return date
+
+
+def _optional_date(post: Any, field: str) -> dt.date | None:
     raw = post.get(field, "").strip()
     if not raw:
-        if required:
-            raise _BadInput(field, raw, "is required (a date YYYY-MM-DD)")
         return None
     try:
         return dt.date.fromisoformat(raw)
@@ -202,10 +213,10 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    back = f"/treatment/subjects/{subject.code}/"
+    back = reverse("subject-treatment", kwargs={"code": subject.code})
 
     def visit() -> Visit:
-        found = Visit.objects.filter(pk=pk, subject=subject).first()
+        found = Visit.objects.filter(pk=pk, subject=subject).first() if pk is not None else None
         if found is None:
             raise Http404("no such visit")
         return found
@@ -267,8 +278,8 @@ def subject_safety(request: SignedInRequest, code: str) -> HttpResponse:
         "follow_ups": subject.pregnancy_follow_ups.select_related("adverse_event"),
         "pregnancy_reports": [(r, pregnancy_report_clock(r.opened_at, now, hours, r.sponsor_notified_at))
                               for r in subject.pregnancy_reports.order_by("-opened_at", "-id")],
-        "can_notify_pregnancy": bool(rights.roles & {Role.INVESTIGATOR, Role.SPONSOR_ADMIN}),
-        "can_close_pregnancy": Role.INVESTIGATOR in rights.roles,
+        "can_notify_pregnancy": may(rights, Do.NOTIFY_PREGNANCY_REPORT),
+        "can_close_pregnancy": may(rights, Do.CLOSE_PREGNANCY_REPORT),
         "drugs": drugs, "seriousness": SERIOUSNESS_CRITERIA,
         "special_interest": subject_protocol(subject).safety.special_interest,
         "causality": CAUSALITY, "actions_taken": ACTIONS_TAKEN, "outcomes": OUTCOMES,
@@ -289,13 +300,13 @@ def report_event(request: SignedInRequest, code: str) -> HttpResponse:
     def run() -> AdverseEvent:
         return ae_actions.report_adverse_event(
             actor, subject, term=post.get("term", ""), onset_date=_date(post, "onset_date"),
-            end_date=_date(post, "end_date", required=False), grade=_grade(post),
+            end_date=_optional_date(post, "end_date"), grade=_grade(post),
             seriousness=post.getlist("seriousness"), special_interest=post.getlist("special_interest"),
             site_aware_at=_moment(post, "site_aware_at"),
             causality={d: post.get(f"causality_{d}", "") for d in drugs if post.get(f"causality_{d}")},
             action_taken=post.get("action_taken", ""), outcome=post.get("outcome", ""))
 
-    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", run, "Adverse event reported.")
+    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), run, "Adverse event reported.")
 
 
 def _event_for(request: SignedInRequest, pk: int) -> tuple[AdverseEvent, Any]:
@@ -313,8 +324,7 @@ def adverse_event(request: SignedInRequest, pk: int) -> HttpResponse:
         "ae": ae, "subject": ae.subject, "clocks": event_clocks(ae, now, clock_hours(ae.subject.protocol_id)),
         "lang": _lang(), "now_local": to_trial_time(now).isoformat(timespec="minutes"),
         "changes": ae.dose_changes.all(), "is_investigator": Role.INVESTIGATOR in rights.roles,
-        "can_notify_pregnancy": bool(rights.roles & {Role.INVESTIGATOR, Role.SPONSOR_ADMIN}),
-        "can_close_pregnancy": Role.INVESTIGATOR in rights.roles, "outcomes": OUTCOMES, "today": trial_date(now),
+        "is_sponsor": Role.SPONSOR_ADMIN in rights.roles, "outcomes": OUTCOMES, "today": trial_date(now),
     })
 
 
@@ -326,19 +336,19 @@ def adverse_event_action(request: SignedInRequest, pk: int, action: str) -> Http
     handlers: dict[str, tuple[Callable[[], object], str]] = {
         "notify-sponsor": (lambda: ae_actions.notify_sponsor(actor, ae, _moment(post, "at")), "Sponsor notification recorded."),
         "expectedness": (lambda: ae_actions.assess_expectedness(
-            actor, ae, {"true": True, "false": False}.get(post.get("expected", ""), post.get("expected", ""))),
+            actor, ae, _YES_NO.get(post.get("expected", ""), post.get("expected", ""))),
             "Expectedness recorded."),
         "notify-authorities": (lambda: ae_actions.notify_authorities(actor, ae, _moment(post, "at")),
                                "Authorities notification recorded."),
         "follow-up": (lambda: follow_up_adverse_event(
-            actor, ae, end_date=_date(post, "end_date", required=False), outcome=post.get("outcome", ""),
+            actor, ae, end_date=_optional_date(post, "end_date"), outcome=post.get("outcome", ""),
             grade=_grade(post) if post.get("grade", "").strip() else None, reason=post.get("reason", ""),
             site_aware_at=_moment(post, "site_aware_at")), "Follow-up recorded."),
     }
     if action not in handlers:
         raise Http404("no such action")
     run, done = handlers[action]
-    return _attempt(request, f"/treatment/adverse-events/{ae.pk}/", run, done)
+    return _attempt(request, reverse("adverse-event", kwargs={"pk": ae.pk}), run, done)
 
 
 @require_POST
@@ -349,8 +359,8 @@ def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpRespons
         raise Http404("no such pregnancy follow-up")
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", lambda: close_pregnancy_follow_up(
-        actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_date(post, "outcome_date", required=False),
+    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), lambda: close_pregnancy_follow_up(
+        actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_optional_date(post, "outcome_date"),
         comments=post.get("comments", "")), "Pregnancy follow-up closed.")
 
 
@@ -371,4 +381,4 @@ def pregnancy_report_action(request: SignedInRequest, code: str, pk: int, action
     if action not in handlers:
         raise Http404("no such action")
     run, done = handlers[action]
-    return _attempt(request, f"/treatment/subjects/{subject.code}/safety/", run, done)
+    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), run, done)

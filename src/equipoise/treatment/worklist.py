@@ -82,7 +82,7 @@ def treatment_end(subject: Subject, protocol, first_dose: dt.date) -> dt.date | 
         ends.append(stopped.effective_on)
     eot = [v.id for v in protocol.schedule.visits if v.kind == "end_of_treatment"]
     done = subject.visits.filter(visit_id__in=eot, scheduled=True, done_date__isnull=False).first()
-    if done is not None:
+    if done is not None and done.done_date is not None:
         ends.append(done.done_date)
     if subject.participation_ended_on is not None:
         ends.append(subject.participation_ended_on)

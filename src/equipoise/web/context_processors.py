@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from equipoise.records.access import all_roles
-from equipoise.records.models import FormState, QueryStatus, SubjectStatus
+from equipoise.records.models import FormState, QueryStatus, SiteRecruitment, SubjectStatus
+from equipoise.treatment.models import FollowUpStatus, PregnancyReportStatus
 from equipoise.web.public import public_protocol_ids
 
 
@@ -22,7 +23,9 @@ def public_trials(request: HttpRequest) -> dict[str, object]:
     return {"public_trials": public_protocol_ids}
 
 
-CHOICES: dict[str, object] = {"FormState": FormState, "QueryStatus": QueryStatus, "SubjectStatus": SubjectStatus}
+CHOICES: dict[str, object] = {"FormState": FormState, "QueryStatus": QueryStatus, "SubjectStatus": SubjectStatus,
+                              "SiteRecruitment": SiteRecruitment, "FollowUpStatus": FollowUpStatus,
+                              "PregnancyReportStatus": PregnancyReportStatus}
 
 
 def choices(request: HttpRequest) -> dict[str, object]:

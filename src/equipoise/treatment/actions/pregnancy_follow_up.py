@@ -18,7 +18,7 @@ from equipoise.records.audit import record_event
 from equipoise.records.roles import Role
 from equipoise.treatment.actions.adverse_events import problems_refusal
 from equipoise.treatment.actions.refusals import refusal, require_role, version_of
-from equipoise.treatment.models import PregnancyFollowUp
+from equipoise.treatment.models import FollowUpStatus, PregnancyFollowUp
 from equipoise.treatment.pregnancy_outcome import closing_problems
 from equipoise.visits.localtime import trial_date
 
@@ -32,20 +32,20 @@ def close_pregnancy_follow_up(actor: Actor, follow_up: PregnancyFollowUp, *, out
     with transaction.atomic():
         locked = (PregnancyFollowUp.objects.select_for_update()
                   .select_related("subject", "subject__site", "adverse_event").get(pk=follow_up.pk))
-        if locked.status == "closed":
+        if locked.status == FollowUpStatus.CLOSED:
             raise refusal("status", locked.status, "open follow-up",
                           f"the pregnancy follow-up {locked.pk} is already closed ({locked.outcome})",
                           f"le suivi de grossesse {locked.pk} est déjà clos ({locked.outcome})", status=409)
         problems = closing_problems(outcome, outcome_date, locked.adverse_event.onset_date, trial_date(now))
         if problems:
             raise problems_refusal(problems)
-        locked.status, locked.outcome, locked.outcome_date = "closed", outcome, outcome_date
+        locked.status, locked.outcome, locked.outcome_date = FollowUpStatus.CLOSED, outcome, outcome_date
         locked.comments, locked.closed_at, locked.closed_by = comments, now, actor.user
         locked.save(update_fields=["status", "outcome", "outcome_date", "comments", "closed_at", "closed_by"])
         _, label = version_of(locked.subject)
         record_event(actor, "pregnancy_follow_up.close", "pregnancy_follow_up", locked.pk,
                      subject_code=locked.subject.code, site_code=locked.subject.site.code,
                      changes={"status": ["open", "closed"], "outcome": [None, outcome],
-                              "outcome_date": [None, outcome_date.isoformat()]},
+                              "outcome_date": [None, outcome_date.isoformat() if outcome_date else None]},
                      reason=comments, protocol_version=label)
     return locked

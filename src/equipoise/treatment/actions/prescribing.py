@@ -91,12 +91,14 @@ def prescribe(actor: Actor, subject: Subject, *, prescribed_on: dt.date, days: i
     dose = _dose("dose_mg", dose_mg) if dose_mg not in (None, "") else (
         state.reduced_dose_mg or Decimal(str(drug.regimen.dose_mg)))
     aux_dose = None
-    for field, value, intervention in (("dose_mg", dose, drug), ("auxiliary_dose_mg", None, aux)):
+    for field, given, intervention in (("dose_mg", dose, drug), ("auxiliary_dose_mg", None, aux)):
         if intervention is None:
             continue
-        if field == "auxiliary_dose_mg":
+        if given is None:  # the auxiliary drug's dose: entered, or the protocol's
             value = aux_dose = (_dose(field, auxiliary_dose_mg) if auxiliary_dose_mg not in (None, "")
                                 else Decimal(str(intervention.regimen.dose_mg)))
+        else:
+            value = given
         top = max_dose_mg(intervention)
         if value > top:
             problems.append(_problem(field, str(value), "max_dose_mg",
@@ -107,14 +109,14 @@ def prescribe(actor: Actor, subject: Subject, *, prescribed_on: dt.date, days: i
         except InvalidInput as exc:
             problems.append(_problem(field, str(value), "whole tablets", str(exc), str(exc)))
     weekday, auxiliary_weekday = weekday.strip().lower(), auxiliary_weekday.strip().lower()
-    for field, value, intervention in (("weekday", weekday, drug), ("auxiliary_weekday", auxiliary_weekday, aux)):
+    for field, day, intervention in (("weekday", weekday, drug), ("auxiliary_weekday", auxiliary_weekday, aux)):
         if intervention is None or intervention.regimen.frequency != "weekly":
-            if value:
-                problems.append(_problem(field, value, "daily drug", f"{field}: {intervention.id if intervention else 'no drug'} "
+            if day:
+                problems.append(_problem(field, day, "daily drug", f"{field}: {intervention.id if intervention else 'no drug'} "
                                          "is taken daily; no weekday is named", f"{field} : prise quotidienne, pas de jour"))
             continue
-        if value not in WEEKDAYS:
-            problems.append(_problem(field, value, "weekday_named",
+        if day not in WEEKDAYS:
+            problems.append(_problem(field, day, "weekday_named",
                                      f"{field}: {intervention.id} is taken once a week; name its weekday "
                                      f"({', '.join(WEEKDAYS)})",
                                      f"{field} : {intervention.id} se prend une fois par semaine ; indiquez le jour"))
