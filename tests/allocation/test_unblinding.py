@@ -21,6 +21,13 @@ def allocated(active_list, make_eligible, inv_a):
 
 @pytest.fixture
 def assessor(people):
+    """A treating investigator kept blind (holds the assessor role too): the one offered unblinding.
+
+    The plain blinded assessor is never offered it (tests/web/test_role_permissions.py)."""
+    from equipoise.records.models import Membership
+    from equipoise.records.roles import Role
+
+    Membership.objects.create(user=people["assessor_a"], site=people["site_a"], role=Role.INVESTIGATOR.value)
     client = Client()
     client.force_login(people["assessor_a"])
     return client

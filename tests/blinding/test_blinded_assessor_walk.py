@@ -113,6 +113,11 @@ def test_blinded_assessor_never_sees_an_arm(people):
                       for v in visits for f in form_ids for suffix in ("", "/history")]
         for path in paths + api_paths:
             response = (api if path.startswith("/api/") else client).get(path)
+            if path == "/health/" and response.status_code == 503:
+                # no worker heartbeat in a test: the monitoring answer is "unhealthy", and still
+                # must name no arm
+                assert not STUDY_DRUGS.search(plain(response.content.decode())), path
+                continue
             if response.status_code != 200:
                 assert response.status_code in (302, 403, 404, 405), (path, response.status_code)
                 continue

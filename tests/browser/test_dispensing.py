@@ -1,6 +1,11 @@
-"""Pregnancy-gated dispensing in a real browser: a woman of childbearing potential on lenalidomide is
-refused a dispensing without a recent negative test, the investigator records one, the pharmacist
-then dispenses; the blinded assessor's pages for her show neither the drug nor the dispensing."""
+"""The pregnancy path in a real browser (issue 13): a woman of childbearing potential on lenalidomide.
+
+The investigator (in English) records her counselling, topic by topic, and a negative test left in
+draft; the pharmacist (in French) is refused the dispensing because the test is not finished; once
+the form is marked complete the dispensing goes through. A later positive test holds the drug at
+once: the alert shows on her page and on the safety dashboard, the sponsor's desk gets the email
+(locmem backend), and the blinded assessor sees none of it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from browser.sign_in import log_in
@@ -16,11 +22,17 @@ from equipoise.visits.localtime import to_trial_time, trial_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+TOPICS = ("unborn_child_risk", "contraception", "pregnancy_tests", "suspected_pregnancy", "blood_donation")
 
 
 def log_out(page):
     page.click(".logout button")
     page.wait_for_url(re.compile(r".*/login/.*"))
+
+
+def speak(page, language: str) -> None:
+    page.click(f"form.lang button[value={language}]")
+    page.wait_for_load_state()
 
 
 def woman_on_lenalidomide(people, actor_of):
@@ -54,61 +66,109 @@ def woman_on_lenalidomide(people, actor_of):
     return subject, prescription
 
 
-def test_gate_refuses_then_dispenses_and_the_assessor_sees_nothing_of_it(
-        live_server, page, people, actor_of, browser_errors, artifacts_dir):
-    from equipoise.treatment.models import Dispensing
-
-    base = live_server.url
-    subject, prescription = woman_on_lenalidomide(people, actor_of)
-    treatment_url = f"{base}/treatment/subjects/{subject.code}/"
-
-    log_in(page, base, "pharm_a")
-    page.goto(treatment_url)
-    assert "Lénalidomide" in page.inner_text("#arm")
-    page.click(f"#dispense-{prescription.pk}")
-    page.wait_for_load_state()
-    refusal = page.inner_text(".messages")
-    assert "pregnancy_test_missing" in refusal and "Aucun test de grossesse" in refusal
-    assert page.locator(f"#dispense-{prescription.pk}").count() == 1
-    assert not Dispensing.objects.exists()
-    page.screenshot(path=str(artifacts_dir / "dispensing-refused.png"), full_page=True)
-    log_out(page)
-
-    # The investigator records a supervised negative test taken an hour ago, on the W0 form.
-    log_in(page, base, "inv_a")
-    w0 = subject.visits.get(visit_id="W0")
-    page.goto(f"{base}/subjects/{subject.code}/visits/{w0.pk}/forms/pregnancy_test/")
-    taken = to_trial_time(timezone.now() - dt.timedelta(hours=1)).isoformat(timespec="minutes")
+def fill_test(page, result: str, hours_ago: int) -> None:
+    taken = to_trial_time(timezone.now() - dt.timedelta(hours=hours_ago)).isoformat(timespec="minutes")
     page.fill("#f-pregnancy_test_datetime", taken)
-    page.select_option("#f-pregnancy_test_result", "negative")
+    page.select_option("#f-pregnancy_test_result", result)
     page.fill("#f-pregnancy_test_threshold_miu_ml", "25")
     page.select_option("#f-pregnancy_test_supervised", "true")
     page.click("#record-form button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("#form-state").count() == 1
+
+
+def test_counselling_draft_refused_complete_accepted_positive_holds_and_alerts(
+        live_server, page, people, actor_of, browser_errors, artifacts_dir, settings):
+    from equipoise.treatment.models import Counselling, Dispensing, PregnancyReport
+
+    page.set_default_timeout(60_000)  # a shared, loaded machine: slow, not wrong
+    settings.SPONSOR_SAFETY_EMAIL = "pharmacovigilance@sponsor.example"
+    people["inv_a"].email = "inv.a@tenon.example"
+    people["inv_a"].save(update_fields=["email"])
+    mail.outbox = []
+    base = live_server.url
+    subject, prescription = woman_on_lenalidomide(people, actor_of)
+    treatment_url = f"{base}/treatment/subjects/{subject.code}/"
+    w0 = subject.visits.get(visit_id="W0")
+    w0_test = f"{base}/subjects/{subject.code}/visits/{w0.pk}/forms/pregnancy_test/"
+
+    # The investigator, in English: counselling (her topics only), then a negative test left in draft.
+    log_in(page, base, "inv_a")
+    speak(page, "en")
+    page.goto(treatment_url)
+    counselling = page.inner_text("#counselling-form")
+    assert "Risk to the unborn child" in counselling and "What to do if pregnancy is suspected" in counselling
+    assert "Condoms" not in counselling and "semen" not in counselling.lower()
+    page.screenshot(path=str(artifacts_dir / "pregnancy-counselling-en.png"), full_page=True)
+    for topic in TOPICS:
+        page.check(f"#counselling-form input[value={topic}]")
+    page.click("#counselling-form button")
+    page.wait_for_load_state()
+    assert sorted(Counselling.objects.filter(subject=subject).values_list("topic", flat=True)) == sorted(TOPICS)
+    page.goto(w0_test)
+    fill_test(page, "negative", hours_ago=2)
+    assert page.inner_text("#form-state").strip().lower() in ("draft", "brouillon")
     log_out(page)
 
+    # The pharmacist, in French: the draft test does not count.
+    log_in(page, base, "pharm_a")
+    speak(page, "fr")
+    page.goto(treatment_url)
+    page.click(f"#dispense-{prescription.pk}")
+    page.wait_for_load_state()
+    refusal = page.inner_text(".messages")
+    assert "encore un brouillon" in refusal and "marqué complet" in refusal
+    assert not Dispensing.objects.exists()
+    page.screenshot(path=str(artifacts_dir / "pregnancy-draft-refused-fr.png"), full_page=True)
+    log_out(page)
+
+    # The investigator marks the test complete; the pharmacist dispenses.
+    log_in(page, base, "inv_a")
+    page.goto(w0_test)
+    page.click("form[action$='/complete/'] button")
+    page.wait_for_load_state()
+    log_out(page)
     log_in(page, base, "pharm_a")
     page.goto(treatment_url)
     page.click(f"#dispense-{prescription.pk}")
     page.wait_for_load_state()
     assert page.locator(f"#dispense-{prescription.pk}").count() == 0
-    row = page.inner_text("#prescriptions")
-    assert "28" in row and "lenalidomide" in row
     assert Dispensing.objects.filter(prescription=prescription, tablets=28).count() == 1
-    page.screenshot(path=str(artifacts_dir / "dispensing-accepted.png"), full_page=True)
     log_out(page)
 
+    # Four weeks on, a positive test: saved as a draft, it acts at once.
+    log_in(page, base, "inv_a")
+    speak(page, "en")
+    w4 = subject.visits.get(visit_id="W4")
+    page.goto(f"{base}/subjects/{subject.code}/visits/{w4.pk}/forms/pregnancy_test/")
+    fill_test(page, "positive", hours_ago=1)
+    report = PregnancyReport.objects.get(subject=subject)
+    assert report.status == "open" and report.hold_id is not None
+    page.goto(f"{base}/subjects/{subject.code}/")
+    alert = page.inner_text("#pregnancy-alert")
+    assert "Open pregnancy report" in alert and "Pregnancy report to the sponsor: due by" in alert
+    assert "study drug on hold since" in page.inner_text("#treatment-panel")
+    page.screenshot(path=str(artifacts_dir / "pregnancy-alert-subject-en.png"), full_page=True)
+    page.goto(f"{base}/treatment/safety/")
+    assert subject.code in page.inner_text("#pregnancy-reports")
+    speak(page, "fr")
+    reports = page.inner_text("#pregnancy-reports")
+    assert "positif" in reports and "Déclaration de la grossesse au promoteur" in reports
+    page.screenshot(path=str(artifacts_dir / "pregnancy-dashboard-fr.png"), full_page=True)
+    log_out(page)
+
+    sent = [m for m in mail.outbox if subject.code in m.subject and "pregnancy" in m.subject]
+    assert len(sent) == 1
+    assert "pharmacovigilance@sponsor.example" in sent[0].to and "inv.a@tenon.example" in sent[0].to
+    assert "on hold" in sent[0].body and "lenalidomide" not in sent[0].body.lower()
+
+    # The blinded assessor sees none of it.
     log_in(page, base, "assessor_a")
-    subject_page = page.goto(f"{base}/subjects/{subject.code}/")
-    assert subject_page.status == 200
-    for url in (treatment_url, f"{treatment_url}safety/", f"{base}/treatment/worklist/", f"{base}/treatment/safety/"):
-        response = page.goto(url)
-        assert response.status == 404, url
-        text = page.content().lower()
-        assert "lenalidomide" not in text and "lénalidomide" not in text, url
     page.goto(f"{base}/subjects/{subject.code}/")
     text = page.inner_text("main").lower()
-    for word in ("lenalidomide", "lénalidomide", "aspirin", "aspirine", "délivr", "dispens"):
+    for word in ("grossesse au promoteur", "déclaration de grossesse", "suspendu", "lénalidomide",
+                 "lenalidomide", "délivr"):
         assert word not in text, word
+    assert page.locator("#pregnancy-alert").count() == 0
+    for url in (treatment_url, f"{treatment_url}safety/", f"{base}/treatment/worklist/", f"{base}/treatment/safety/"):
+        assert page.goto(url).status == 404, url
     assert not [e for e in browser_errors if "404" not in e]

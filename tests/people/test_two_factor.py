@@ -95,7 +95,7 @@ def test_unblinding_asks_the_code_of_an_enrolled_user(people, enrolled, actor_of
     actor = actor_of(people["assessor_a"], Role.BLINDED_ASSESSOR, "TNN")
     subject = create_subject(actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN"), people["site_a"], "nct06965244")
     with pytest.raises(ActionRefused, match="code") as refused:
-        emergency_unblind(actor, Rights(frozenset({Role.BLINDED_ASSESSOR})), subject,
+        emergency_unblind(actor, Rights(frozenset({Role.BLINDED_ASSESSOR, Role.INVESTIGATOR})), subject,
                           "anaphylaxis, treatment depends on arm", "correct-horse-battery", otp_code="999999")
     assert refused.value.errors[0]["field"] == "otp_code"
     assert events("subject.emergency_unblind_refused")[0].changes == {"otp_code": [None, "wrong"]}

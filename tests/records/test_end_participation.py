@@ -1,4 +1,5 @@
-"""A randomized patient withdrawn or lost to follow-up: recorded with date and reason, audited, counted."""
+"""The end of a patient's participation, with every real outcome (issue 13 item 10): recorded with
+date and reason, audited, counted; a death opens its serious adverse event when none is recorded."""
 
 import datetime as dt
 
@@ -21,11 +22,35 @@ def randomized(people, actor_of):
 
 def test_withdrawal_is_recorded_and_audited(people, actor_of, randomized):
     inv = actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN")
-    end_participation(inv, randomized, "withdrawn", dt.date(2026, 5, 4), "consent withdrawn by the patient")
+    end_participation(inv, randomized, "withdrew_consent", dt.date(2026, 5, 4), "consent withdrawn by the patient")
     randomized.refresh_from_db()
     assert randomized.status == "withdrawn" and randomized.participation_ended_on == dt.date(2026, 5, 4)
+    assert randomized.end_outcome == "withdrew_consent"
     event = AuditEvent.objects.get(action="subject.end_participation")
     assert event.changes["status"] == ["randomized", "withdrawn"] and event.reason == "consent withdrawn by the patient"
+    assert event.changes["end_outcome"] == [None, "withdrew_consent"]
+
+
+@pytest.mark.parametrize("outcome, status", [
+    ("completed", "completed"), ("withdrew_consent", "withdrawn"), ("investigator_decision", "withdrawn"),
+    ("lost_to_follow_up", "lost_to_follow_up"), ("death", "died"),
+])
+def test_every_real_outcome_of_a_randomized_patient(people, actor_of, randomized, outcome, status):
+    inv = actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN")
+    end_participation(inv, randomized, outcome, dt.date(2026, 5, 4), "" if outcome == "completed" else "stated")
+    randomized.refresh_from_db()
+    assert (randomized.status, randomized.end_outcome) == (status, outcome)
+
+
+def test_a_patient_in_screening_declines_or_leaves_but_cannot_complete(people, actor_of):
+    inv = actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN")
+    screening = create_subject(inv, people["site_a"], "nct06965244")
+    with pytest.raises(ActionRefused) as refused:
+        end_participation(inv, screening, "completed", dt.date(2026, 5, 4), "")
+    assert refused.value.status == 409
+    end_participation(inv, screening, "declined", dt.date(2026, 5, 4), "does not want a monthly pregnancy test")
+    screening.refresh_from_db()
+    assert (screening.status, screening.end_outcome) == ("withdrawn", "declined")
 
 
 @pytest.mark.parametrize("outcome, ended_on, reason, field", [
@@ -44,12 +69,13 @@ def test_bad_input_is_refused_and_changes_nothing(people, actor_of, randomized, 
 
 def test_only_an_investigator_of_a_randomized_patient(people, actor_of, randomized):
     with pytest.raises(ActionRefused) as refused:
-        end_participation(actor_of(people["monitor"], Role.MONITOR), randomized, "withdrawn", dt.date(2026, 5, 4), "x")
+        end_participation(actor_of(people["monitor"], Role.MONITOR), randomized, "withdrew_consent", dt.date(2026, 5, 4),
+                          "x")
     assert refused.value.status == 403
     inv = actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN")
     end_participation(inv, randomized, "lost_to_follow_up", dt.date(2026, 5, 4), "no answer to three calls")
     with pytest.raises(ActionRefused) as again:
-        end_participation(inv, randomized, "withdrawn", dt.date(2026, 5, 5), "x")
+        end_participation(inv, randomized, "withdrew_consent", dt.date(2026, 5, 5), "x")
     assert again.value.status == 409
 
 

@@ -40,7 +40,7 @@ def test_consort_counts_match_independent_counts(synthetic):
     randomized = {s.subject_id for s in synthetic.subjects}
     excluded = [e for e in synthetic.screening if e.subject_id not in randomized]
     assert counts["assessed"] == len(synthetic.screening)
-    assert counts["excluded"]["total"] + counts["randomized"] == counts["assessed"]
+    assert counts["excluded"]["total"] + counts["in_screening"]["total"] + counts["randomized"] == counts["assessed"]
     assert counts["excluded"]["not_meeting_criteria"] == sum(e.verdict == "not_eligible" for e in excluded)
     assert counts["excluded"]["by_criterion"] == dict(
         Counter(c for e in excluded if e.verdict == "not_eligible" for c in e.failed_criteria))
@@ -61,15 +61,21 @@ def test_consort_multiple_failures_and_inconsistencies():
         ScreeningEntry("P1", "S1", "not_eligible", ("IN05", "EX01")),
         ScreeningEntry("P2", "S1", "not_eligible", ("IN05",)),
         ScreeningEntry("P3", "S1", "incomplete"),
-        ScreeningEntry("P4", "S1", "eligible", note="declined"),
+        ScreeningEntry("P4", "S1", "eligible", note="awaiting randomization at the cut-off"),
+        ScreeningEntry("P5", "S1", "eligible", note="afraid of the drug", left="declined"),
+        ScreeningEntry("P6", "S1", "incomplete", note="moved abroad", left="other"),
         ScreeningEntry("R1", "S1", "eligible"),
     ]
     d = make_dataset([make_subject("R1"), make_subject("R2", "methotrexate")], screening)
     c = consort_counts(d)
     assert c["excluded"]["by_criterion"] == {"IN05": 2, "EX01": 1}
     assert list(c["excluded"]["by_criterion"]) == ["IN05", "EX01"]  # inclusion criteria first
-    assert (c["excluded"]["incomplete"], c["excluded"]["declined_or_other"]) == (1, 1)
-    assert c["assessed"] == 6 and c["excluded"]["total"] == 4 and c["randomized"] == 2
+    # Still in screening is shown apart, never among the excluded (CONSORT 2025).
+    assert c["in_screening"] == {"total": 2, "incomplete": 1, "awaiting_randomization": 1}
+    assert (c["excluded"]["declined"], c["excluded"]["other"]) == (1, 1)
+    assert c["excluded"]["other_reasons"] == {"moved abroad": 1}
+    assert c["assessed"] == 8 and c["excluded"]["total"] == 4 and c["randomized"] == 2
+    assert c["excluded"]["total"] + c["in_screening"]["total"] + c["randomized"] == c["assessed"]
     assert c["inconsistencies"] == ["R2: randomized but absent from the screening log"]
     pooled = pooled_counts(c)
     assert list(pooled["arms"]) == ["all"] and pooled["arms"]["all"]["allocated"] == 2
@@ -81,6 +87,11 @@ def test_consort_figure_shows_the_counts(synthetic):
     assert f"Assessed for eligibility (n={counts['assessed']})" in svg
     assert f"Randomized (n={counts['randomized']})" in svg
     assert f"Allocated to Lenalidomide (n={counts['arms']['lenalidomide']['allocated']})" in svg
+    french = consort_figure(counts, {"lenalidomide": "Lénalidomide", "methotrexate": "Méthotrexate"},
+                            language="fr").decode()
+    assert f"Éligibilité évaluée (n={counts['assessed']})" in french
+    assert f"Attribués au bras Lénalidomide (n={counts['arms']['lenalidomide']['allocated']})" in french
+    assert "Encore en sélection à la date de gel" in french and "Assessed" not in french
     png = consort_figure(pooled_counts(counts), {"all": "either arm"}, fmt="png")
     assert png.startswith(b"\x89PNG")
 

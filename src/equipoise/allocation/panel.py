@@ -8,8 +8,8 @@ from equipoise.allocation.blinding import needs_emergency_unblinding, visible_ar
 from equipoise.allocation.models import Allocation, RandomizationList
 from equipoise.records.access import Rights
 from equipoise.records.models import Subject, SubjectStatus
+from equipoise.records.permissions import Do, may
 from equipoise.records.requests import SignedInRequest
-from equipoise.records.roles import Role
 
 
 def subject_panel(request: SignedInRequest, subject: Subject, rights: Rights) -> dict[str, Any]:
@@ -18,7 +18,7 @@ def subject_panel(request: SignedInRequest, subject: Subject, rights: Rights) ->
     arm = None
     if allocation is not None:
         arm = visible_arm(rights, allocation.arm, subject_id=subject.pk, user_id=request.user.pk)
-    investigator = Role.INVESTIGATOR in rights.roles and not rights.blinded
+    investigator = may(rights, Do.RANDOMIZE) and not rights.blinded
     return {
         "subject": subject,
         "allocation": allocation,
@@ -26,5 +26,6 @@ def subject_panel(request: SignedInRequest, subject: Subject, rights: Rights) ->
         "arm_hidden": allocation is not None and arm is None,
         "can_randomize": (allocation is None and investigator and subject.status == SubjectStatus.SCREENING
                           and RandomizationList.objects.filter(active=True).exists()),
-        "can_unblind": allocation is not None and needs_emergency_unblinding(rights),
+        "can_unblind": (allocation is not None and may(rights, Do.EMERGENCY_UNBLIND)
+                        and needs_emergency_unblinding(rights)),
     }

@@ -25,6 +25,7 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.loaded_protocols import chosen_protocol_id
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
@@ -55,6 +56,8 @@ def randomize(request: SignedInRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unblind(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
+    if not may(rights, Do.EMERGENCY_UNBLIND):
+        raise PermissionDenied("emergency unblinding is for the treating investigator")
     if not needs_emergency_unblinding(rights):
         raise PermissionDenied("your role already sees the arm")
     context: dict = {"subject": subject, "refusal": None, "arm": None, "reason": "",

@@ -47,11 +47,11 @@ LIST_SEED = "equipoise-demo-list"
 SLOTS_PER_STRATUM = 30
 # Stage of each demo subject at a site, in creation order.
 STAGES = (["screen_failed"] * 5 + ["randomized"] * 14 + ["awaiting_randomization"] * 2
-          + ["in_screening"] * 3)
+          + ["in_screening"] * 2 + ["declined"] + ["recently_randomized"])
 # Randomized patients (by order at each site) who leave: (outcome, first visit missed, reason).
 LEAVERS = {
     3: ("lost_to_follow_up", "W12", "no reply to three calls and a letter after week 8"),
-    9: ("withdrawn", "W8", "patient withdrew consent (moving abroad)"),
+    9: ("withdrew_consent", "W8", "patient withdrew consent (moving abroad)"),
 }
 FAILURE_SETS = [["IN05"], ["EX01"], ["EX02", "EX06"], ["IN06"], ["EX07"], ["EX08"], ["IN05", "EX01"]]
 
@@ -88,12 +88,16 @@ def seed_demo(today: dt.date, progress: Callable[[str], None] = print) -> dict[s
             if index < existing:
                 continue
             # Recruitment spread over the trial's first year; the latest patients are still in screening.
-            if stage in ("awaiting_randomization", "in_screening"):
+            if stage in ("awaiting_randomization", "in_screening", "declined"):
                 screening_date = today - dt.timedelta(days=3 + 3 * (len(STAGES) - index) + site_index)
+            elif stage == "recently_randomized":  # randomized weeks ago: not yet evaluable at week 16
+                screening_date = today - dt.timedelta(days=40 + site_index)
             else:
                 screening_date = today - dt.timedelta(days=400 - 15 * index - 4 * site_index)
             subject = create_subject(investigator, site, version.protocol_id)
             _screen(subject, stage, index, screening_date, rng, investigator, assessor)
+            if stage == "recently_randomized":
+                _randomize_and_follow(subject, protocol, screening_date, today, rng, staff, None)
             if stage == "randomized":
                 leaves = LEAVERS.get(index - STAGES.index("randomized"))
                 _randomize_and_follow(subject, protocol, screening_date, today, rng, staff, leaves)
@@ -108,16 +112,21 @@ def _screen(subject: Subject, stage: str, index: int, screening_date: dt.date, r
         record = failing_record(rng, screening_date, FAILURE_SETS[index % len(FAILURE_SETS)])
     else:
         record = eligible_record(rng, screening_date)
-    if stage == "in_screening":
+    if stage in ("in_screening", "declined"):
         for key in ("creatinine_clearance_ml_min", "neutrophils_g_l", "platelets_g_l", "alt_x_uln", "ast_x_uln"):
             record.pop(key)
     scr = screening_visit(subject)
-    if stage in ("randomized", "awaiting_randomization"):
+    if stage in ("randomized", "recently_randomized", "awaiting_randomization"):
         save_form(assessor, subject, scr, "clasi",
                   clasi_form(rng, record["clasi_a_screening"], subject.pk, screening_date, assessor.user.get_username()))
         record.pop("clasi_a_screening")
     save_form(investigator, subject, scr, "screening", record)
     assess_eligibility(investigator, subject, "screening")
+    if stage == "declined":
+        subject.refresh_from_db()
+        end_participation(investigator, subject, "declined", screening_date + dt.timedelta(days=2),
+                          "prefers not to take a teratogenic drug",
+                          now=dt.datetime.combine(screening_date + dt.timedelta(days=2), dt.time(17, 0), tzinfo=PARIS))
 
 
 def _randomize_and_follow(subject: Subject, protocol: Protocol, screening_date: dt.date, today: dt.date,

@@ -128,7 +128,7 @@ class Source:
             allocation = allocations.get(s["pk"])
             ended = s["participation_ended_on"] if s["participation_ended_on"] and s["participation_ended_on"] <= last_day else None
             status = s["status"]
-            if status in ("withdrawn", "lost_to_follow_up", "completed") and ended is None:
+            if status in ("withdrawn", "lost_to_follow_up", "completed", "died") and ended is None:
                 status = "randomized"
             decision = verdicts.get(s["pk"])
             if status == "screen_failed" and (decision is None or decision[0] != "not_eligible"):

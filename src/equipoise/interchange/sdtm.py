@@ -133,6 +133,7 @@ DS_EVENTS = {  # subject status -> (DSDECOD, DSCAT)
     "withdrawn": ("WITHDRAWAL BY SUBJECT", "DISPOSITION EVENT"),
     "lost_to_follow_up": ("LOST TO FOLLOW-UP", "DISPOSITION EVENT"),
     "completed": ("COMPLETED", "DISPOSITION EVENT"),
+    "died": ("DEATH", "DISPOSITION EVENT"),
 }
 AE_ACTION = {"none": "DOSE NOT CHANGED", "dose_reduced": "DOSE REDUCED", "drug_interrupted": "DRUG INTERRUPTED",
              "drug_withdrawn": "DRUG WITHDRAWN", "not_applicable": "NOT APPLICABLE"}

@@ -90,6 +90,20 @@ class SubjectStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     LOST_TO_FOLLOW_UP = "lost_to_follow_up", _("Lost to follow-up")
     COMPLETED = "completed", _("Completed")
+    DIED = "died", _("Died")
+
+
+class EndOutcome(models.TextChoices):
+    """How a patient's participation ended: the outcomes a randomized patient may have, then the
+    two ways a patient still in screening leaves before randomization (CONSORT 2025 "excluded")."""
+
+    COMPLETED = "completed", _("Completed the study")
+    WITHDREW_CONSENT = "withdrew_consent", _("Withdrew consent")
+    INVESTIGATOR_DECISION = "investigator_decision", _("Withdrawn by the investigator")
+    LOST_TO_FOLLOW_UP = "lost_to_follow_up", _("Lost to follow-up")
+    DEATH = "death", _("Death")
+    DECLINED = "declined", _("Declined to take part")
+    OTHER = "other", _("Other reason, not randomized")
 
 
 class Subject(models.Model):
@@ -103,6 +117,7 @@ class Subject(models.Model):
     created_at = models.DateTimeField()
     participation_ended_on = models.DateField(null=True, blank=True)
     participation_end_reason = models.TextField(blank=True)
+    end_outcome = models.CharField(max_length=24, choices=EndOutcome.choices, blank=True)
 
     class Meta:
         ordering = ["code"]

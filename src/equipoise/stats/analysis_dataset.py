@@ -158,6 +158,9 @@ class SubjectRecord:
     lost_to_follow_up: bool = False
     discontinued: bool = False
     discontinued_reason: str | None = None
+    end_outcome: str | None = None
+    """How participation ended by the cut-off (records `EndOutcome`: completed, withdrew_consent,
+    investigator_decision, lost_to_follow_up, death), None while it goes on or when not recorded."""
     per_protocol: bool = True
     adverse_events: tuple[AdverseEvent, ...] = ()
 
@@ -204,6 +207,7 @@ class SubjectRecord:
             "lost_to_follow_up": self.lost_to_follow_up,
             "discontinued": self.discontinued,
             "discontinued_reason": self.discontinued_reason,
+            "end_outcome": self.end_outcome,
             "per_protocol": self.per_protocol,
             "adverse_events": [ae.to_dict() for ae in self.adverse_events],
         }
@@ -222,6 +226,9 @@ class ScreeningEntry:
     verdict: str
     failed_criteria: tuple[str, ...] = ()
     note: str | None = None
+    left: str | None = None
+    """Set when the person left screening by the cut-off without being randomized: "declined" or
+    "other" (CONSORT 2025 excluded, besides not meeting the criteria)."""
 
     def __post_init__(self) -> None:
         if self.verdict not in SCREENING_VERDICTS:
@@ -245,6 +252,7 @@ class ScreeningEntry:
             "verdict": self.verdict,
             "failed_criteria": list(self.failed_criteria),
             "note": self.note,
+            "left": self.left,
         }
 
 
@@ -370,6 +378,7 @@ def dataset_from_dict(data: Mapping[str, Any]) -> AnalysisDataset:
                 lost_to_follow_up=raw.get("lost_to_follow_up", False),
                 discontinued=raw.get("discontinued", False),
                 discontinued_reason=raw.get("discontinued_reason"),
+                end_outcome=raw.get("end_outcome"),
                 per_protocol=raw.get("per_protocol", True),
                 adverse_events=events,
             )
@@ -381,6 +390,7 @@ def dataset_from_dict(data: Mapping[str, Any]) -> AnalysisDataset:
             verdict=_need(raw, "verdict", f"screening[{i}]"),
             failed_criteria=tuple(raw.get("failed_criteria") or ()),
             note=raw.get("note"),
+            left=raw.get("left"),
         )
         for i, raw in enumerate(data.get("screening") or ())
     )

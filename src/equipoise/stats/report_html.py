@@ -254,7 +254,7 @@ def statistician_report(
     w24 = analyse_primary(dataset, **roles, visit="W24", endpoint="clasi50_w24", final=final)
     safety = safety_by_arm(dataset, special_interest, arm_labels)
     t1 = table1_by_arm(dataset, arm_labels)
-    counts = consort_counts(dataset)
+    counts = consort_counts(dataset, final=final)
     body = (
         f"<h1>{esc(dataset.trial_id)}: {'final' if final else 'interim'} statistical report</h1>"
         f"<p class='meta'>Data cut-off {dataset.data_cutoff.isoformat()} · generated {generated_on.isoformat()} · "

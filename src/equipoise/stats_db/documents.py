@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from equipoise.stats.analysis_dataset import AnalysisDataset, json_ready
+from equipoise.stats.consort import WORDS as CONSORT_WORDS
 from equipoise.stats.consort import consort_counts, consort_figure, pooled_counts
 from equipoise.stats.dsmb import dsmb_report_pdf
 from equipoise.stats.primary import analyse_primary
@@ -43,14 +44,18 @@ def report_json(result: StatisticianReport) -> bytes:
     return json.dumps(result.data, indent=1, sort_keys=True, ensure_ascii=False).encode()
 
 
-def consort(dataset: AnalysisDataset, context: TrialContext, *, arm_level: bool, fmt: str = "svg") -> bytes:
-    """The CONSORT diagram: by arm for the statistician, arms pooled otherwise."""
-    counts = consort_counts(dataset)
+def consort(dataset: AnalysisDataset, context: TrialContext, *, arm_level: bool, fmt: str = "svg",
+            language: str = "en") -> bytes:
+    """The CONSORT diagram: by arm for the statistician, arms pooled otherwise; in `language`
+    (the context's arm and criterion labels should be built in the same language)."""
+    counts = consort_counts(dataset, visit=context.primary_visit)
+    lang = "fr" if language.startswith("fr") else "en"
     if arm_level:
-        return consort_figure(counts, context.arm_labels, criterion_labels=context.criterion_labels, fmt=fmt)
-    return consort_figure(pooled_counts(counts, POOLED), {POOLED: "study treatment (arms pooled)"},
+        return consort_figure(counts, context.arm_labels, criterion_labels=context.criterion_labels, fmt=fmt,
+                              language=lang)
+    return consort_figure(pooled_counts(counts, POOLED), {POOLED: CONSORT_WORDS["pooled_arm"][lang]},
                           criterion_labels=context.criterion_labels, fmt=fmt,
-                          title="CONSORT 2025 flow diagram (arms pooled)")
+                          title=CONSORT_WORDS["pooled_title"][lang], language=lang)
 
 
 def table1(dataset: AnalysisDataset, context: TrialContext, *, arm_level: bool) -> Table1:

@@ -47,7 +47,8 @@ def read_rows(protocol_id: str) -> Rows:
     subjects = Subject.objects.filter(protocol_id=protocol_id)
     subject_rows = [
         SubjectRow(pk=s.pk, code=s.code, site=s.site.code, status=s.status, screening_attempt=s.screening_attempt,
-                   ended_on=s.participation_ended_on, end_reason=s.participation_end_reason)
+                   ended_on=s.participation_ended_on, end_reason=s.participation_end_reason,
+                   end_outcome=s.end_outcome)
         for s in subjects.select_related("site")
     ]
     allocations = [

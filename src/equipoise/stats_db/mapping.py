@@ -26,9 +26,11 @@ keywords of the reason (efficacy -> lack_of_efficacy; toxicity or intolerance ->
 pregnancy -> pregnancy; consent -> withdrew_consent), else other. A structured reason code in
 the treatment app would remove the keyword step (reported to the lead).
 
-Withdrawal and loss to follow-up: the subject's recorded end of participation (status
-`withdrawn` or `lost_to_follow_up`, with its date and reason), counted when it falls on or before
-the cut-off.
+Withdrawal and loss to follow-up: the subject's recorded end of participation (its outcome:
+withdrew consent, withdrawn by the investigator or death count as discontinued, lost to follow-up
+apart, completed neither; with its date and reason), counted when it falls on or before the
+cut-off. A person who left screening before randomization (declined, or another reason) by the
+cut-off is excluded with that reason; any other person not randomized is still in screening.
 
 Received the allocated intervention: at least one dispensing (a dispensing can only be of the
 allocated arm's regimen).
@@ -63,6 +65,12 @@ from equipoise.stats.analysis_dataset import (
 from equipoise.stats_db.trial_context import TrialContext
 
 PREGNANCY_OF_PATIENT = "pregnancy_patient"
+# The end-of-participation outcome a status implies, when none was recorded.
+OUTCOME_OF_STATUS: dict[str, str] = {
+    SubjectStatus.WITHDRAWN: "withdrew_consent", SubjectStatus.LOST_TO_FOLLOW_UP: "lost_to_follow_up",
+    SubjectStatus.COMPLETED: "completed", SubjectStatus.DIED: "death"}
+SCREENING_EXITS = ("declined", "other")
+DISCONTINUATIONS = ("withdrew_consent", "investigator_decision", "death")
 AWAITING = "awaiting randomization at the cut-off"
 STOP_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lack_of_efficacy", ("efficacy", "inefficacy", "ineffective", "inefficacité", "inefficace")),
@@ -98,6 +106,7 @@ class SubjectRow:
     screening_attempt: int
     ended_on: dt.date | None = None
     end_reason: str = ""
+    end_outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,10 +202,14 @@ def screening_entry(
     # verdict, or the randomization verdict given after it.
     decisive = [a for a in known if a.attempt == attempt][-1]
     verdict = decisive.verdict
-    note = AWAITING if verdict == Verdict.ELIGIBLE and not randomized else None
+    left = (subject.end_outcome if not randomized and subject.end_outcome in SCREENING_EXITS
+            and subject.ended_on is not None and subject.ended_on <= cutoff else None)
+    note = AWAITING if verdict == Verdict.ELIGIBLE and not randomized and left is None else None
+    if left is not None:
+        note = subject.end_reason or None
     failed = decisive.failed if verdict == Verdict.NOT_ELIGIBLE else ()
     return ScreeningEntry(subject_id=subject.code, site=subject.site, verdict=verdict, failed_criteria=failed,
-                          note=note)
+                          note=note, left=left)
 
 
 def scores_by_visit(forms: Iterable[FormRow], form_id: str, key: str, visits: Sequence[str],
@@ -298,8 +311,9 @@ def subject_record(
     received = any(day <= cutoff for day in dispensed_on)
     primary = next((v for v in visits if v.visit_id == context.primary_visit), None)
     ended = subject.ended_on is not None and subject.ended_on <= cutoff
-    withdrawn = ended and subject.status == SubjectStatus.WITHDRAWN
-    lost = ended and subject.status == SubjectStatus.LOST_TO_FOLLOW_UP
+    outcome = subject.end_outcome or OUTCOME_OF_STATUS.get(subject.status, "")
+    withdrawn = ended and outcome in DISCONTINUATIONS
+    lost = ended and outcome == "lost_to_follow_up"
     return SubjectRecord(
         subject_id=subject.code, site=subject.site, stratum=allocation.stratum, arm=allocation.arm,
         randomized_on=allocation.randomized_on,
@@ -314,6 +328,7 @@ def subject_record(
         lost_to_follow_up=lost,
         discontinued=withdrawn,
         discontinued_reason=subject.end_reason if withdrawn else None,
+        end_outcome=outcome if ended and outcome else None,
         per_protocol=per_protocol(_eligible_at_randomization(assessments, cutoff), received, primary),
         adverse_events=events,
     )

@@ -22,6 +22,7 @@ from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import Subject, SubjectStatus, Visit
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
@@ -254,7 +255,11 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
             "Contraception recorded."),
         "unscheduled-visit": (lambda: visits.add_unscheduled_visit(
             actor, subject, _date(post, "visit_date"), post.get("reason", "")), "Unscheduled visit added."),
-        "visit-done": (lambda: visits.mark_visit_done(actor, visit(), _date(post, "done_date")), "Visit done."),
+        "visit-done": (lambda: visits.mark_visit_done(
+            actor, visit(), _date(post, "done_date"),
+            confirm_outside_window=post.get("confirm_outside_window") == "on"), "Visit done."),
+        "visit-undo-done": (lambda: visits.undo_visit_done(actor, visit(), post.get("reason", "")),
+                            "Visit open again."),
         "visit-missed": (lambda: visits.mark_visit_missed(actor, visit(), post.get("reason", "")),
                          "Visit recorded as missed."),
     }
@@ -277,8 +282,8 @@ def subject_safety(request: SignedInRequest, code: str) -> HttpResponse:
         "follow_ups": subject.pregnancy_follow_ups.select_related("adverse_event"),
         "pregnancy_reports": [(r, pregnancy_report_clock(r.opened_at, now, hours, r.sponsor_notified_at))
                               for r in subject.pregnancy_reports.order_by("-opened_at", "-id")],
-        "can_notify_pregnancy": bool(rights.roles & {Role.INVESTIGATOR, Role.SPONSOR_ADMIN}),
-        "can_close_pregnancy": Role.INVESTIGATOR in rights.roles,
+        "can_notify_pregnancy": may(rights, Do.NOTIFY_PREGNANCY_REPORT),
+        "can_close_pregnancy": may(rights, Do.CLOSE_PREGNANCY_REPORT),
         "drugs": drugs, "seriousness": SERIOUSNESS_CRITERIA,
         "special_interest": subject_protocol(subject).safety.special_interest,
         "causality": CAUSALITY, "actions_taken": ACTIONS_TAKEN, "outcomes": OUTCOMES,
@@ -323,8 +328,7 @@ def adverse_event(request: SignedInRequest, pk: int) -> HttpResponse:
         "ae": ae, "subject": ae.subject, "clocks": event_clocks(ae, now, clock_hours(ae.subject.protocol_id)),
         "lang": _lang(), "now_local": to_trial_time(now).isoformat(timespec="minutes"),
         "changes": ae.dose_changes.all(), "is_investigator": Role.INVESTIGATOR in rights.roles,
-        "can_notify_pregnancy": bool(rights.roles & {Role.INVESTIGATOR, Role.SPONSOR_ADMIN}),
-        "can_close_pregnancy": Role.INVESTIGATOR in rights.roles, "outcomes": OUTCOMES, "today": trial_date(now),
+        "is_sponsor": Role.SPONSOR_ADMIN in rights.roles, "outcomes": OUTCOMES, "today": trial_date(now),
     })
 
 

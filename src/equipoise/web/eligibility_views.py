@@ -15,6 +15,7 @@ from equipoise.records.access import actor_for, subject_access, visible_sites
 from equipoise.records.actions.eligibility import assess_eligibility, latest_assessment, rescreen
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import AssessmentStage, EligibilityAssessment
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.screening_log import failure_counts, log_rows
@@ -25,7 +26,7 @@ SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?"}
 def screening_page(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
     if request.method == "POST":
-        if not rights.can_enter_data:
+        if not may(rights, Do.SCREEN_SUBJECT):
             raise PermissionDenied("read-only access")
         actor = actor_for(request.user, rights, subject.site, request.request_id)
         try:

@@ -16,6 +16,7 @@ from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import DataQuery, FormRecord, FormState, Visit
+from equipoise.records.permissions import entry_permission, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.web import clasi_views
@@ -63,7 +64,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
     errors: dict[str, str] = {}
     values = dict(record.data) if record else {}
     if request.method == "POST":
-        if not rights.can_enter_data:
+        if not may(rights, entry_permission(form.id)):
             raise PermissionDenied("read-only access")
         actor = actor_for(request.user, rights, subject.site, request.request_id)
         raw = {f.name: request.POST.get(f.name, "") for f in form.fields() if f.type != "instrument"}
@@ -95,7 +96,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
     return render(request, "web/form_page.html", {
         "subject": subject, "visit": visit, "form": form, "title": form.title.get(lang), "record": record,
         "sections": sections, "errors": errors, "form_error": errors.get("form"), "rights": rights, "revisions": revisions, "queries": queries,
-        "editable": rights.can_enter_data and (record is None or record.state == FormState.DRAFT),
+        "editable": may(rights, entry_permission(form.id)) and (record is None or record.state == FormState.DRAFT),
     })
 
 

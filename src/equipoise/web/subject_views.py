@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -29,18 +30,26 @@ from equipoise.records.access import (
     visible_subjects,
 )
 from equipoise.records.actions.errors import ActionRefused
-from equipoise.records.actions.subjects import create_subject, end_participation
+from equipoise.records.actions.subjects import (
+    AFTER_RANDOMIZATION,
+    BEFORE_RANDOMIZATION,
+    create_subject,
+    end_participation,
+)
 from equipoise.records.loaded_protocols import loaded_protocol_ids, protocol_for_new_subject
 from equipoise.records.models import (
     DataQuery,
+    EndOutcome,
     FormRecord,
     QueryStatus,
     SiteRecruitment,
     SubjectStatus,
 )
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import BLINDED
+from equipoise.treatment.actions.death import record_death
 from equipoise.treatment.panel import render_subject_panel
 from equipoise.visits.localtime import trial_date
 from equipoise.web.subject_search import NEXT_VISIT_FILTERS, SubjectQuery, subject_rows
@@ -62,8 +71,8 @@ def visit_label_of(protocol, visit_id: str, scheduled: bool, lang: str) -> str:
 
 def subject_list(request: SignedInRequest) -> HttpResponse:
     sites = list(visible_sites(request.user))
-    # A new patient is screened only at a site open for recruitment.
-    creatable = [s for s in sites if Rights(roles_at(request.user, s)).can_enter_data
+    # A new patient is screened only at a site open for recruitment, by the investigator.
+    creatable = [s for s in sites if may(Rights(roles_at(request.user, s)), Do.CREATE_SUBJECT)
                  and s.recruitment == SiteRecruitment.RECRUITING]
     query = SubjectQuery.from_params(request.GET, sites)
     today = trial_date(timezone.now())
@@ -90,6 +99,8 @@ def subject_list(request: SignedInRequest) -> HttpResponse:
 @require_POST
 def subject_create(request: SignedInRequest) -> HttpResponse:
     site, rights = site_access(request.user, request.POST.get("site", ""), write=True, request_id=request.request_id)
+    if not may(rights, Do.CREATE_SUBJECT):
+        raise PermissionDenied("only the investigator creates subjects")
     try:
         protocol_id = protocol_for_new_subject(request.POST.get("protocol") or None, loaded_protocol_ids())
         subject = create_subject(actor_for(request.user, rights, site, request.request_id), site, protocol_id)
@@ -114,6 +125,9 @@ def subject_detail(request: SignedInRequest, code: str) -> HttpResponse:
     queries = DataQuery.objects.filter(record__subject=subject, status__in=[QueryStatus.OPEN, QueryStatus.ANSWERED])
     return render(request, "web/subject_detail.html", {
         "subject": subject, "rights": rights, "visits": visits, "queries": queries,
+        "end_outcomes": [(o.value, o.label) for o in EndOutcome
+                         if o.value in (AFTER_RANDOMIZATION if subject.status == SubjectStatus.RANDOMIZED
+                                        else BEFORE_RANDOMIZATION)],
         "allocation_panel": subject_panel(request, subject, rights),
         "treatment_panel": render_subject_panel(request, subject, rights),
     })
@@ -128,8 +142,17 @@ def subject_end_participation(request: SignedInRequest, code: str) -> HttpRespon
     except ValueError:
         messages.error(request, "ended_on must be a date YYYY-MM-DD")
         return redirect("subject", code=code)
+    outcome = request.POST.get("outcome", "")
+    reason = request.POST.get("reason", "")
     try:
-        end_participation(actor, subject, request.POST.get("outcome", ""), ended_on, request.POST.get("reason", ""))
+        if outcome == EndOutcome.DEATH:
+            _, event, opened = record_death(actor, subject, ended_on, reason, request.POST.get("causality", ""))
+            messages.success(request, gettext("Death recorded; a serious adverse event was opened (report it to the "
+                                        "sponsor within 24 hours).") if opened else
+                             gettext("Death recorded with the serious adverse event already reported."))
+        else:
+            end_participation(actor, subject, outcome, ended_on, reason)
+            messages.success(request, gettext("End of participation recorded."))
     except ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("subject", code=code)

@@ -60,8 +60,8 @@ from equipoise.records.models import (
     Subject,
     SubjectStatus,
 )
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import protocol_of, under_version_in_force
-from equipoise.records.roles import Role
 from equipoise.records.visits_setup import scheduling
 from equipoise.visits.localtime import trial_date
 
@@ -95,7 +95,7 @@ def randomize_subject(actor: Actor, subject: Subject, now: dt.datetime | None = 
     `now` is the allocation time (default: the clock); the visit schedule is dated from its
     Europe/Paris day. Only demonstrations and tests pass another time.
     """
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.RANDOMIZE):
         raise ActionRefused("only an investigator randomizes a subject", status=403)
     outcome = under_version_in_force(subject.protocol_id, partial(_randomize, actor, subject, now or timezone.now()))
     if isinstance(outcome, EligibilityAssessment):

@@ -24,6 +24,7 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.models import Subject
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version
 
 MIN_REASON = 10
@@ -35,6 +36,9 @@ def emergency_unblind(
 ) -> tuple[UnblindingEvent, EmergencyDisclosure]:
     """Check the reason, the password and (when enrolled) the second factor, record the event, and
     disclose the arm to `actor` only."""
+    if not may(rights, Do.EMERGENCY_UNBLIND):
+        raise ActionRefused("emergency unblinding is for the treating investigator; the blinded assessor "
+                            "stays blind", status=403)
     if not needs_emergency_unblinding(rights):
         raise ActionRefused("your role already sees the arm; emergency unblinding is for blinded users", status=409)
     reason = reason.strip()

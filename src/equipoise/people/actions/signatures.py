@@ -29,7 +29,7 @@ from equipoise.records.signals import form_record_changed
 
 # A casebook is signed once the patient's participation is over.
 ENDED = {SubjectStatus.SCREEN_FAILED, SubjectStatus.WITHDRAWN, SubjectStatus.LOST_TO_FOLLOW_UP,
-         SubjectStatus.COMPLETED}
+         SubjectStatus.COMPLETED, SubjectStatus.DIED}
 
 
 def _refuse(actor: Actor, subject: Subject, message: str, status: int, errors: list | None = None,

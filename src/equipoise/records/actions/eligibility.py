@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from functools import partial
 from typing import Any, Literal
 
@@ -25,8 +26,8 @@ from equipoise.records.models import (
     SubjectStatus,
     Visit,
 )
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, loaded_of, protocol_of
-from equipoise.records.roles import Role
 from equipoise.records.visits_setup import ensure_screening_visit
 
 Stage = Literal["screening", "randomization"]
@@ -65,7 +66,7 @@ def screening_values(subject: Subject, protocol: Protocol | None = None) -> dict
 
 
 def assess_eligibility(actor: Actor, subject: Subject, stage: Stage) -> EligibilityAssessment:
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.SCREEN_SUBJECT):
         raise ActionRefused("only an investigator assesses eligibility", status=403)
     if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED) and stage == "screening":
         raise ActionRefused(f"subject is {subject.status}; screening is over", status=409)
@@ -79,6 +80,44 @@ def assess_eligibility(actor: Actor, subject: Subject, stage: Stage) -> Eligibil
                 entry.changes["status"] = [subject.status, new_status]
                 subject.status = new_status
                 subject.save(update_fields=["status"])
+        record_events(actor, [entry])
+    return assessment
+
+
+def used_values_changed(result: dict[str, Any], values: dict[str, Any]) -> list[str]:
+    """The variables a stored verdict used (or lacked) whose value is different now."""
+    used: dict[str, Any] = {}
+    for criterion in result.get("criteria", []):
+        used.update(criterion.get("inputs") or {})
+    changed = [name for name, value in used.items() if values.get(name) != value]
+    changed += [name for name in result.get("missing", []) if values.get(name) is not None and name not in used]
+    return sorted(set(changed))
+
+
+def reevaluate_if_stale(actor: Actor, subject: Subject) -> EligibilityAssessment | None:
+    """Re-judge a patient in screening when a variable the latest screening verdict used has
+    changed (a corrected screening form, a new CLASI total), so no stale verdict stands until
+    someone clicks "Evaluate". Called by the write path after a save; the new verdict is stored,
+    audited with the variables that changed, and moves the status like an evaluation would."""
+    subject = Subject.objects.get(pk=subject.pk)
+    if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED):
+        return None
+    latest = latest_assessment(subject, "screening")
+    if latest is None:
+        return None
+    version = current_version(subject.protocol_id)
+    values = screening_values(subject, protocol_of(version))
+    changed = used_values_changed(latest.result, values)
+    if not changed:
+        return None
+    with transaction.atomic():
+        assessment, entry = store_assessment(actor, subject, "screening", version, values)
+        entry = replace(entry, reason=f"re-evaluated automatically: {', '.join(changed)} changed")
+        new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == "not_eligible" else SubjectStatus.SCREENING
+        if new_status != subject.status:
+            entry.changes["status"] = [subject.status, new_status]
+            subject.status = new_status
+            subject.save(update_fields=["status"])
         record_events(actor, [entry])
     return assessment
 
@@ -132,7 +171,7 @@ def latest_assessment(subject: Subject, stage: Stage) -> EligibilityAssessment |
 
 def rescreen(actor: Actor, subject: Subject, reason: str) -> Subject:
     """A screen-failed patient screened again: a new attempt on the same coded subject."""
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.SCREEN_SUBJECT):
         raise ActionRefused("only an investigator re-screens a patient", status=403)
     if subject.status != SubjectStatus.SCREEN_FAILED:
         raise ActionRefused(f"only a screen-failed subject is re-screened (this one is {subject.status})", status=409)

@@ -13,6 +13,7 @@ from equipoise.capture.validation import changes_between, validate_values
 from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form, Protocol
 from equipoise.records import statements
+from equipoise.records.actions.eligibility import reevaluate_if_stale
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
@@ -26,9 +27,13 @@ from equipoise.records.models import (
     Subject,
     Visit,
 )
+from equipoise.records.permissions import Do, entry_permission, may, reopen_permission, who_may
 from equipoise.records.protocol_versions import current_version, protocol_of, under_version_in_force
 from equipoise.records.roles import Role
 from equipoise.records.signals import form_record_changed
+
+ELIGIBILITY_SOURCES = ("screening", "clasi")
+"""Forms whose values the eligibility verdict reads (records.actions.eligibility.screening_values)."""
 
 
 def form_allowed_at(protocol: Protocol, visit: Visit, form_id: str) -> bool:
@@ -40,8 +45,10 @@ def form_allowed_at(protocol: Protocol, visit: Visit, form_id: str) -> bool:
 def _check_role(actor: Actor, form: Form) -> None:
     if actor.role == Role.BLINDED_ASSESSOR and not form.blinded_assessor:
         raise ActionRefused(f"the blinded assessor does not enter the {form.id} form", status=403)
-    if actor.role not in (Role.INVESTIGATOR, Role.BLINDED_ASSESSOR, Role.PHARMACIST):
-        raise ActionRefused(f"role {actor.role} does not enter trial data", status=403)
+    needed = entry_permission(form.id)
+    if not may(actor.role, needed):
+        raise ActionRefused(f"role {actor.role} does not enter the {form.id} form (for the {who_may(needed)})",
+                            status=403)
 
 
 def _check_changeable(record: FormRecord, visit: Visit) -> None:
@@ -56,9 +63,15 @@ def save_form(
     actor: Actor, subject: Subject, visit: Visit, form_id: str, raw: Mapping[str, Any], *,
     reason: str = "", from_text: bool = False,
 ) -> FormRecord:
-    """Validate and store a form's values, replacing the previous values as a new revision."""
-    return under_version_in_force(subject.protocol_id, partial(
+    """Validate and store a form's values, replacing the previous values as a new revision.
+
+    A save of a form that eligibility reads (the screening form, a CLASI) re-judges a patient still
+    in screening when a variable the latest verdict used has changed."""
+    record = under_version_in_force(subject.protocol_id, partial(
         _save_form, actor, subject, visit, form_id, raw, reason.strip(), from_text))
+    if form_id in ELIGIBILITY_SOURCES:
+        reevaluate_if_stale(actor, subject)
+    return record
 
 
 def _save_form(
@@ -161,15 +174,15 @@ def reopen_form(actor: Actor, record: FormRecord, reason: str) -> FormRecord:
                             [{"field": "reason", "rule": "required", "message": "reason is required"}])
     if record.state == FormState.DRAFT:
         raise ActionRefused("form is already open", status=409)
-    if record.state == FormState.LOCKED and actor.role != Role.DATA_MANAGER:
+    if record.state == FormState.LOCKED and not may(actor.role, Do.UNLOCK_FORM):
         raise ActionRefused("only the data manager unlocks a locked form", status=403)
-    if actor.role not in (Role.INVESTIGATOR, Role.BLINDED_ASSESSOR, Role.PHARMACIST, Role.DATA_MANAGER):
+    if not may(actor.role, reopen_permission(record.state)):
         raise ActionRefused(f"role {actor.role} cannot reopen forms", status=403)
     return _transition(actor, record, "form.reopen", FormState.DRAFT, reason.strip())
 
 
 def lock_form(actor: Actor, record: FormRecord) -> FormRecord:
-    if actor.role != Role.DATA_MANAGER:
+    if not may(actor.role, Do.LOCK_FORM):
         raise ActionRefused("only the data manager locks forms", status=403)
     if record.state == FormState.LOCKED:
         raise ActionRefused("form is already locked", status=409)

@@ -10,7 +10,7 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus
-from equipoise.records.roles import DATA_ENTRY, REVIEWERS, Role
+from equipoise.records.permissions import Do, may
 
 
 def _audit(actor: Actor, query: DataQuery, action: str, changes: dict) -> None:
@@ -19,7 +19,7 @@ def _audit(actor: Actor, query: DataQuery, action: str, changes: dict) -> None:
 
 
 def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> DataQuery:
-    if Role(actor.role) not in REVIEWERS:
+    if not may(actor.role, Do.RAISE_QUERY):
         raise ActionRefused("only a data manager or monitor raises queries", status=403)
     if not text.strip():
         raise ActionRefused("the query needs a text", [{"field": "text", "rule": "required", "message": "required"}])
@@ -40,7 +40,7 @@ def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> Data
 
 
 def answer_query(actor: Actor, query: DataQuery, answer: str) -> DataQuery:
-    if Role(actor.role) not in DATA_ENTRY:
+    if not may(actor.role, Do.ANSWER_QUERY):
         raise ActionRefused("the site answers queries", status=403)
     if query.status == QueryStatus.CLOSED:
         raise ActionRefused("the query is closed", status=409)

@@ -11,9 +11,9 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-from equipoise.records.models import Site, SiteRecruitment, Subject, SubjectStatus
+from equipoise.records.models import EndOutcome, Site, SiteRecruitment, Subject, SubjectStatus
+from equipoise.records.permissions import Do, may, who_may
 from equipoise.records.protocol_versions import current_version
-from equipoise.records.roles import Role
 from equipoise.records.visits_setup import ensure_screening_visit
 from equipoise.visits.localtime import trial_date
 
@@ -23,6 +23,9 @@ def subject_code(site_code: str, sequence: int) -> str:
 
 
 def create_subject(actor: Actor, site: Site, protocol_id: str) -> Subject:
+    if not may(actor.role, Do.CREATE_SUBJECT):
+        raise ActionRefused(f"only the {who_may(Do.CREATE_SUBJECT)} creates subjects, not the {actor.role}",
+                            status=403)
     version = current_version(protocol_id)
     with transaction.atomic():
         locked = Site.objects.select_for_update().get(pk=site.pk)
@@ -47,37 +50,60 @@ def create_subject(actor: Actor, site: Site, protocol_id: str) -> Subject:
     return subject
 
 
-ENDINGS = (SubjectStatus.WITHDRAWN, SubjectStatus.LOST_TO_FOLLOW_UP)
+AFTER_RANDOMIZATION: dict[str, str] = {
+    EndOutcome.COMPLETED: SubjectStatus.COMPLETED,
+    EndOutcome.WITHDREW_CONSENT: SubjectStatus.WITHDRAWN,
+    EndOutcome.INVESTIGATOR_DECISION: SubjectStatus.WITHDRAWN,
+    EndOutcome.LOST_TO_FOLLOW_UP: SubjectStatus.LOST_TO_FOLLOW_UP,
+    EndOutcome.DEATH: SubjectStatus.DIED,
+}
+"""The outcome of a randomized patient's participation, and the status it leaves."""
+BEFORE_RANDOMIZATION: dict[str, str] = {
+    EndOutcome.DECLINED: SubjectStatus.WITHDRAWN,
+    EndOutcome.OTHER: SubjectStatus.WITHDRAWN,
+}
+"""A patient still in screening who leaves: declined, or another reason (CONSORT "excluded")."""
 
 
 def end_participation(actor: Actor, subject: Subject, outcome: str, ended_on: dt.date, reason: str,
                       now: dt.datetime | None = None) -> Subject:
-    """A randomized patient leaves the study: withdrawn (consent or investigator's decision) or
-    lost to follow-up. The date and the reason are required; the CONSORT diagram counts both."""
-    if actor.role != Role.INVESTIGATOR:
+    """A patient's participation ends. A randomized patient completed the study, withdrew consent,
+    was withdrawn by the investigator, was lost to follow-up or died; a patient still in screening
+    declined or left for another reason. The date is required, and a reason for every outcome but
+    "completed"; the CONSORT diagram and the reports count each outcome. A death also needs its
+    serious adverse event: `treatment.actions.death.record_death` records both together."""
+    if not may(actor.role, Do.END_PARTICIPATION):
         raise ActionRefused("only an investigator records the end of a patient's participation", status=403)
-    if outcome not in ENDINGS:
-        raise ActionRefused(f"outcome {outcome!r} is not one of {', '.join(ENDINGS)}",
-                            [{"field": "outcome", "rule": "choices", "message": f"one of {', '.join(ENDINGS)}"}])
-    if subject.status != SubjectStatus.RANDOMIZED:
-        raise ActionRefused(f"subject {subject.code} is {subject.status}; only a randomized patient leaves the study",
+    allowed = AFTER_RANDOMIZATION if subject.status == SubjectStatus.RANDOMIZED else BEFORE_RANDOMIZATION
+    if outcome not in {**AFTER_RANDOMIZATION, **BEFORE_RANDOMIZATION}:
+        raise ActionRefused(f"outcome {outcome!r} is not one of {', '.join(allowed)}",
+                            [{"field": "outcome", "rule": "choices", "message": f"one of {', '.join(allowed)}"}])
+    if subject.status not in (SubjectStatus.RANDOMIZED, SubjectStatus.SCREENING):
+        raise ActionRefused(f"subject {subject.code} is {subject.status}; their participation has already ended",
+                            status=409)
+    if outcome not in allowed:
+        when = "a randomized patient" if subject.status == SubjectStatus.RANDOMIZED else "a patient in screening"
+        raise ActionRefused(f"outcome {outcome!r} is not for {when} (one of {', '.join(allowed)})",
+                            [{"field": "outcome", "rule": "choices", "message": f"one of {', '.join(allowed)}"}],
                             status=409)
     today = trial_date(now or timezone.now())
     if ended_on > today:
         raise ActionRefused(f"ended_on {ended_on} is in the future",
                             [{"field": "ended_on", "rule": "not_future", "message": f"{ended_on} is after {today}"}])
-    if not reason.strip():
+    if not reason.strip() and outcome != EndOutcome.COMPLETED:
         raise ActionRefused("a reason is required",
                             [{"field": "reason", "rule": "required", "message": "reason is required"}])
     version = current_version(subject.protocol_id)
     with transaction.atomic():
         old = subject.status
-        subject.status = outcome
+        subject.status = allowed[outcome]
+        subject.end_outcome = outcome
         subject.participation_ended_on = ended_on
         subject.participation_end_reason = reason.strip()
-        subject.save(update_fields=["status", "participation_ended_on", "participation_end_reason"])
+        subject.save(update_fields=["status", "end_outcome", "participation_ended_on", "participation_end_reason"])
         record_event(actor, "subject.end_participation", "subject", subject.code, subject_code=subject.code,
                      site_code=subject.site.code, reason=reason.strip(),
-                     changes={"status": [old, outcome], "participation_ended_on": [None, ended_on.isoformat()]},
+                     changes={"status": [old, subject.status], "end_outcome": [None, outcome],
+                              "participation_ended_on": [None, ended_on.isoformat()]},
                      protocol_version=f"{subject.protocol_id} v{version.number}")
     return subject

@@ -25,14 +25,15 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.models import FormRecord
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do, may, who_may
 from equipoise.records.signals import form_record_changed
 from equipoise.safety.pregnancy import NOT_NEGATIVE
 from equipoise.treatment.actions.prescribing import record_dose_change
-from equipoise.treatment.actions.refusals import refusal, require_role, version_of
+from equipoise.treatment.actions.refusals import refusal, version_of
 from equipoise.treatment.facts import PREGNANCY_FORM, drug_state, subject_regimen
 from equipoise.treatment.models import DoseChangeKind, PregnancyReport, PregnancyReportStatus
 from equipoise.treatment.notifications import send_pregnancy_report
@@ -83,7 +84,9 @@ def _locked(report: PregnancyReport) -> PregnancyReport:
 def notify_sponsor_of_pregnancy(actor: Actor, report: PregnancyReport, at: dt.datetime | None = None,
                                 now: dt.datetime | None = None) -> PregnancyReport:
     """The pregnancy report reached the sponsor: stops its 24-hour clock (investigator or sponsor)."""
-    require_role(actor, (Role.INVESTIGATOR, Role.SPONSOR_ADMIN), "recording the pregnancy notification")
+    if not may(actor.role, Do.NOTIFY_PREGNANCY_REPORT):
+        raise ActionRefused(f"recording the pregnancy notification is for the {who_may(Do.NOTIFY_PREGNANCY_REPORT)}; "
+                            f"not for {actor.role}", status=403)
     now = now or timezone.now()
     moment = as_utc("sponsor_notified_at", at or now)
     if moment > as_utc("now", now):
@@ -116,7 +119,9 @@ def close_pregnancy_report(actor: Actor, report: PregnancyReport, reason: str,
 
     Closing does not resume the study drug: that is its own decision (a dose change "resume").
     """
-    require_role(actor, (Role.INVESTIGATOR,), "closing a pregnancy report")
+    if not may(actor.role, Do.CLOSE_PREGNANCY_REPORT):
+        raise ActionRefused(f"closing a pregnancy report is for the {who_may(Do.CLOSE_PREGNANCY_REPORT)}; "
+                            f"not for {actor.role}", status=403)
     reason = reason.strip() if isinstance(reason, str) else ""
     if len(reason) < MIN_REASON:
         raise refusal("reason", reason, "required",

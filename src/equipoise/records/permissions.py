@@ -1,0 +1,90 @@
+"""What each role may do: the one table both the pages (to offer a button) and the actions (to
+accept or refuse the write) ask. Django-free, so it is read and tested alone.
+
+A page asks with the roles the user holds at the subject's site (`Rights`); an action asks with the
+role the actor acts in. Site scoping and the blinding policy (`allocation.blinding`) are decided
+elsewhere and apply on top: this table answers only "is this a thing this role does".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from equipoise.records.roles import Role
+
+
+class Do(StrEnum):
+    """The things a user may be offered a button for."""
+
+    CREATE_SUBJECT = "create_subject"
+    SCREEN_SUBJECT = "screen_subject"  # enter the screening form, evaluate eligibility, re-screen
+    RANDOMIZE = "randomize"
+    EMERGENCY_UNBLIND = "emergency_unblind"
+    END_PARTICIPATION = "end_participation"
+    ENTER_DATA = "enter_data"
+    COMPLETE_FORM = "complete_form"
+    REOPEN_FORM = "reopen_form"  # a complete form
+    UNLOCK_FORM = "unlock_form"  # reopen a locked form
+    LOCK_FORM = "lock_form"
+    RAISE_QUERY = "raise_query"
+    ANSWER_QUERY = "answer_query"
+    NOTIFY_PREGNANCY_REPORT = "notify_pregnancy_report"
+    CLOSE_PREGNANCY_REPORT = "close_pregnancy_report"
+
+
+INV, A, P = Role.INVESTIGATOR, Role.BLINDED_ASSESSOR, Role.PHARMACIST
+DM, MON = Role.DATA_MANAGER, Role.MONITOR
+
+ALLOWED: dict[Do, frozenset[Role]] = {
+    # Only the investigator enrols, screens and randomizes: not the pharmacist, not the assessor.
+    Do.CREATE_SUBJECT: frozenset({INV}),
+    Do.SCREEN_SUBJECT: frozenset({INV}),
+    Do.RANDOMIZE: frozenset({INV}),
+    # The treating investigator, when the arm is hidden from them; never the blinded assessor,
+    # whose scoring of the primary endpoint must stay blind.
+    Do.EMERGENCY_UNBLIND: frozenset({INV}),
+    Do.END_PARTICIPATION: frozenset({INV}),
+    Do.ENTER_DATA: frozenset({INV, A, P}),
+    Do.COMPLETE_FORM: frozenset({INV, A, P}),
+    Do.REOPEN_FORM: frozenset({INV, A, P, DM}),
+    Do.UNLOCK_FORM: frozenset({DM}),
+    Do.LOCK_FORM: frozenset({DM}),
+    Do.RAISE_QUERY: frozenset({DM, MON}),
+    Do.ANSWER_QUERY: frozenset({INV, A, P}),
+    Do.NOTIFY_PREGNANCY_REPORT: frozenset({INV, Role.SPONSOR_ADMIN}),
+    Do.CLOSE_PREGNANCY_REPORT: frozenset({INV}),
+}
+
+
+def _roles(who: object) -> frozenset[Role]:
+    """Roles from a Role, a role name, an iterable of either, or anything with `.roles` (Rights)."""
+    held = getattr(who, "roles", who)
+    if isinstance(held, str):
+        return frozenset({Role(held)})
+    if isinstance(held, Iterable):
+        return frozenset(Role(r) for r in held)
+    raise TypeError(f"roles expected, not {who!r}")
+
+
+def may(who: object, what: Do) -> bool:
+    """Whether a holder of these roles may do `what` (any one role allowing it is enough)."""
+    return bool(_roles(who) & ALLOWED[what])
+
+
+def reopen_permission(state: str) -> Do:
+    """Reopening a locked form is unlocking it; reopening a complete one is not."""
+    return Do.UNLOCK_FORM if state == "locked" else Do.REOPEN_FORM
+
+
+def who_may(what: Do) -> str:
+    """The roles allowed, for a refusal message."""
+    return " or ".join(sorted(r.value for r in ALLOWED[what]))
+
+
+SCREENING_FORM = "screening"
+
+
+def entry_permission(form_id: str) -> Do:
+    """Entering the screening form is screening the patient; any other form is data entry."""
+    return Do.SCREEN_SUBJECT if form_id == SCREENING_FORM else Do.ENTER_DATA
