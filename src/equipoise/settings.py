@@ -146,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "subjects"
 LOGIN_LOCKOUT_FAILURES = int(os.environ.get("EQUIPOISE_LOCKOUT_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("EQUIPOISE_LOCKOUT_MINUTES", "15"))
 
@@ -208,6 +208,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# Statistics pages serve figures computed at most this many seconds ago while data entry goes on
+# (stats_db/computed.py); the statistician can ask for a fresh computation at any time.
+STATS_MAX_AGE = int(os.environ.get("EQUIPOISE_STATS_MAX_AGE", "900"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 

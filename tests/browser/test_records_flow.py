@@ -15,6 +15,7 @@ def test_investigator_fills_and_corrects_a_form_other_site_cannot_see_it(
         live_server, page, people, browser_errors, artifacts_dir):
     base = live_server.url
     log_in(page, base, "inv_a")
+    page.click("nav a[href='/subjects/']")  # from the home page to the subject list
     page.click("form[action='/subjects/new/'] button")
     page.wait_for_url(re.compile(r".*/subjects/TNN-0001/$"))
     assert "TNN-0001" in page.inner_text("h1")
@@ -43,5 +44,5 @@ def test_investigator_fills_and_corrects_a_form_other_site_cannot_see_it(
     log_in(page, base, "inv_b")
     response = page.goto(subject_url)
     assert response.status == 404
-    assert "TNN-0001" not in page.goto(f"{base}/").text()
+    assert "TNN-0001" not in page.goto(f"{base}/subjects/").text()
     assert not [e for e in browser_errors if "404" not in e]

@@ -128,3 +128,23 @@ def test_every_area_scored_zero_is_a_real_zero(people, client_for, clasi_url):
     stored = FormRecord.objects.get(form_id="clasi")
     assert stored.derived == {"clasi_a": 0, "clasi_d": 0}
     assert set(stored.data["clasi_record"]["regions"]) == set(AREAS)
+
+
+def test_an_assessment_outside_the_window_asks_for_confirmation_and_records_a_deviation(
+        people, client_for, clasi_url, subject):
+    from equipoise.treatment.models import ProtocolDeviation
+
+    client = client_for(people["assessor_a"], "en")
+    url = clasi_url("W4")
+    w4 = subject.visits.get(visit_id="W4")
+    late = (w4.latest_date + dt.timedelta(days=20)).isoformat()
+    response = client.post(url, {**fields_of(FULL_RECORD), "assessment_date": late, "assessor": "A"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "20 day(s) outside the visit window" in body
+    assert 'name="confirm_outside_window"' in body
+    assert not FormRecord.objects.filter(form_id="clasi").exists()
+    response = client.post(url, {**fields_of(FULL_RECORD), "assessment_date": late, "assessor": "A",
+                                 "confirm_outside_window": "on"})
+    assert response.status_code == 302
+    deviation = ProtocolDeviation.objects.get()
+    assert deviation.visit_id == w4.pk and "CLASI assessment" in deviation.detail and "20 day(s) late" in deviation.detail

@@ -148,3 +148,32 @@ def test_forgotten_password_link_works_once(client, people):
     assert people["inv_a"].check_password("Brand-new-passw0rd")
     reused = client.get(path)
     assert reused.status_code == 410 and events("password.reset_refused") and events("password.reset")
+
+
+@pytest.mark.django_db
+def test_a_new_invitation_replaces_the_old_and_reactivation_is_audited(people, admin_actor):
+    from equipoise.people.actions.accounts import (
+        deactivate,
+        invite,
+        open_invitation,
+        reactivate,
+        reinvite,
+    )
+
+    _, first = invite(admin_actor, "nurse", "nurse@example.org", "Inès", "Roy", [("pharmacist", "TNN")],
+                      lambda token: token)
+    second = reinvite(admin_actor, "nurse", lambda token: token)
+    with pytest.raises(ActionRefused, match="replaced"):
+        open_invitation(first)
+    assert open_invitation(second).user.username == "nurse"
+    with pytest.raises(ActionRefused, match="not accepted"):
+        reactivate(admin_actor, "nurse", "back")
+
+    deactivate(admin_actor, "inv_a", "on leave")
+    with pytest.raises(ActionRefused, match="reason"):
+        reactivate(admin_actor, "inv_a", " ")
+    reactivate(admin_actor, "inv_a", "back from leave")
+    people["inv_a"].refresh_from_db()
+    assert people["inv_a"].is_active
+    assert events("user.activate")[0].changes == {"is_active": [False, True]}
+    assert [e.action for e in events("user.reinvite")] == ["user.reinvite"]

@@ -19,11 +19,12 @@ def reads_form_records(client, url: str) -> bool:
     return any("records_formrecord" in q["sql"] for q in captured)
 
 
-def test_pages_reuse_the_computed_figures_until_the_data_change(trial, people, client_for, staff, today):
+def test_pages_reuse_the_computed_figures_until_the_data_change(trial, people, client_for, staff, today, settings):
     from equipoise.records.actions.forms import save_form
     from equipoise.records.models import Subject
     from equipoise.stats_db.models import ComputedResult
 
+    settings.STATS_MAX_AGE = 0  # no grace period: every data change is seen at once
     client = client_for(people["stat"])
     first = client.get("/stats/")
     assert first.status_code == 200 and 'id="computed-at"' in first.content.decode()
@@ -56,3 +57,22 @@ def test_a_different_cut_off_is_computed_separately(trial, people, client_for, t
     assert reads_form_records(client, f"/stats/?cutoff={earlier}") is True
     assert reads_form_records(client, f"/stats/?cutoff={earlier}") is False
     assert reads_form_records(client, "/stats/") is False
+
+
+def test_while_data_entry_goes_on_recent_figures_are_served_and_say_so(trial, people, client_for, staff, today,
+                                                                       settings):
+    from equipoise.records.actions.forms import save_form
+    from equipoise.records.models import Subject
+
+    settings.STATS_MAX_AGE = 600
+    client = client_for(people["stat"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/stats/"})
+    assert reads_form_records(client, "/stats/") is True
+    subject = Subject.objects.filter(site__code="TNN").order_by("code").first()
+    save_form(staff["inv_a"], subject, subject.visits.filter(visit_id="SCR").first(), "labs",
+              {"lab_date": today.isoformat()})
+    assert reads_form_records(client, "/stats/") is False  # ten minutes of grace
+    page = client.get("/stats/").content.decode()
+    assert "Data have been entered since." in page and "fresh=1" in page
+    assert reads_form_records(client, "/stats/?fresh=1") is True
+    assert "Data have been entered since." not in client.get("/stats/").content.decode()

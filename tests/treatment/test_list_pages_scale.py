@@ -24,7 +24,7 @@ from equipoise.treatment.actions.visits import mark_visit_done
 
 from .conftest import today
 
-PAGES = ["/", "/?sort=-next_visit", "/?next=overdue&status=randomized", "/?q=TNN", "/worklist/",
+PAGES = ["/", "/subjects/", "/subjects/?sort=-next_visit", "/subjects/?next=overdue&status=randomized", "/subjects/?q=TNN", "/worklist/",
          "/treatment/worklist/", "/screening-log/"]
 
 
@@ -79,9 +79,9 @@ def test_pages_are_cut_and_numbered(people, randomized, inv_a, pharm_a, record_p
     grow(randomized, inv_a, pharm_a, record_pregnancy_test, actor_of, people, 2)
     client = client_for(people["inv_a"])
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    first = client.get("/").content.decode()
+    first = client.get("/subjects/").content.decode()
     assert "Page 1 of 3 (6 in all)" in first
-    second = client.get("/?page=2").content.decode()
+    second = client.get("/subjects/?page=2").content.decode()
     assert codes(first) and codes(second) and not codes(first) & codes(second)
     assert len(codes(first) | codes(second)) == 4
     work = client.get("/treatment/worklist/?overdue_page=2").content.decode()

@@ -62,7 +62,7 @@ def test_the_table_names_a_role_for_everything():
 @pytest.mark.parametrize(("name", "allowed"), [("inv_a", True), ("pharm_a", False), ("assessor_a", False)])
 def test_only_the_investigator_creates_subjects_button_and_action(people, actor_of, name, allowed):
     client = client_for(people[name])
-    page = client.get("/").content.decode()
+    page = client.get("/subjects/").content.decode()  # the subject list (the home page is "/")
     assert ('action="/subjects/new/"' in page) is allowed
     response = client.post("/subjects/new/", {"site": "TNN"})
     assert response.status_code == (302 if allowed else 403)

@@ -52,9 +52,9 @@ def test_other_site_gets_404_and_an_audit_event(people, subject_a):
 
 def test_subject_list_shows_only_own_site(people, subject_a, actor_of):
     other = create_subject(actor_of(people["inv_b"], Role.INVESTIGATOR, "SLS"), people["site_b"], "nct06965244")
-    body_b = client_for(people["inv_b"]).get("/").content.decode()
+    body_b = client_for(people["inv_b"]).get("/subjects/").content.decode()
     assert other.code in body_b and subject_a.code not in body_b
-    body_dm = client_for(people["dm"]).get("/").content.decode()
+    body_dm = client_for(people["dm"]).get("/subjects/").content.decode()
     assert other.code in body_dm and subject_a.code in body_dm
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,10 +27,11 @@ from equipoise.records.requests import IdentifiedRequest, SignedInRequest
 
 
 def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
+    home = resolve_url(settings.LOGIN_REDIRECT_URL)
+    target = request.POST.get("next") or request.GET.get("next") or home
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return "/"
+    return home
 
 
 def qr_svg(device: TOTPDevice) -> str:
@@ -153,7 +155,7 @@ def accept_invitation(request: IdentifiedRequest, token: str) -> HttpResponse:
             return render(request, "people/invitation.html", context, status=exc.status)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         otp_login(request, device)
-        context.update(codes=codes, next="/")
+        context.update(codes=codes, next=resolve_url(settings.LOGIN_REDIRECT_URL))
         messages.success(request, _("Your account is ready."))
         return render(request, "people/recovery_codes.html", context)
     return render(request, "people/invitation.html", context)

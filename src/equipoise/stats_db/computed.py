@@ -6,6 +6,11 @@ views leave events but change no data), the document, and anything else the docu
 (the day it was generated). Every write to trial data appends an audit event in the same
 transaction, so a stored result whose mark is the current one was computed from the same data.
 Results of older marks are deleted when a newer one is stored.
+
+While data entry goes on, the mark moves every few seconds; recomputing a large trial's analysis
+on each of those moves would make every statistics request pay for it. So a result computed less
+than `STATS_MAX_AGE` ago for the same document and cut-off is served even though the data moved
+on, marked `stale`; the page says so and offers to compute again now (`fresh=True`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from equipoise.exports.actions import EXPORT_DATASETS, EXPORT_ODM
@@ -42,14 +49,25 @@ class Computed:
     seconds: float
     data_mark: int
     reused: bool
+    stale: bool = False  # computed from data older than the current mark
 
 
-def computed(parts: tuple[str, ...], cutoff: dt.date, mark: int, compute: Callable[[], bytes]) -> Computed:
-    """The stored result for `parts` at `mark`, or `compute()` stored now."""
-    key = "|".join((*parts, cutoff.isoformat(), str(mark)))
-    row = ComputedResult.objects.filter(key=key).first()
+def computed(parts: tuple[str, ...], cutoff: dt.date, mark: int, compute: Callable[[], bytes], *,
+             fresh: bool = False) -> Computed:
+    """The stored result for `parts` at `mark`; else, unless `fresh`, the latest one computed less
+    than `STATS_MAX_AGE` seconds ago; else `compute()`, stored now."""
+    name = "|".join((*parts, cutoff.isoformat()))
+    key = f"{name}|{mark}"
+    rows = ComputedResult.objects.filter(key__startswith=f"{name}|")
+    if not fresh:
+        recent = timezone.now() - dt.timedelta(seconds=settings.STATS_MAX_AGE)
+        rows = rows.filter(Q(key=key) | Q(computed_at__gte=recent))
+    else:
+        rows = rows.filter(key=key)
+    row = rows.order_by("-data_mark").first()
     if row is not None:
-        return Computed(zlib.decompress(bytes(row.body)), row.computed_at, row.seconds, mark, True)
+        return Computed(zlib.decompress(bytes(row.body)), row.computed_at, row.seconds, row.data_mark, True,
+                        stale=row.data_mark != mark)
     started = time.perf_counter()
     body = compute()
     seconds = time.perf_counter() - started

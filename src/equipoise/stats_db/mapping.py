@@ -65,6 +65,10 @@ from equipoise.stats.analysis_dataset import (
 from equipoise.stats_db.trial_context import TrialContext
 
 PREGNANCY_OF_PATIENT = "pregnancy_patient"
+# The end-of-participation outcome a status implies, when none was recorded.
+OUTCOME_OF_STATUS: dict[str, str] = {
+    SubjectStatus.WITHDRAWN: "withdrew_consent", SubjectStatus.LOST_TO_FOLLOW_UP: "lost_to_follow_up",
+    SubjectStatus.COMPLETED: "completed", SubjectStatus.DIED: "death"}
 SCREENING_EXITS = ("declined", "other")
 DISCONTINUATIONS = ("withdrew_consent", "investigator_decision", "death")
 AWAITING = "awaiting randomization at the cut-off"
@@ -307,9 +311,7 @@ def subject_record(
     received = any(day <= cutoff for day in dispensed_on)
     primary = next((v for v in visits if v.visit_id == context.primary_visit), None)
     ended = subject.ended_on is not None and subject.ended_on <= cutoff
-    outcome = subject.end_outcome or {
-        SubjectStatus.WITHDRAWN: "withdrew_consent", SubjectStatus.LOST_TO_FOLLOW_UP: "lost_to_follow_up",
-        SubjectStatus.COMPLETED: "completed", SubjectStatus.DIED: "death"}.get(subject.status, "")
+    outcome = subject.end_outcome or OUTCOME_OF_STATUS.get(subject.status, "")
     withdrawn = ended and outcome in DISCONTINUATIONS
     lost = ended and outcome == "lost_to_follow_up"
     return SubjectRecord(

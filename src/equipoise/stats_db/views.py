@@ -61,9 +61,12 @@ class Cut:
     version_label: str
     lang: str
     mark: int
+    fresh: bool = False
 
-    def computed(self, document: str, compute: Callable[[], bytes], *extra: str) -> Computed:
-        return computed((document, self.version_label, self.lang, *extra), self.cutoff, self.mark, compute)
+    def computed(self, document: str, compute: Callable[[], bytes], *extra: str, exact: bool = False) -> Computed:
+        """`document` as stored (recent enough, unless the request asked `?fresh=1` or `exact`), else computed."""
+        return computed((document, self.version_label, self.lang, *extra), self.cutoff, self.mark, compute,
+                        fresh=self.fresh or exact)
 
     @cached_property
     def dataset(self) -> AnalysisDataset:
@@ -73,7 +76,8 @@ class Cut:
             built.append(build_dataset(self.cutoff, self.protocol_id, self.context))
             return built[0].to_json().encode()
 
-        stored = self.computed("dataset", build)
+        # Always of the current data: a document computed from it is stored under the current mark.
+        stored = self.computed("dataset", build, exact=True)
         return built[0] if built else dataset_from_json(stored.body.decode())
 
 
@@ -97,7 +101,8 @@ def _cut(request: SignedInRequest) -> Cut:
     lang = (get_language() or "fr")[:2]
     lang = lang if lang in ("fr", "en") else "en"
     context = trial_context(protocol_of(version), lang)
-    return Cut(cutoff, protocol_id, context, f"{protocol_id} v{version.number}", lang, data_mark())
+    return Cut(cutoff, protocol_id, context, f"{protocol_id} v{version.number}", lang, data_mark(),
+               fresh=request.GET.get("fresh") == "1")
 
 
 def _file(result: Computed, content_type: str, filename: str, *, attachment: bool) -> HttpResponse:
@@ -246,6 +251,7 @@ def dsmb_pdf(request: SignedInRequest) -> HttpResponse:
 def dataset_json(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
     cut = _cut(request)
-    stored = cut.computed("dataset", lambda: build_dataset(cut.cutoff, cut.protocol_id, cut.context).to_json().encode())
+    stored = cut.computed("dataset", lambda: build_dataset(cut.cutoff, cut.protocol_id, cut.context).to_json().encode(),
+                          exact=True)
     _served(actor, cut, "dataset.json", True)
     return _file(stored, "application/json", _name(cut, "dataset", "json"), attachment=True)

@@ -213,3 +213,22 @@ class PregnancyReport(models.Model):
 
     class Meta:
         ordering = ["subject", "opened_at", "id"]
+
+
+class ProtocolDeviation(models.Model):
+    """A recorded departure from the protocol (e.g. a visit or an assessment outside its window),
+    confirmed by the person who recorded it. Append-only; a deviation recorded by mistake (its visit
+    undone) is cancelled with a reason, never deleted."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="deviations")
+    visit = models.ForeignKey("records.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=32)
+    detail = models.TextField()
+    occurred_on = models.DateField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    cancelled_reason = models.TextField(blank=True)
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["subject", "occurred_on", "id"]

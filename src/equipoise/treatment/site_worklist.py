@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 
 from equipoise.protocol.schema import Protocol
 from equipoise.records.models import FormRecord, FormState, Subject, SubjectStatus, Visit
@@ -69,16 +69,14 @@ class SiteWorklist:
     pregnancy_tests: Page
 
 
-def childbearing_screening(subject_ref: Any = None) -> Exists:
-    """True when the subject's current screening form records a woman of childbearing potential
-    (an unrecorded potential counts as potential, like `facts.PatientFacts`)."""
-    records = FormRecord.objects.filter(
-        subject=subject_ref if subject_ref is not None else OuterRef("pk"),
-        form_id="screening", visit__visit_id="SCR", visit__scheduled=True,
-        visit__attempt=F("subject__screening_attempt"), data__sex="female",
-    ).filter(Q(data__childbearing_potential=True) | Q(data__childbearing_potential__isnull=True)
-             | Q(data__childbearing_potential=None))
-    return Exists(records)
+def childbearing_subjects() -> QuerySet[FormRecord]:
+    """Ids of subjects whose current screening form records a woman of childbearing potential (an
+    unrecorded potential counts as potential, like `facts.PatientFacts`), as a subquery."""
+    return (FormRecord.objects.filter(form_id="screening", visit__visit_id="SCR", visit__scheduled=True,
+                                      visit__attempt=F("subject__screening_attempt"), data__sex="female")
+            .filter(Q(data__childbearing_potential=True) | Q(data__childbearing_potential__isnull=True)
+                    | Q(data__childbearing_potential=None))
+            .values("subject_id"))
 
 
 def _page(items: Any, pages: Mapping[str, str], name: str, per_page: int) -> Page:
@@ -107,26 +105,30 @@ class _Rows:
 
 def _missing_condition(protocol: Protocol) -> Q:
     """Per scheduled visit kind: fewer complete non-pregnancy forms than expected, or a pregnancy
-    test expected (a woman of childbearing potential) and not complete."""
+    test expected (a woman of childbearing potential) and not complete. Subqueries, not correlated."""
+    pregnancy_done = FormRecord.objects.filter(form_id=PREGNANCY_FORM, state__in=DONE_STATES).values("visit_id")
     condition = Q(pk__in=[])
     for visit in protocol.schedule.visits:
         others = [f for f in visit.forms if f != PREGNANCY_FORM]
         here = Q(n_done__lt=len(others)) if others else Q(pk__in=[])
         if PREGNANCY_FORM in visit.forms:
-            here |= Q(childbearing=True, pregnancy_done=False)
+            here |= Q(subject_id__in=childbearing_subjects()) & ~Q(pk__in=pregnancy_done)
         condition |= Q(visit_id=visit.id) & here
     return condition
 
 
 def _missing_rows(protocol: Protocol, today: dt.date, lang: str):
-    def convert(visits: list[Any]) -> list[MissingRow]:  # Visits annotated with `childbearing`
+    def convert(visits: list[Visit]) -> list[MissingRow]:
+        childbearing = set(childbearing_subjects().filter(subject_id__in={v.subject_id for v in visits})
+                           .values_list("subject_id", flat=True))
         states: dict[int, dict[str, str]] = defaultdict(dict)
         for visit_pk, form_id, state in FormRecord.objects.filter(visit__in=[v.pk for v in visits]).values_list(
                 "visit_id", "form_id", "state"):
             states[visit_pk][form_id] = state
         out = []
         for visit, row in zip(visits, _rows(visits, protocol, today, lang), strict=True):
-            expected = [f for f in protocol.visit(visit.visit_id).forms if visit.childbearing or f != PREGNANCY_FORM]
+            expected = [f for f in protocol.visit(visit.visit_id).forms
+                        if visit.subject_id in childbearing or f != PREGNANCY_FORM]
             forms = [MissingForm(f, protocol.form(f).title.get(lang)) for f in expected
                      if states[visit.pk].get(f) not in DONE_STATES]
             out.append(MissingRow(row, forms))
@@ -139,7 +141,7 @@ def pregnancy_tests_due(subjects: QuerySet[Subject], protocol: Protocol, today: 
                         ) -> list[tuple[Subject, PregnancyTestStatus]]:
     """Women of childbearing potential on the test calendar whose test is due or overdue today."""
     rules = PregnancyRules.from_safety(protocol.safety)
-    women = list(subjects.filter(childbearing_screening(), status=SubjectStatus.RANDOMIZED)
+    women = list(subjects.filter(pk__in=childbearing_subjects(), status=SubjectStatus.RANDOMIZED)
                  .annotate(first_dose=Min("dispensings__dispensed_on")).filter(first_dose__isnull=False)
                  .select_related("site").order_by("code"))
     if not women:
@@ -192,10 +194,7 @@ def site_worklist(subjects: QuerySet[Subject], protocol: Protocol, today: dt.dat
     overdue = dated.filter(latest_date__lt=today).order_by("latest_date", "subject__code", "id")
     done = (Visit.objects.filter(subject__in=randomized, scheduled=True, done_date__isnull=False)
             .annotate(n_done=Count("form_records", filter=Q(form_records__state__in=DONE_STATES)
-                                   & ~Q(form_records__form_id=PREGNANCY_FORM)),
-                      pregnancy_done=Exists(FormRecord.objects.filter(
-                          visit=OuterRef("pk"), form_id=PREGNANCY_FORM, state__in=DONE_STATES)),
-                      childbearing=childbearing_screening(OuterRef("subject")))
+                                   & ~Q(form_records__form_id=PREGNANCY_FORM)))
             .filter(_missing_condition(protocol)).select_related("subject", "subject__site")
             .order_by("done_date", "subject__code", "id"))
 

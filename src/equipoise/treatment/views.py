@@ -255,7 +255,11 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
             "Contraception recorded."),
         "unscheduled-visit": (lambda: visits.add_unscheduled_visit(
             actor, subject, _date(post, "visit_date"), post.get("reason", "")), "Unscheduled visit added."),
-        "visit-done": (lambda: visits.mark_visit_done(actor, visit(), _date(post, "done_date")), "Visit done."),
+        "visit-done": (lambda: visits.mark_visit_done(
+            actor, visit(), _date(post, "done_date"),
+            confirm_outside_window=post.get("confirm_outside_window") == "on"), "Visit done."),
+        "visit-undo-done": (lambda: visits.undo_visit_done(actor, visit(), post.get("reason", "")),
+                            "Visit open again."),
         "visit-missed": (lambda: visits.mark_visit_missed(actor, visit(), post.get("reason", "")),
                          "Visit recorded as missed."),
     }

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,6 +52,12 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import DataQuery, FormRecord, FormState, Subject, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
+from equipoise.treatment.actions.deviations import (
+    OUTSIDE_WINDOW,
+    days_outside,
+    record_window_deviation,
+)
+from equipoise.treatment.models import ProtocolDeviation
 from equipoise.visits.localtime import trial_date
 from equipoise.web.body_map import AREA_LABELS, body_map_svg
 from equipoise.web.trajectory import TrajectoryPoint, assessment_study_day, trajectory_svg
@@ -169,6 +176,12 @@ WORDS: dict[str, dict[str, str]] = {
     "assessor": {"en": "Assessed by", "fr": "Évalué par"},
     "future_date": {"en": "cannot be in the future", "fr": "ne peut pas être dans le futur"},
     "bad_date": {"en": "must be a date", "fr": "doit être une date"},
+    "outside_window": {"en": "is {n} day(s) outside the visit window ({start} to {end}): tick the confirmation to "
+                             "record it as a protocol deviation",
+                       "fr": "est à {n} jour(s) hors de la fenêtre de la visite (du {start} au {end}) : cochez la "
+                             "confirmation pour l'enregistrer comme déviation au protocole"},
+    "confirm_window": {"en": "Outside the window: I confirm this date (recorded as a protocol deviation)",
+                       "fr": "Hors fenêtre : je confirme cette date (enregistrée comme déviation au protocole)"},
     "query_whole": {"en": "the whole assessment", "fr": "l'évaluation entière"},
     "open_query": {"en": "open query", "fr": "question ouverte"},
 }
@@ -409,6 +422,7 @@ def clasi_entry(
     values: Mapping[str, Any] = stored
     others: dict[str, Any] = {k: v for k, v in (record.data if record else {}).items() if k != field}
     errors: dict[str, str] = {}
+    window_question = False
     editable = rights.can_enter_data and (record is None or record.state == FormState.DRAFT)
     if record is None and editable and "assessor" in _other_fields(form):
         others["assessor"] = request.user.get_full_name() or request.user.get_username()
@@ -418,11 +432,22 @@ def clasi_entry(
         posted, errors = record_from_fields(request.POST, language=lang)
         others = _posted_fields(request, form, lang, errors)
         values = posted
+        confirmed = request.POST.get("confirm_outside_window") == "on"
+        assessed_on = _date_or_none(others.get("assessment_date"))
+        off = days_outside(visit, assessed_on) if assessed_on and visit.scheduled else 0
+        if off and not confirmed and "assessment_date" not in errors:
+            errors["assessment_date"] = WORDS["outside_window"][lang].format(
+                n=abs(off), start=visit.earliest_date, end=visit.latest_date)
+            window_question = True
         if not errors:
             actor = actor_for(request.user, rights, subject.site, request.request_id)
             try:
-                form_actions.save_form(actor, subject, visit, form.id, {field: posted, **others},
-                                       reason=request.POST.get("reason", ""))
+                with transaction.atomic():
+                    form_actions.save_form(actor, subject, visit, form.id, {field: posted, **others},
+                                           reason=request.POST.get("reason", ""))
+                    if off and assessed_on and not ProtocolDeviation.objects.filter(
+                            visit=visit, occurred_on=assessed_on, kind=OUTSIDE_WINDOW, cancelled_reason="").exists():
+                        record_window_deviation(actor, visit, assessed_on, "CLASI assessment", off)
             except ActionRefused as exc:
                 errors = _errors_of(exc)
             else:
@@ -453,7 +478,7 @@ def clasi_entry(
         "assessment": [{"name": name, "label": fields[name].label.get(lang), "type": fields[name].type,
                         "required": fields[name].required, "value": others.get(name) or "",
                         "error": errors.get(name)} for name in _other_fields(form)],
-        "today": trial_date(timezone.now()).isoformat(),
+        "today": trial_date(timezone.now()).isoformat(), "window_question": window_question,
         "body_map": mark_safe(body_map_svg(score, language=lang)),  # every text escaped by body_map
         "totals": totals, "severity": SEVERITY_LABELS[severity][lang] if severity else None, "status": status,
         "status_words": {k: WORDS[k][lang] for k in ("incomplete", "empty_areas", "empty_items", "complete_status",

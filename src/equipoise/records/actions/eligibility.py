@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 from django.db import transaction
@@ -75,6 +76,44 @@ def assess_eligibility(actor: Actor, subject: Subject, stage: Stage) -> Eligibil
                 entry.changes["status"] = [subject.status, new_status]
                 subject.status = new_status
                 subject.save(update_fields=["status"])
+        record_events(actor, [entry])
+    return assessment
+
+
+def used_values_changed(result: dict[str, Any], values: dict[str, Any]) -> list[str]:
+    """The variables a stored verdict used (or lacked) whose value is different now."""
+    used: dict[str, Any] = {}
+    for criterion in result.get("criteria", []):
+        used.update(criterion.get("inputs") or {})
+    changed = [name for name, value in used.items() if values.get(name) != value]
+    changed += [name for name in result.get("missing", []) if values.get(name) is not None and name not in used]
+    return sorted(set(changed))
+
+
+def reevaluate_if_stale(actor: Actor, subject: Subject) -> EligibilityAssessment | None:
+    """Re-judge a patient in screening when a variable the latest screening verdict used has
+    changed (a corrected screening form, a new CLASI total), so no stale verdict stands until
+    someone clicks "Evaluate". Called by the write path after a save; the new verdict is stored,
+    audited with the variables that changed, and moves the status like an evaluation would."""
+    with transaction.atomic(durable=True):
+        version = version_for_write(subject.protocol_id)
+        subject = Subject.objects.get(pk=subject.pk)
+        if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED):
+            return None
+        latest = latest_assessment(subject, "screening")
+        if latest is None:
+            return None
+        values = screening_values(subject, protocol_of(version))
+        changed = used_values_changed(latest.result, values)
+        if not changed:
+            return None
+        assessment, entry = store_assessment(actor, subject, "screening", version, values)
+        entry = replace(entry, reason=f"re-evaluated automatically: {', '.join(changed)} changed")
+        new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == "not_eligible" else SubjectStatus.SCREENING
+        if new_status != subject.status:
+            entry.changes["status"] = [subject.status, new_status]
+            subject.status = new_status
+            subject.save(update_fields=["status"])
         record_events(actor, [entry])
     return assessment
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from equipoise.capture.validation import changes_between, validate_values
 from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form, Protocol
+from equipoise.records.actions.eligibility import reevaluate_if_stale
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
@@ -28,6 +29,9 @@ from equipoise.records.permissions import Do, entry_permission, may, reopen_perm
 from equipoise.records.protocol_versions import protocol_of, version_for_write
 from equipoise.records.roles import Role
 from equipoise.records.signals import form_record_changed
+
+ELIGIBILITY_SOURCES = ("screening", "clasi")
+"""Forms whose values the eligibility verdict reads (records.actions.eligibility.screening_values)."""
 
 
 def form_allowed_at(protocol: Protocol, visit: Visit, form_id: str) -> bool:
@@ -59,6 +63,8 @@ def save_form(
 ) -> FormRecord:
     """Validate and store a form's values, replacing the previous values as a new revision.
 
+    A save of a form that eligibility reads (the screening form, a CLASI) re-judges a patient still
+    in screening when a variable the latest verdict used has changed (a transaction of its own, after).
     Validated against the protocol version in force, read under the chain-head lock.
     """
     reason = reason.strip()
@@ -112,6 +118,8 @@ def save_form(
             reason=reason, protocol_version=str(version),
         )
         form_record_changed.send(FormRecord, actor=actor, record=record, changes=changes)
+    if form_id in ELIGIBILITY_SOURCES:
+        reevaluate_if_stale(actor, subject)
     return record
 
 

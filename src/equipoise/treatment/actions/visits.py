@@ -19,12 +19,18 @@ from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.models import Subject, SubjectStatus, Visit
 from equipoise.records.roles import Role
+from equipoise.treatment.actions.deviations import (
+    OUTSIDE_WINDOW,
+    record_window_deviation,
+    require_confirmation,
+)
 from equipoise.treatment.actions.refusals import (
     refusal,
     require_not_future,
     require_role,
     version_of,
 )
+from equipoise.treatment.models import ProtocolDeviation
 from equipoise.visits.localtime import trial_date
 
 UNSCHEDULED_ID = "UNS"
@@ -59,7 +65,10 @@ def add_unscheduled_visit(actor: Actor, subject: Subject, on: dt.date, reason: s
     return visit
 
 
-def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.datetime | None = None) -> Visit:
+def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.datetime | None = None, *,
+                    confirm_outside_window: bool = False) -> Visit:
+    """Record the day a visit was done. A day outside the visit's window is refused unless
+    confirmed, and then recorded as a protocol deviation in the same transaction."""
     require_role(actor, VISIT_ROLES, "recording a visit")
     today = trial_date(now or timezone.now())
     require_not_future("done_date", done_on, today)
@@ -67,6 +76,7 @@ def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.dateti
         raise refusal("visit", visit.visit_id, "dated",
                       f"visit {visit.visit_id} has no date yet (the subject is not randomized)", status=409)
     _, label = version_of(visit.subject)
+    off = require_confirmation(visit, done_on, "visit done", confirm_outside_window)
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         if locked.missed:
@@ -79,6 +89,35 @@ def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.dateti
         locked.save(update_fields=["done_date"])
         record_event(actor, "visit.done", "visit", locked.pk, subject_code=visit.subject.code,
                      site_code=visit.subject.site.code, changes={"done_date": [None, done_on.isoformat()]},
+                     protocol_version=label)
+        if off:
+            record_window_deviation(actor, locked, done_on, "visit done", off)
+    return locked
+
+
+def undo_visit_done(actor: Actor, visit: Visit, reason: str) -> Visit:
+    """A visit marked done by mistake is open again, with a reason (audited); a deviation its
+    date had raised is cancelled with the same reason."""
+    require_role(actor, VISIT_ROLES, "undoing a visit marked done")
+    if not reason.strip():
+        raise refusal("reason", reason, "required", "reason: undoing a visit marked done needs a reason",
+                      "motif : annuler une visite marquée faite doit être motivé")
+    _, label = version_of(visit.subject)
+    with transaction.atomic():
+        locked = Visit.objects.select_for_update().get(pk=visit.pk)
+        if locked.done_date is None:
+            raise refusal("done_date", None, "done", f"visit {locked.visit_id} is not recorded as done", status=409)
+        old = locked.done_date
+        locked.done_date = None
+        locked.save(update_fields=["done_date"])
+        cancelled = ProtocolDeviation.objects.filter(visit=locked, kind=OUTSIDE_WINDOW, occurred_on=old,
+                                                     cancelled_reason="")
+        ids = list(cancelled.values_list("pk", flat=True))
+        cancelled.update(cancelled_reason=reason.strip())
+        record_event(actor, "visit.undo_done", "visit", locked.pk, subject_code=visit.subject.code,
+                     site_code=visit.subject.site.code, reason=reason.strip(),
+                     changes={"done_date": [old.isoformat(), None], **({"deviations_cancelled": [None, ids]}
+                                                                       if ids else {})},
                      protocol_version=label)
     return locked
 
