@@ -73,6 +73,16 @@ def end_participation(actor: Actor, subject: Subject, outcome: str, ended_on: dt
     declined or left for another reason. The date is required, and a reason for every outcome but
     "completed"; the CONSORT diagram and the reports count each outcome. A death also needs its
     serious adverse event: `treatment.actions.death.record_death` records both together."""
+    with transaction.atomic(durable=True):
+        return ending_participation(actor, subject, outcome, ended_on, reason, now)
+
+
+def ending_participation(actor: Actor, subject: Subject, outcome: str, ended_on: dt.date, reason: str,
+                         now: dt.datetime | None = None) -> Subject:
+    """`end_participation` inside the caller's transaction: for an action that ends a participation
+    together with another record (a death with its serious adverse event)."""
+    version = version_for_write(subject.protocol_id)
+    subject.refresh_from_db(fields=["status"])
     if not may(actor.role, Do.END_PARTICIPATION):
         raise ActionRefused("only an investigator records the end of a patient's participation", status=403)
     allowed = AFTER_RANDOMIZATION if subject.status == SubjectStatus.RANDOMIZED else BEFORE_RANDOMIZATION
@@ -94,21 +104,15 @@ def end_participation(actor: Actor, subject: Subject, outcome: str, ended_on: dt
     if not reason.strip() and outcome != EndOutcome.COMPLETED:
         raise ActionRefused("a reason is required",
                             [{"field": "reason", "rule": "required", "message": "reason is required"}])
-    with transaction.atomic(durable=True):
-        version = version_for_write(subject.protocol_id)
-        old = subject.status
-        subject.refresh_from_db(fields=["status"])
-        if subject.status != old:  # changed since the checks above: judge again on what is stored now
-            raise ActionRefused(f"subject {subject.code} is now {subject.status}; look again before ending their "
-                                "participation", status=409)
-        subject.status = allowed[outcome]
-        subject.end_outcome = outcome
-        subject.participation_ended_on = ended_on
-        subject.participation_end_reason = reason.strip()
-        subject.save(update_fields=["status", "end_outcome", "participation_ended_on", "participation_end_reason"])
-        record_event(actor, AuditAction.SUBJECT_END_PARTICIPATION, "subject", subject.code, subject_code=subject.code,
-                     site_code=subject.site.code, reason=reason.strip(),
-                     changes={"status": [old, subject.status], "end_outcome": [None, outcome],
-                              "participation_ended_on": [None, ended_on.isoformat()]},
-                     protocol_version=str(version))
+    old = subject.status
+    subject.status = allowed[outcome]
+    subject.end_outcome = outcome
+    subject.participation_ended_on = ended_on
+    subject.participation_end_reason = reason.strip()
+    subject.save(update_fields=["status", "end_outcome", "participation_ended_on", "participation_end_reason"])
+    record_event(actor, AuditAction.SUBJECT_END_PARTICIPATION, "subject", subject.code, subject_code=subject.code,
+                 site_code=subject.site.code, reason=reason.strip(),
+                 changes={"status": [old, subject.status], "end_outcome": [None, outcome],
+                          "participation_ended_on": [None, ended_on.isoformat()]},
+                 protocol_version=str(version))
     return subject
