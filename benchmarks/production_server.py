@@ -41,13 +41,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_up(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
+def wait_up(url: str, headers: dict[str, str], process: subprocess.Popen, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"server exited: {process.returncode}")
         try:
-            urllib.request.urlopen(url + "/login/", timeout=5).read()
+            urllib.request.urlopen(urllib.request.Request(url + "/login/", headers=headers), timeout=5).read()
             return
         except (urllib.error.URLError, OSError):
             time.sleep(0.5)
@@ -115,8 +115,8 @@ def main() -> int:
     servers = {"development": (f"http://127.0.0.1:{dev_port}", {}),
                "production": (f"http://127.0.0.1:{prod_port}", {"X-Forwarded-Proto": "https"})}
     try:
-        wait_up(servers["development"][0], dev)
-        wait_up(servers["production"][0], prod)
+        wait_up(*servers["development"], dev)
+        wait_up(*servers["production"], prod)
         print(f"{args.rounds} rounds x {args.requests} GETs, {args.concurrency} client threads; production: "
               f"gunicorn {args.workers} sync workers; {os.cpu_count()} cores\n")
         print(f"{'page':28} {'development req/s':>18} {'production req/s':>17} {'ratio':>7}")

@@ -450,6 +450,11 @@ def main() -> int:
                 stop_server(server)
             results[size] = result
             print_size(size, result, grow_seconds)
+            errors = [line for line in log.read_text(errors="replace").splitlines()
+                      if '"status": 5' in line or line.startswith(("Traceback", "[CRITICAL]", "django.", "psycopg."))
+                      or "Error" in line[:60]]
+            if errors:
+                print("  server errors (last 15 lines):\n    " + "\n    ".join(errors[-15:]))
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
         print(f"\n== ratio {large:,} / {small:,} subjects ==")
