@@ -57,3 +57,31 @@ def make_eligible(inv_a, people):
                                 sle_associated=sle)
 
     return make
+
+
+@pytest.fixture
+def earlier_allocations(active_list, people, protocol_version):
+    """earlier_allocations(stratum, count): the ledger as if `count` subjects of the stratum had been
+    randomized already (subjects, allocations and used slots, in list order), written directly."""
+    from django.utils import timezone
+
+    from equipoise.allocation.models import Allocation, ListSlot
+    from equipoise.records.models import Subject, SubjectStatus
+
+    def make(stratum: str, count: int) -> None:
+        site = people["site_a"] if "site=TNN" in stratum else people["site_b"]
+        now = timezone.now()
+        slots = list(ListSlot.objects.filter(rlist=active_list, stratum=stratum).order_by("position")[:count])
+        for slot in slots:
+            site.allocation_sequence += 1
+            subject = Subject.objects.create(code=f"{site.code}-E{site.allocation_sequence:03d}", site=site,
+                                             protocol_id="nct06965244", status=SubjectStatus.RANDOMIZED,
+                                             created_at=now)
+            slot.used_at, slot.subject = now, subject
+            slot.save(update_fields=["used_at", "subject"])
+            Allocation.objects.create(subject=subject, slot=slot, number=f"R-{site.code}-E{site.allocation_sequence:03d}",
+                                      arm=slot.arm, stratum=stratum, allocated_at=now, user=people["inv_a"],
+                                      protocol_version=protocol_version)
+        site.save(update_fields=["allocation_sequence"])
+
+    return make

@@ -10,7 +10,7 @@ from equipoise.allocation.models import Allocation, ListSlot, ListWarning
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actions.forms import save_form
 from equipoise.records.models import AuditEvent, EligibilityAssessment, SubjectStatus
-from equipoise.records.protocol_versions import store_protocol_version, version_in_force
+from equipoise.records.protocol_versions import store_protocol_version
 from equipoise.records.roles import Role
 from equipoise.records.visits_setup import screening_visit
 
@@ -100,9 +100,9 @@ def test_only_an_investigator_randomizes(active_list, make_eligible, people, act
     assert not Allocation.objects.exists()
 
 
-def test_exhausted_stratum_is_refused_clearly(active_list, make_eligible, inv_a):
+def test_exhausted_stratum_is_refused_clearly(active_list, make_eligible, inv_a, earlier_allocations):
     total = ListSlot.objects.filter(rlist=active_list, stratum="site=TNN|sle=false").count()
-    ListSlot.objects.filter(rlist=active_list, stratum="site=TNN|sle=false").update(used_at="2026-01-01T00:00Z")
+    earlier_allocations("site=TNN|sle=false", total)
     with pytest.raises(ActionRefused) as refused:
         randomize_subject(inv_a, make_eligible())
     assert refused.value.status == 409
@@ -116,18 +116,15 @@ def test_no_list_loaded_is_refused(people, make_eligible, inv_a):
 
 
 def test_low_list_warns_the_statistician_once(active_list, make_eligible, inv_a, people, protocol,
-                                             mailoutbox, django_capture_on_commit_callbacks):
+                                             mailoutbox, django_capture_on_commit_callbacks, earlier_allocations):
     people["stat"].email = "stat@example.org"
     people["stat"].save()
     stratum = "site=TNN|sle=false"
     total = ListSlot.objects.filter(rlist=active_list, stratum=stratum).count()
     threshold = protocol.randomization.low_list_warning_fraction * total
-    slots = ListSlot.objects.filter(rlist=active_list, stratum=stratum).order_by("position")
-    # Mark slots used so that the next allocation stays just below the warning level,
+    # Earlier allocations such that the next one stays just below the warning level,
     # and the one after reaches it.
-    before = math.ceil(threshold) - 2
-    ids = list(slots.values_list("id", flat=True)[:before])
-    ListSlot.objects.filter(id__in=ids).update(used_at="2026-01-01T00:00Z")
+    earlier_allocations(stratum, math.ceil(threshold) - 2)
     with django_capture_on_commit_callbacks(execute=True):
         randomize_subject(inv_a, make_eligible())
     assert not mailoutbox and not ListWarning.objects.exists()
@@ -142,7 +139,8 @@ def test_low_list_warns_the_statistician_once(active_list, make_eligible, inv_a,
 
 
 def test_a_failed_low_list_mail_does_not_fail_the_allocation(active_list, make_eligible, inv_a, monkeypatch,
-                                                             django_capture_on_commit_callbacks):
+                                                             django_capture_on_commit_callbacks,
+                                                             earlier_allocations):
     from equipoise.allocation import notifications
 
     def mail_server_down(*args, **kwargs):
@@ -150,9 +148,7 @@ def test_a_failed_low_list_mail_does_not_fail_the_allocation(active_list, make_e
 
     monkeypatch.setattr(notifications, "send_mail", mail_server_down)
     stratum = "site=TNN|sle=false"
-    slots = ListSlot.objects.filter(rlist=active_list, stratum=stratum).order_by("position")
-    ListSlot.objects.filter(id__in=list(slots.values_list("id", flat=True)[:slots.count() - 2])).update(
-        used_at="2026-01-01T00:00Z")
+    earlier_allocations(stratum, ListSlot.objects.filter(rlist=active_list, stratum=stratum).count() - 2)
     with django_capture_on_commit_callbacks(execute=True):
         allocation, created = randomize_subject(inv_a, make_eligible())
     assert created and allocation.stratum == stratum
@@ -160,8 +156,7 @@ def test_a_failed_low_list_mail_does_not_fail_the_allocation(active_list, make_e
 
 
 def load_amendment(settings, tmp_path):
-    """A new protocol version (a relabelled lab field), stored as `equipoise protocol load` in
-    another process would: this process's cached version in force is not told."""
+    """A new protocol version (a relabelled lab field), stored as `equipoise protocol load` would."""
     amended = tmp_path / "nct06965244"
     shutil.copytree(settings.PROTOCOLS_DIR / "nct06965244", amended)
     labs = amended / "forms" / "labs.yaml"
@@ -169,18 +164,39 @@ def load_amendment(settings, tmp_path):
     return store_protocol_version(amended)[0]
 
 
-def test_an_allocation_under_a_superseded_version_is_redone_under_the_new_one(
+def test_an_allocation_after_an_amendment_is_judged_and_recorded_under_it(
         active_list, make_eligible, inv_a, settings, tmp_path):
     first = make_eligible()
     randomize_subject(inv_a, first)
-    assert version_in_force("nct06965244").number == 1
     v2 = load_amendment(settings, tmp_path)
     second = make_eligible()
     allocation, created = randomize_subject(inv_a, second)
     assert created and allocation.protocol_version == v2 and allocation.slot.position == 2
     assessments = EligibilityAssessment.objects.filter(subject=second, stage="randomization")
     assert [a.protocol_version.number for a in assessments] == [2]
-    assert Allocation.objects.count() == 2 and ListSlot.objects.filter(used_at__isnull=False).count() == 2
+    event = AuditEvent.objects.get(action="subject.randomize", subject_code=second.code)
+    assert event.protocol_version == "nct06965244 v2"
+
+
+def test_a_ledger_that_disagrees_with_the_list_stops_randomization(active_list, make_eligible, inv_a):
+    stratum = "site=TNN|sle=false"
+    randomize_subject(inv_a, make_eligible())
+    first = ListSlot.objects.get(rlist=active_list, stratum=stratum, position=1)
+    other = ListSlot.objects.filter(rlist=active_list).exclude(arm=first.arm).values_list("arm", flat=True).first()
+    ListSlot.objects.filter(pk=first.pk).update(arm=other)  # the list edited after use
+    with pytest.raises(ActionRefused) as refused:
+        randomize_subject(inv_a, make_eligible())
+    assert refused.value.status == 409 and "investigate" in refused.value.message
+    assert Allocation.objects.count() == 1
+
+
+def test_a_slot_marked_used_without_an_allocation_stops_randomization(active_list, make_eligible, inv_a):
+    ListSlot.objects.filter(rlist=active_list, stratum="site=TNN|sle=false", position=1).update(
+        used_at="2026-01-01T00:00Z")
+    with pytest.raises(ActionRefused) as refused:
+        randomize_subject(inv_a, make_eligible())
+    assert refused.value.status == 409 and "investigate" in refused.value.message
+    assert not Allocation.objects.exists()
 
 
 def test_a_not_eligible_verdict_is_stored_once_even_if_an_amendment_lands_after_it(

@@ -8,10 +8,11 @@ from django.urls import path
 from ninja import NinjaAPI
 
 from equipoise.allocation.models import Allocation, ListSlot
-from equipoise.api.auth import TokenAuth, create_token
+from equipoise.api.auth import TokenAuth
 from equipoise.api.errors import install_error_handlers
 from equipoise.api.randomize import build_router
 from equipoise.api.urls import token_checked
+from equipoise.records.actions.api_tokens import create_token
 from equipoise.records.actions.forms import save_form
 from equipoise.records.visits_setup import screening_visit
 
@@ -62,7 +63,7 @@ def test_404_other_site_403_other_roles_401_without_token(active_list, make_elig
     assert not Allocation.objects.exists()
 
 
-def test_409_when_the_stratum_is_exhausted(active_list, make_eligible, people):
-    ListSlot.objects.filter(stratum="site=TNN|sle=false").update(used_at="2026-01-01T00:00Z")
+def test_409_when_the_stratum_is_exhausted(active_list, make_eligible, people, earlier_allocations):
+    earlier_allocations("site=TNN|sle=false", ListSlot.objects.filter(stratum="site=TNN|sle=false").count())
     response = call(people["inv_a"], make_eligible())
     assert response.status_code == 409 and response.json()["errors"][0]["rule"] == "exhausted"

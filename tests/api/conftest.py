@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from api_testing import LABS, NOW, Api
 
-from equipoise.api.auth import create_token
+from equipoise.records.actions.api_tokens import create_token
 from equipoise.records.actions.forms import save_form
 from equipoise.records.actions.subjects import create_subject
 from equipoise.records.roles import Role

@@ -8,7 +8,8 @@ from api_testing import NOW, assert_error, form_path, snapshot
 from django.test import Client
 
 from equipoise import cli
-from equipoise.api.auth import create_token, user_for_token
+from equipoise.api.auth import user_for_token
+from equipoise.records.actions.api_tokens import create_token
 from equipoise.records.models import ApiToken, AuditEvent
 
 

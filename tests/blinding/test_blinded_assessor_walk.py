@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from equipoise.allocation.models import Allocation
-from equipoise.api.auth import create_token
 from equipoise.demo.seed import seed_demo
+from equipoise.records.actions.api_tokens import create_token
 from equipoise.records.models import Subject, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from equipoise.allocation.blinding import may_open_form, open_forms
-from equipoise.api.auth import create_token
 from equipoise.records.access import Rights
+from equipoise.records.actions.api_tokens import create_token
 from equipoise.records.actions.forms import save_form
 from equipoise.records.actions.subjects import create_subject
 from equipoise.records.protocol_versions import protocol_of

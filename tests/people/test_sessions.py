@@ -27,8 +27,8 @@ def test_user_sees_and_ends_own_sessions(people):
 
 @pytest.mark.django_db
 def test_deactivation_stops_session_and_token_at_once(people, admin_actor):
-    from equipoise.api.auth import create_token
     from equipoise.people.actions.accounts import deactivate
+    from equipoise.records.actions.api_tokens import create_token
     from equipoise.records.models import ApiToken
 
     browser = Client()

@@ -115,8 +115,8 @@ def test_api_record_carries_its_signatures(people, screened):
     from django.test import Client
     from django.utils import timezone
 
-    from equipoise.api.auth import create_token
     from equipoise.people.actions.signatures import sign
+    from equipoise.records.actions.api_tokens import create_token
 
     actor, subject, visit = screened
     sign(actor, subject, visit, PASSWORD, "")

@@ -51,8 +51,10 @@ def ledger(people, actor_of):
 
 def test_ledger_intact(ledger):
     report = verify_ledger()
-    assert report.intact and report.count == len(ledger) == 4
-    assert str(report) == "4 events, chain intact"
+    # The protocol load that opens the trial is the first event.
+    assert ledger[0].action == "protocol.version_load" and ledger[0].protocol_version == "nct06965244 v1"
+    assert report.intact and report.count == len(ledger) == 5
+    assert str(report) == "5 events, chain intact"
 
 
 def _raw(sql, params):
@@ -72,9 +74,9 @@ def test_deleted_row_in_database_is_caught(ledger):
 
 
 def test_deleted_newest_row_is_caught(ledger):
-    _raw("DELETE FROM records_auditevent WHERE sequence = %s", [4])
+    _raw("DELETE FROM records_auditevent WHERE sequence = %s", [5])
     report = verify_ledger()
-    assert not report.intact and report.first_bad_sequence == 4
+    assert not report.intact and report.first_bad_sequence == 5
 
 
 def test_reordered_rows_are_caught(ledger):

@@ -107,3 +107,24 @@ def test_assemble_cuts_visits_by_date_and_flags_per_protocol(context):
     assert not late.per_protocol  # W16 done 11 days after its window closed
     early = assemble(rows, context, D + dt.timedelta(days=40)).subjects[0]
     assert early.clasi_a == {"W0": 20} and not early.rescue_therapy
+
+
+def test_a_clasi_counts_on_the_day_it_was_made(context):
+    """Same defect as the trajectory's (issue 13 item 5): the analysis places a CLASI on its own
+    assessment date, for the cut-off and for the study day (time to CLASI-50)."""
+    subject = SubjectRow(1, "TNN-0001", "TNN", "randomized", 1)
+    screening = {"age_years": 40, "sex": "female", "sle_associated": True}
+    made = D + dt.timedelta(days=33)
+    forms = [FormRow(1, "SCR", True, 1, "screening", D - dt.timedelta(days=10), screening, {}),
+             FormRow(1, "W0", True, 1, "clasi", D, {}, {"clasi_a": 20, "clasi_d": 4}),
+             # The visit is dated day 28 (nominal), the CLASI was made on day 33.
+             FormRow(1, "W4", True, 1, "clasi", D + dt.timedelta(days=28), {"assessment_date": made.isoformat()},
+                     {"clasi_a": 9, "clasi_d": 4}),
+             FormRow(1, "W4", True, 1, "dlqi", D + dt.timedelta(days=28), {}, {"dlqi_total": 3})]
+    rows = Rows(subjects=[subject], allocations=[AllocationRow(1, "lenalidomide", "site=TNN|sle=true", D)],
+                assessments=[_assessment(1, "screening", "eligible", D - dt.timedelta(days=5))],
+                forms=forms, visits=[], dispensed_on={1: [D]})
+    after = assemble(rows, context, D + dt.timedelta(days=40)).subjects[0]
+    assert after.visit_days["W4"] == 33 and after.clasi_a["W4"] == 9
+    before = assemble(rows, context, D + dt.timedelta(days=30)).subjects[0]
+    assert "W4" not in before.clasi_a  # not yet made at that cut-off

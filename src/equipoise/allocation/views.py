@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from equipoise.allocation.actions.lists import record_list_view
 from equipoise.allocation.actions.randomize import randomize_subject
 from equipoise.allocation.actions.unblinding import emergency_unblind
 from equipoise.allocation.blinding import may_see_arm, needs_emergency_unblinding, visible_arm
@@ -23,7 +23,6 @@ from equipoise.people.reauth import needs_code
 from equipoise.records.access import Rights, actor_for, all_roles, subject_access
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
-from equipoise.records.audit import record_event
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
@@ -111,9 +110,7 @@ def list_slots(request: SignedInRequest) -> HttpResponse:
     rlist = active_list(protocol_id)
     slots = ListSlot.objects.filter(rlist=rlist).select_related("allocation") if rlist else ListSlot.objects.none()
     if rlist:
-        # Reading the concealed list is itself an event worth keeping (who looked, when).
-        with transaction.atomic():
-            record_event(actor, "randomization.list_view", "randomization_list", rlist.pk, site_code="")
+        record_list_view(actor, rlist)
     return render(request, "allocation/list_slots.html",
                   {"rlist": rlist, "slots": slots, "labels": arm_labels(protocol_id)})
 

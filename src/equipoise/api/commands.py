@@ -30,7 +30,7 @@ def token_create_command(args: argparse.Namespace) -> int:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from equipoise.api.auth import create_token
+    from equipoise.records.actions.api_tokens import create_token
 
     user = get_user_model().objects.filter(username=args.username).first()
     if user is None or not user.is_active:

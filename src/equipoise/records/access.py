@@ -17,6 +17,7 @@ from django.http import Http404
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Membership, Site, Subject
 from equipoise.records.roles import BLINDED, DATA_ENTRY, REVIEWERS, SPONSOR_LEVEL, Role
 
@@ -80,10 +81,10 @@ def actor_for(user: User, rights: Rights, site: Site | None, request_id: str = "
 def _deny(user: User, obj_type: str, obj_id: str, site: Site, request_id: str,
           subject_code: str = "") -> Http404:
     """Leave an audit event for an attempt on another site's data; the caller raises the 404."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         record_event(
             Actor(user=user, role=",".join(sorted(all_roles(user))), site_code="", request_id=request_id),
-            "access.denied", obj_type, obj_id, subject_code=subject_code, site_code=site.code,
+            AuditAction.ACCESS_DENIED, obj_type, obj_id, subject_code=subject_code, site_code=site.code,
             reason=f"no role at the {obj_type}'s site",
         )
     return Http404(f"no such {obj_type}")

@@ -3,63 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from equipoise.records import statements
-from equipoise.records.actor import Actor
+from equipoise.records.actor import Actor, Operator
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.audit_chain import GENESIS, ChainReport, event_hash, verify_chain
-from equipoise.records.models import AuditEvent, AuditHead, ProtocolVersion
-from equipoise.records.protocol_versions import VersionSuperseded
+from equipoise.records.models import AuditEvent, AuditHead
 
 
-@functools.cache
-def _head_and_version_sql(alias: str) -> str:
-    """The chain head locked, with the key and hash of a protocol's version in force beside it."""
-    head, version = partial(statements.column, AuditHead), partial(statements.column, ProtocolVersion)
-    versions = statements.table(ProtocolVersion)
-    sql = (f"SELECT h.{head('last_sequence')}, h.{head('last_hash')}, v.{version('id')}, v.{version('sha256')} "
-           f"FROM {statements.table(AuditHead)} h LEFT JOIN {versions} v ON v.{version('protocol_id')} = %s "
-           f"AND v.{version('number')} = (SELECT MAX({version('number')}) FROM {versions} "
-           f"WHERE {version('protocol_id')} = %s) WHERE h.{head('id')} = %s")
-    features = connections[alias].features
-    if features.has_select_for_update_of:
-        sql += " FOR UPDATE OF h"
-    return sql
+def lock_chain_head() -> AuditHead:
+    """Lock the chain head's row until the transaction ends and return it.
 
-
-def _locked_head(checked: ProtocolVersion | None) -> tuple[int, str]:
-    """The chain head's (last sequence, last hash), its row locked until the transaction ends.
-
-    With `checked`, the same statement reads which version of that protocol is in force, and
-    raises `VersionSuperseded` if it is no longer `checked`.
+    This is the lock that orders every write: an action takes it first, before it reads what it
+    will judge (the protocol version in force above all), so nothing it reads can change under
+    it before it commits. `record_events` takes it too, so an action that forgot still appends
+    a correct chain.
     """
-    for _ in range(2):
-        if checked is None:
-            head = statements.fetch_values(AuditHead, ["last_sequence", "last_hash"], for_update=True, id=1)
-        else:
-            rows = statements.query(
-                _head_and_version_sql(transaction.get_connection().alias),
-                [checked.protocol_id, checked.protocol_id, 1],
-                [AuditHead._meta.get_field(n) for n in ("last_sequence", "last_hash")]
-                + [ProtocolVersion._meta.get_field(n) for n in ("id", "sha256")])
-            head = rows[0] if rows else None
-            if head is not None and (head[2], head[3]) != (checked.pk, checked.sha256):
-                raise VersionSuperseded(f"protocol {checked.protocol_id} v{checked.number} is no longer in force")
-        if head is not None:
-            return head[0], head[1]
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("the chain head is locked inside the transaction of a change")
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # a fresh database: the first writer creates the head, then locks it
         AuditHead.objects.get_or_create(pk=1, defaults={"last_sequence": 0, "last_hash": GENESIS})
-    raise RuntimeError("the audit chain head could not be created")
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 def record_event(
-    actor: Actor,
-    action: str,
+    actor: Actor | Operator,
+    action: AuditAction,
     obj_type: str,
     obj_id: str | int,
     *,
@@ -69,19 +44,18 @@ def record_event(
     changes: dict[str, Any] | None = None,
     reason: str = "",
     protocol_version: str = "",
-    checked: ProtocolVersion | None = None,
-) -> None:
+) -> AuditEvent:
     """Append one event; must run inside the transaction that made the change it describes."""
-    record_events(actor, [AuditEntry(action, obj_type, obj_id, subject_code=subject_code, site_code=site_code,
-                                     form_id=form_id, changes=changes or {}, reason=reason,
-                                     protocol_version=protocol_version)], checked=checked)
+    return record_events(actor, [AuditEntry(action, obj_type, obj_id, subject_code=subject_code,
+                                            site_code=site_code, form_id=form_id, changes=changes or {},
+                                            reason=reason, protocol_version=protocol_version)])[0]
 
 
 @dataclass(frozen=True)
 class AuditEntry:
     """One event to append: what happened to which object (the actor and the time are added)."""
 
-    action: str
+    action: AuditAction
     obj_type: str
     obj_id: str | int
     subject_code: str = ""
@@ -92,27 +66,20 @@ class AuditEntry:
     protocol_version: str = ""
 
 
-def record_events(actor: Actor, entries: list[AuditEntry], *, checked: ProtocolVersion | None = None) -> None:
-    """Append events in order under one lock of the chain head, in the caller's transaction.
-
-    `checked`: the protocol version the change was validated against, taken from the process's
-    cache (`version_in_force`); if another version has come into force since, this raises
-    `VersionSuperseded` before writing anything, and the caller's transaction rolls back.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit events are written inside the transaction of the change")
-    last_sequence, last_hash = _locked_head(checked)
+def record_events(actor: Actor | Operator, entries: list[AuditEntry]) -> list[AuditEvent]:
+    """Append events in order under the chain-head lock, in the caller's transaction."""
+    head = lock_chain_head()
     at = timezone.now()
     stamp = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    rows = []
+    events = []
     for entry in entries:
         fields = {
-            "sequence": last_sequence + 1,
+            "sequence": head.last_sequence + 1,
             "at": stamp,
             "username": actor.username,
             "role": actor.role,
             "site_code": actor.site_code if entry.site_code is None else entry.site_code,
-            "action": entry.action,
+            "action": str(entry.action),
             "object_type": entry.obj_type,
             "object_id": str(entry.obj_id),
             "subject_code": entry.subject_code,
@@ -122,11 +89,12 @@ def record_events(actor: Actor, entries: list[AuditEntry], *, checked: ProtocolV
             "protocol_version": entry.protocol_version,
             "request_id": actor.request_id,
         }
-        digest = event_hash(last_hash, fields)
-        rows.append({**fields, "at": at, "prev_hash": last_hash, "hash": digest})
-        last_sequence, last_hash = fields["sequence"], digest
-    statements.together([statements.inserting_many(AuditEvent, rows),
-                         statements.updating_values(AuditHead, 1, last_sequence=last_sequence, last_hash=last_hash)])
+        digest = event_hash(head.last_hash, fields)
+        events.append(AuditEvent(**{**fields, "at": at}, prev_hash=head.last_hash, hash=digest))
+        head.last_sequence, head.last_hash = fields["sequence"], digest
+    AuditEvent.objects.bulk_create(events)
+    AuditHead.objects.filter(pk=head.pk).update(last_sequence=head.last_sequence, last_hash=head.last_hash)
+    return events
 
 
 def stored_fields(event: AuditEvent) -> dict[str, Any]:

@@ -15,7 +15,8 @@ randomization-stage verdict of the same attempt when there is one (a patient eli
 screening whose W0 CLASI-A falls below the threshold is excluded for that criterion). An
 eligible person not randomized at the cut-off is noted "awaiting randomization at the cut-off".
 
-Scores by visit: CLASI-A / CLASI-D from the clasi form's derived values, DLQI from the dlqi
+Scores by visit (dated by the CLASI's own assessment date when recorded): CLASI-A / CLASI-D
+from the clasi form's derived values, DLQI from the dlqi
 form's `dlqi_total`, at the scheduled visits that carry CLASI (baseline first); a derived value
 that is None (record incomplete) is not a measurement.
 
@@ -212,12 +213,22 @@ def screening_entry(
                           note=note, left=left)
 
 
+def measured_on(row: FormRow) -> dt.date:
+    """The day a form's measurement was made: a CLASI's own assessment date when recorded (not the
+    visit's nominal or recorded day), else the row's day."""
+    text = row.data.get("assessment_date") if row.form_id == "clasi" else None
+    try:
+        return dt.date.fromisoformat(text) if isinstance(text, str) else row.day
+    except ValueError:
+        return row.day
+
+
 def scores_by_visit(forms: Iterable[FormRow], form_id: str, key: str, visits: Sequence[str],
                     cutoff: dt.date) -> dict[str, int]:
     """`derived[key]` of `form_id` at each scheduled visit of `visits` dated on or before the cut-off."""
     out: dict[str, int] = {}
     for row in forms:
-        if row.form_id != form_id or not row.scheduled or row.visit_id not in visits or row.day > cutoff:
+        if row.form_id != form_id or not row.scheduled or row.visit_id not in visits or measured_on(row) > cutoff:
             continue
         value = row.derived.get(key)
         if value is not None:
@@ -299,8 +310,10 @@ def subject_record(
     dlqi = scores_by_visit(forms, "dlqi", "dlqi_total", visit_ids, cutoff)
     steroid = {f.visit_id: f for f in forms if f.form_id == "steroid_dose" and f.scheduled and f.day <= cutoff}
     w0_steroid = steroid.get(baseline_visit)
-    days = {f.visit_id: (f.day - allocation.randomized_on).days for f in forms
-            if f.scheduled and f.visit_id in visit_ids and f.day <= cutoff and f.form_id in ("clasi", "dlqi")}
+    days: dict[str, int] = {}
+    for f in sorted(forms, key=lambda f: f.form_id != "clasi"):  # the CLASI's own date first
+        if f.scheduled and f.visit_id in visit_ids and measured_on(f) <= cutoff and f.form_id in ("clasi", "dlqi"):
+            days.setdefault(f.visit_id, (measured_on(f) - allocation.randomized_on).days)
     rescue = any(f.data.get("rescue_systemic_therapy") is True for f in forms
                  if f.form_id == "steroid_dose" and f.day <= cutoff)
     known_stops = sorted((s for s in stops if s.effective_on <= cutoff), key=lambda s: s.effective_on)

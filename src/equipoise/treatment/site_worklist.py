@@ -21,7 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Q, QuerySet
@@ -69,7 +69,11 @@ class SiteWorklist:
     pregnancy_tests: Page
 
 
-def childbearing_subjects() -> QuerySet[FormRecord]:
+class SubjectIdRow(TypedDict):
+    subject_id: int
+
+
+def childbearing_subjects() -> QuerySet[FormRecord, SubjectIdRow]:
     """Ids of subjects whose current screening form records a woman of childbearing potential (an
     unrecorded potential counts as potential, like `facts.PatientFacts`), as a subquery."""
     return (FormRecord.objects.filter(form_id="screening", visit__visit_id="SCR", visit__scheduled=True,

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, LogoutView
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from equipoise.records.models import LoginFailure
-
-
-def is_locked_out(username: str, now: dt.datetime) -> bool:
-    since = now - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    failures = LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
-    return failures >= settings.LOGIN_LOCKOUT_FAILURES
+from equipoise.records.actions.logins import (
+    clear_login_failures,
+    is_locked_out,
+    record_login_failure,
+)
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
@@ -36,11 +31,10 @@ class LockoutAuthenticationForm(AuthenticationForm):
         if username and password:
             self.user_cache = authenticate(self.request, username=username, password=password)
             if self.user_cache is None:
-                with transaction.atomic():
-                    LoginFailure.objects.create(username=username.lower(), at=now)
+                record_login_failure(username, now, request_id=getattr(self.request, "request_id", ""))
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
-            LoginFailure.objects.filter(username=username.lower()).delete()
+            clear_login_failures(username, request_id=getattr(self.request, "request_id", ""))
         return self.cleaned_data
 
 

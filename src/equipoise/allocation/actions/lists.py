@@ -20,7 +20,8 @@ from equipoise.randomization.verification import (
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-from equipoise.records.protocol_versions import current_version, protocol_of
+from equipoise.records.audit_actions import AuditAction
+from equipoise.records.protocol_versions import protocol_of, version_for_write
 from equipoise.records.roles import Role
 
 
@@ -54,22 +55,23 @@ def load_list(
         entries = parse_list(data)
     except ListFormatError as exc:
         raise _refuse("file", "format", str(exc)) from None
-    version = current_version(protocol_id)
-    protocol = protocol_of(version)
-    design = protocol.randomization
-    if design.method != "permuted_blocks":
-        raise _refuse("randomization.method", "method",
-                      f"randomization.method: {design.method!r} allocates without a list", status=409)
-    try:
-        strata = configured_stratification(protocol).strata()
-    except StratificationError as exc:
-        raise _refuse("sites", "stratification", str(exc), status=409) from None
-    problems = structure_problems(entries, design.ratio, design.block_sizes, strata)
-    if problems:
-        raise ActionRefused("the list does not fit the protocol and the configured sites: " + "; ".join(problems[:5]),
-                            [{"field": "file", "rule": "structure", "message": p} for p in problems], status=422)
-    with transaction.atomic():
-        if RandomizationList.objects.select_for_update().filter(active=True).exists():
+    with transaction.atomic(durable=True):
+        version = version_for_write(protocol_id)
+        protocol = protocol_of(version)
+        design = protocol.randomization
+        if design.method != "permuted_blocks":
+            raise _refuse("randomization.method", "method",
+                          f"randomization.method: {design.method!r} allocates without a list", status=409)
+        try:
+            strata = configured_stratification(protocol).strata()
+        except StratificationError as exc:
+            raise _refuse("sites", "stratification", str(exc), status=409) from None
+        problems = structure_problems(entries, design.ratio, design.block_sizes, strata)
+        if problems:
+            raise ActionRefused(
+                "the list does not fit the protocol and the configured sites: " + "; ".join(problems[:5]),
+                [{"field": "file", "rule": "structure", "message": p} for p in problems], status=422)
+        if RandomizationList.objects.filter(active=True).exists():
             raise _refuse("list", "one_active",
                           "a randomization list is already active; a second one is refused", status=409)
         rlist = RandomizationList.objects.create(
@@ -81,8 +83,16 @@ def load_list(
                       block_size=e.block_size, arm=e.arm) for e in entries],
             batch_size=1000,
         )
-        record_event(actor, "randomization.list_load", "randomization_list", rlist.pk, site_code="",
+        record_event(actor, AuditAction.RANDOMIZATION_LIST_LOAD, "randomization_list", rlist.pk, site_code="",
                      changes={"sha256": [None, commitment], "slots": [None, len(entries)],
                               "strata": [None, len(strata)]},
-                     protocol_version=f"{protocol_id} v{version.number}")
+                     protocol_version=str(version))
     return rlist
+
+
+def record_list_view(actor: Actor, rlist: RandomizationList) -> None:
+    """The statistician opened the concealed list: who looked, and when, is kept in the audit trail."""
+    if actor.role != Role.STATISTICIAN:
+        raise ActionRefused("only the statistician reads the randomization list", status=403)
+    with transaction.atomic(durable=True):
+        record_event(actor, AuditAction.RANDOMIZATION_LIST_VIEW, "randomization_list", rlist.pk, site_code="")

@@ -1,51 +1,52 @@
-"""Randomize one subject: the next free slot of their stratum, taken under a row lock.
+"""Randomize one subject: the pure allocator decides, the database records, under one lock.
 
 Order of events, and why:
 
-1. Cheap refusals first (role, a method that is not served by a list).
-2. One transaction locks the subject's row (`SELECT ... FOR UPDATE`) and re-reads its status
-   and allocation, reads the screening record once (consent, then the stratum's variables),
-   judges the eligibility verdict at randomization (a "not eligible" verdict is stored and
-   committed alone, then refused with the reasons), locks the stratum's first free slot of the
-   active list, counts the allocation at the site (an `UPDATE` of the site row, which numbers
-   allocations per site without gaps or doubles), then stores the verdict with its evidence,
-   marks the slot used, appends the ledger row, sets the status, dates the visit schedule and
-   appends both audit events.
-   Locks are always taken in the order subject, slot, site, audit head; the other writers keep
-   to that order too (subject creation: site, then audit head), which rules out deadlocks.
-   The unique constraints on `Allocation.subject` and `Allocation.slot` back the locks up.
-   On PostgreSQL the locks serialize competing requests; on SQLite, transactions start
-   IMMEDIATE (settings), so writers queue on the database lock instead.
-   The reads are single hand-written statements (`allocation.locked_reads`) and the writes go
-   through `records.statements`; the five writes after the slot lock go `together` (one
-   statement on PostgreSQL). An allocation runs about a dozen statements in all.
-3. A writer that still meets a lock error (SQLite's busy timeout, a PostgreSQL deadlock or
-   serialization failure) retries the whole transaction a few times rather than failing the
-   request: nothing was written by the attempt that failed.
+1. The one cheap refusal first (only an investigator randomizes).
+2. One transaction (`atomic(durable=True)`, owned here) takes the chain-head lock first, like
+   every write, then reads the protocol version in force: nothing it judges can be superseded
+   before it commits. Under that lock it re-reads the subject (an existing allocation is
+   returned as it is), reads the screening record once (consent, then the stratum's
+   variables), judges eligibility at randomization (a "not eligible" verdict is stored and
+   committed alone, then refused with the reasons), and hands the stratum's slots of the
+   active list and the ledger's earlier allocations in that stratum to the pure
+   `randomization.allocation.BlockListAllocator`. It answers with the next slot, refuses a
+   ledger that disagrees with the list (tampering), and says when the stratum's list runs low.
+   The action then marks that slot used (only if still free), counts the allocation at the
+   site with an `F()` update (numbers without gaps or doubles), stores the verdict, the
+   ledger row, the status and the dated visit schedule, and appends both audit events.
+   Every writer takes the chain-head lock first, so writes are serialized and cannot deadlock
+   on each other; the unique constraints on `Allocation.subject` and `Allocation.slot` back
+   the lock up. On SQLite, transactions start IMMEDIATE (settings), so writers queue on the
+   database lock from BEGIN.
+3. A writer that still meets a lock error (SQLite's busy timeout) retries the whole
+   transaction a few times rather than failing the request: nothing was written by the
+   attempt that failed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from equipoise.allocation.locked_reads import (
-    lock_next_free_slot,
-    lock_subject,
-    next_allocation_sequence,
-    stratum_usage,
-)
 from equipoise.allocation.models import Allocation, ListSlot, ListWarning, RandomizationList
 from equipoise.allocation.notifications import send_low_list_warning
-from equipoise.allocation.stratum import subject_stratum
 from equipoise.protocol.schema import Protocol
-from equipoise.randomization.strata import StratificationError
-from equipoise.records import statements
+from equipoise.randomization.allocation import Allocation as PureAllocation
+from equipoise.randomization.allocation import AllocationConflict, allocator_for
+from equipoise.randomization.blocks import ListExhausted
+from equipoise.randomization.listfile import ListEntry
+from equipoise.randomization.minimization import PriorAllocation
+from equipoise.randomization.strata import (
+    Stratification,
+    StratificationError,
+    stratification_from_protocol,
+)
 from equipoise.records.actions.eligibility import (
     assessment_entry,
     judge_eligibility,
@@ -54,15 +55,11 @@ from equipoise.records.actions.eligibility import (
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import AuditEntry, record_events
-from equipoise.records.models import (
-    EligibilityAssessment,
-    ProtocolVersion,
-    Subject,
-    SubjectStatus,
-)
+from equipoise.records.audit_actions import AuditAction
+from equipoise.records.models import EligibilityAssessment, Site, Subject, SubjectStatus
 from equipoise.records.permissions import Do, may
-from equipoise.records.protocol_versions import protocol_of, under_version_in_force
-from equipoise.records.visits_setup import scheduling
+from equipoise.records.protocol_versions import protocol_of, version_for_write
+from equipoise.records.visits_setup import create_schedule
 from equipoise.visits.localtime import trial_date
 
 ATTEMPTS = 4
@@ -97,31 +94,17 @@ def randomize_subject(actor: Actor, subject: Subject, now: dt.datetime | None = 
     """
     if not may(actor.role, Do.RANDOMIZE):
         raise ActionRefused("only an investigator randomizes a subject", status=403)
-    outcome = under_version_in_force(subject.protocol_id, partial(_randomize, actor, subject, now or timezone.now()))
-    if isinstance(outcome, EligibilityAssessment):
-        # Raised out here, after the version check: the verdict is committed, and a refusal
-        # must not make `under_version_in_force` judge the subject a second time.
-        raise eligibility_refusal(outcome)
-    return outcome
-
-
-def _randomize(
-    actor: Actor, subject: Subject, now: dt.datetime, version: ProtocolVersion,
-) -> tuple[Allocation, bool] | EligibilityAssessment:
-    protocol = protocol_of(version)
-    if protocol.randomization.method != "permuted_blocks":
-        raise ActionRefused(f"randomization.method {protocol.randomization.method!r} is not served by a list",
-                            status=409)
+    now = now or timezone.now()
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            outcome = _allocate(actor, subject, version, protocol, now)
+            outcome = _allocate(actor, subject, now)
             break
-        except (OperationalError, IntegrityError):
-            # IntegrityError: a competing request won the unique constraint first; the retry
-            # finds its allocation and returns it. OperationalError: lock timeout or deadlock.
+        except OperationalError:
             if attempt == ATTEMPTS:
                 raise
             time.sleep(0.05 * attempt)
+    if isinstance(outcome, EligibilityAssessment):
+        raise eligibility_refusal(outcome)  # the verdict and its event are committed
     return outcome
 
 
@@ -141,80 +124,109 @@ def _check_status(subject: Subject) -> None:
                             status=409)
 
 
-def _allocate(
-    actor: Actor, subject: Subject, version: ProtocolVersion, protocol: Protocol, now: dt.datetime,
-) -> tuple[Allocation, bool] | EligibilityAssessment:
-    """The locked part. Returns the stored assessment (committed) when the subject is not eligible."""
-    with transaction.atomic():
-        locked = lock_subject(subject.pk)
-        if locked.allocation_id is not None:
-            return Allocation.objects.get(pk=locked.allocation_id), False
-        subject.status, subject.screening_attempt = locked.status, locked.screening_attempt
+def _allocate(actor: Actor, subject: Subject, now: dt.datetime) -> tuple[Allocation, bool] | EligibilityAssessment:
+    """The transaction. Returns the stored assessment (committed) when the subject is not eligible."""
+    with transaction.atomic(durable=True):
+        version = version_for_write(subject.protocol_id)
+        protocol = protocol_of(version)
+        if protocol.randomization.method != "permuted_blocks":
+            raise ActionRefused(f"randomization.method {protocol.randomization.method!r} is not served by a list",
+                                status=409)
+        existing = Allocation.objects.filter(subject_id=subject.pk).first()
+        if existing is not None:
+            return existing, False
+        subject.refresh_from_db(fields=["status", "screening_attempt"])
         _check_status(subject)
         values = screening_values(subject, protocol)
         _check_consent(values)
-        # Judged under the subject lock, so that simultaneous requests for one subject queue
-        # here instead of racing each other into the audit ledger.
         assessment = judge_eligibility(actor, subject, "randomization", version, values)
         if assessment.verdict != "eligible":
-            statements.insert(assessment)
-            record_events(actor, [assessment_entry(assessment)], checked=version)
+            assessment.save(force_insert=True)
+            record_events(actor, [assessment_entry(assessment)])
             return assessment
-        site_code = subject.site.code
+        site = subject.site
+        stratification = stratification_from_protocol(protocol, [site.code])
         try:
-            stratum = subject_stratum(protocol, site_code, values)
+            levels = stratification.subject_levels(site.code, values)
         except StratificationError as exc:
             raise ActionRefused(str(exc), [{"field": "stratum", "rule": "stratification", "message": str(exc)}],
                                 status=422) from None
-        slot = lock_next_free_slot(stratum)
-        if slot is None:
-            raise _no_free_slot(stratum)
-        used, total = stratum_usage(slot.rlist_id, stratum)
-        if slot.position != used + 1:
-            # The list is consumed strictly in order; anything else means the table was tampered with.
-            raise ActionRefused(f"stratum {stratum}: next free slot is position {slot.position} but "
-                                f"{used} slots are used; randomization stopped, investigate", status=409)
-        number = randomization_number(site_code, next_allocation_sequence(subject.site_id))
-        allocation = Allocation(subject=subject, slot_id=slot.id, number=number, arm=slot.arm, stratum=stratum,
-                                allocated_at=now, user=actor.user, protocol_version=version)
-        statements.together([
-            statements.inserting(assessment),
-            statements.updating_values(ListSlot, slot.id, used_at=now, subject_id=subject.pk),
-            statements.inserting(allocation),
-            statements.updating_values(Subject, subject.pk, status=SubjectStatus.RANDOMIZED),
-            scheduling(subject, trial_date(now), protocol),
-        ])
+        stratum = stratification.label(levels)
+        rlist = RandomizationList.objects.filter(active=True, protocol_version__protocol_id=subject.protocol_id).first()
+        if rlist is None:
+            raise ActionRefused("no randomization list is loaded; the statistician must load the committed list",
+                                status=409)
+        decided = _decide(protocol, rlist, stratification, levels, stratum)
+        slot = decided.slot
+        assert slot is not None  # a block list always names the slot it gives
+        taken = ListSlot.objects.filter(rlist=rlist, stratum=stratum, position=slot.position, used_at__isnull=True)
+        slot_id = taken.values_list("id", flat=True).first()
+        if slot_id is None or taken.update(used_at=now, subject=subject) != 1:
+            raise _tampered(f"stratum {stratum}: slot {slot.position} is marked used but no allocation took it")
+        Site.objects.filter(pk=site.pk).update(allocation_sequence=F("allocation_sequence") + 1)
+        sequence = Site.objects.values_list("allocation_sequence", flat=True).get(pk=site.pk)
+        number = randomization_number(site.code, sequence)
+        assessment.save(force_insert=True)
+        allocation = Allocation.objects.create(
+            subject=subject, slot_id=slot_id, number=number, arm=decided.arm, stratum=stratum,
+            allocated_at=now, user=actor.user, protocol_version=version)
+        Subject.objects.filter(pk=subject.pk).update(status=SubjectStatus.RANDOMIZED)
         subject.status = SubjectStatus.RANDOMIZED
+        create_schedule(subject, trial_date(now), protocol)
         # The arm stays out of the audit event: the ledger row it points to holds it, behind the policy.
         record_events(actor, [assessment_entry(assessment), AuditEntry(
-            "subject.randomize", "allocation", allocation.pk, subject_code=subject.code, site_code=site_code,
+            AuditAction.SUBJECT_RANDOMIZE, "allocation", allocation.pk, subject_code=subject.code,
+            site_code=site.code,
             changes={"randomization_number": [None, number], "stratum": [None, stratum],
                      "status": [SubjectStatus.SCREENING, SubjectStatus.RANDOMIZED],
-                     "list_sha256": [None, slot.list_sha256]},
-            protocol_version=f"{subject.protocol_id} v{version.number}")], checked=version)
-        _warn_if_low(stratum, slot.position, total, protocol.randomization.low_list_warning_fraction)
+                     "list_sha256": [None, rlist.sha256]},
+            protocol_version=str(version))])
+        if decided.low_list:
+            _warn_low(rlist, stratum, slot.position, slot.position + (decided.slots_left or 0),
+                      protocol.randomization.low_list_warning_fraction)
     return allocation, True
 
 
-def _no_free_slot(stratum: str) -> ActionRefused:
-    """Why no slot was found: no list is loaded, or the stratum's part of the active list is used up."""
-    rlist = RandomizationList.objects.filter(active=True).first()
-    if rlist is None:
-        return ActionRefused("no randomization list is loaded; the statistician must load the committed list",
-                             status=409)
-    total = ListSlot.objects.filter(rlist=rlist, stratum=stratum).count()
-    return ActionRefused(
-        f"stratum {stratum}: all {total} slots of the randomization list are used; the statistician "
-        "must generate and commit an extension before anyone else is randomized in this stratum",
-        [{"field": "stratum", "rule": "exhausted", "message": f"stratum {stratum} has no free slot"}],
-        status=409)
+def _decide(protocol: Protocol, rlist: RandomizationList, stratification: Stratification,
+            levels: dict[str, str], stratum: str) -> PureAllocation:
+    """Ask the pure allocator: the site's strata of the list, and the stratum's ledger so far."""
+    entries = [ListEntry(*row) for row in ListSlot.objects.filter(rlist=rlist, stratum__in=stratification.strata())
+               .order_by("stratum", "position").values_list("stratum", "position", "block", "block_size", "arm")]
+    # The ledger in list order: each recorded arm is checked against its slot in the list.
+    history = [PriorAllocation(levels, arm) for arm in Allocation.objects.filter(
+        slot__rlist=rlist, stratum=stratum).order_by("slot__position").values_list("arm", flat=True)]
+    try:
+        allocator = allocator_for(protocol, stratification, entries)
+        return allocator.allocate(levels, history, rng=_NoDraws())
+    except ListExhausted:
+        total = sum(1 for e in entries if e.stratum == stratum)
+        raise ActionRefused(
+            f"stratum {stratum}: all {total} slots of the randomization list are used; the statistician "
+            "must generate and commit an extension before anyone else is randomized in this stratum",
+            [{"field": "stratum", "rule": "exhausted", "message": f"stratum {stratum} has no free slot"}],
+            status=409) from None
+    except AllocationConflict as exc:
+        raise _tampered(str(exc)) from None
+    except ValueError as exc:  # the loaded list has no slots for this site's strata
+        raise ActionRefused(f"stratum {stratum}: {exc}", [{"field": "stratum", "rule": "exhausted",
+                                                          "message": str(exc)}], status=409) from None
 
 
-def _warn_if_low(stratum: str, used: int, total: int, fraction: float) -> None:
-    """Flag the stratum once when it reaches the protocol's warning fraction; mail after commit."""
-    if used < fraction * total:
-        return
-    rlist = RandomizationList.objects.get(active=True)
+class _NoDraws:
+    """The random source handed to a block-list allocator, which draws nothing: a draw is a bug."""
+
+    def random(self) -> float:
+        raise AssertionError("a block list allocates without random draws")
+
+
+def _tampered(detail: str) -> ActionRefused:
+    # The list is consumed strictly in order and the ledger matches it; anything else means the
+    # tables were edited outside the application.
+    return ActionRefused(f"{detail}; randomization stopped, investigate", status=409)
+
+
+def _warn_low(rlist: RandomizationList, stratum: str, used: int, total: int, fraction: float) -> None:
+    """Flag the stratum once when the allocator says its list runs low; mail after commit."""
     if ListWarning.objects.filter(rlist=rlist, stratum=stratum).exists():
         return
     ListWarning.objects.create(rlist=rlist, stratum=stratum, used=used, total=total, notified_at=timezone.now())

@@ -23,9 +23,10 @@ from equipoise.records.access import Rights
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject
 from equipoise.records.permissions import Do, may
-from equipoise.records.protocol_versions import current_version
+from equipoise.records.protocol_versions import version_for_write
 
 MIN_REASON = 10
 
@@ -51,23 +52,23 @@ def emergency_unblind(
         reauthenticate(actor, password, otp_code, request)
     except ActionRefused as refusal:
         field = refusal.errors[0]["field"] if refusal.errors else "password"
-        with transaction.atomic():
-            record_event(actor, "subject.emergency_unblind_refused", "subject", subject.code,
+        with transaction.atomic(durable=True):
+            record_event(actor, AuditAction.SUBJECT_EMERGENCY_UNBLIND_REFUSED, "subject", subject.code,
                          subject_code=subject.code, site_code=subject.site.code, reason=reason,
                          changes={field: [None, "wrong"]})
         raise ActionRefused(f"{refusal.message}; the arm was not shown", refusal.errors, status=403) from None
-    allocation = Allocation.objects.filter(subject=subject).first()
-    if allocation is None:
-        raise ActionRefused(f"subject {subject.code} is not randomized; there is no arm to reveal", status=409)
-    version = current_version(subject.protocol_id)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        version = version_for_write(subject.protocol_id)
+        allocation = Allocation.objects.filter(subject=subject).first()
+        if allocation is None:
+            raise ActionRefused(f"subject {subject.code} is not randomized; there is no arm to reveal", status=409)
         event = UnblindingEvent.objects.create(subject=subject, requested_by=actor.user, reason=reason, at=now,
                                                protocol_version=version)
-        record_event(actor, "subject.emergency_unblind", "unblinding", event.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.SUBJECT_EMERGENCY_UNBLIND, "unblinding", event.pk, subject_code=subject.code,
                      site_code=subject.site.code, reason=reason,
                      changes={"randomization_number": [None, allocation.number]},
-                     protocol_version=f"{subject.protocol_id} v{version.number}")
+                     protocol_version=str(version))
         at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
         transaction.on_commit(lambda: send_unblinding_notice(subject.code, subject.site.code, actor.username,
                                                              reason, at))

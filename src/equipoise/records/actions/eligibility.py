@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
-from functools import partial
 from typing import Any, Literal
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from equipoise.eligibility.evaluator import check_eligibility, compiled_criteria
 from equipoise.eligibility.record import InputError
 from equipoise.eligibility.report import as_json
 from equipoise.protocol.schema import Protocol
-from equipoise.records import statements
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import AuditEntry, record_event, record_events
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import (
     EligibilityAssessment,
     FormRecord,
     ProtocolVersion,
     Subject,
     SubjectStatus,
-    Visit,
 )
 from equipoise.records.permissions import Do, may
-from equipoise.records.protocol_versions import current_version, loaded_of, protocol_of
+from equipoise.records.protocol_versions import (
+    current_version,
+    loaded_of,
+    protocol_of,
+    version_for_write,
+)
 from equipoise.records.visits_setup import ensure_screening_visit
 
 Stage = Literal["screening", "randomization"]
@@ -36,26 +39,18 @@ SCREENING_FORM = "screening"
 CLASI_SOURCES = {"clasi_a_screening": "screening", "clasi_a_randomization": "baseline"}
 
 
-@functools.cache
-def _screening_forms_sql(vendor: str) -> str:
-    fr, vi = partial(statements.column, FormRecord), partial(statements.column, Visit)
-    return (f"SELECT v.{vi('visit_id')}, f.{fr('form_id')}, f.{fr('data')}, f.{fr('derived')} "
-            f"FROM {statements.table(FormRecord)} f JOIN {statements.table(Visit)} v ON v.{vi('id')} = f.{fr('visit')} "
-            f"WHERE f.{fr('subject')} = %s AND v.{vi('scheduled')} = %s AND f.{fr('form_id')} IN (%s, %s) AND "
-            f"((v.{vi('visit_id')} = %s AND v.{vi('attempt')} = %s) OR (v.{vi('visit_id')} = %s AND v.{vi('attempt')} = 1))")
-
-
 def screening_values(subject: Subject, protocol: Protocol | None = None) -> dict[str, Any]:
     """The screening record of the current attempt, with CLASI-A totals taken from the CLASI forms.
 
-    One statement reads the screening visit's screening and CLASI forms and the baseline visit's CLASI.
+    One query reads the screening visit's screening and CLASI forms and the baseline visit's CLASI.
     """
     protocol = protocol or protocol_of(current_version(subject.protocol_id))
     kinds = {v.kind: v.id for v in protocol.schedule.visits}
-    rows = statements.query(
-        _screening_forms_sql(connection.vendor),
-        [subject.pk, True, SCREENING_FORM, "clasi", kinds["screening"], subject.screening_attempt, kinds["baseline"]],
-        [Visit._meta.get_field("visit_id")] + [FormRecord._meta.get_field(n) for n in ("form_id", "data", "derived")])
+    rows = FormRecord.objects.filter(
+        Q(visit__visit_id=kinds["screening"], visit__attempt=subject.screening_attempt)
+        | Q(visit__visit_id=kinds["baseline"], visit__attempt=1),
+        subject=subject, visit__scheduled=True, form_id__in=(SCREENING_FORM, "clasi"),
+    ).values_list("visit__visit_id", "form_id", "data", "derived")
     forms = {(visit_id, form_id): (data, derived) for visit_id, form_id, data, derived in rows}
     values = dict(forms.get((kinds["screening"], SCREENING_FORM), ({}, {}))[0])
     for variable, kind in CLASI_SOURCES.items():
@@ -68,11 +63,12 @@ def screening_values(subject: Subject, protocol: Protocol | None = None) -> dict
 def assess_eligibility(actor: Actor, subject: Subject, stage: Stage) -> EligibilityAssessment:
     if not may(actor.role, Do.SCREEN_SUBJECT):
         raise ActionRefused("only an investigator assesses eligibility", status=403)
-    if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED) and stage == "screening":
-        raise ActionRefused(f"subject is {subject.status}; screening is over", status=409)
-    version = current_version(subject.protocol_id)
-    values = screening_values(subject, protocol_of(version))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        version = version_for_write(subject.protocol_id)
+        subject.refresh_from_db(fields=["status", "screening_attempt"])
+        if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED) and stage == "screening":
+            raise ActionRefused(f"subject is {subject.status}; screening is over", status=409)
+        values = screening_values(subject, protocol_of(version))
         assessment, entry = store_assessment(actor, subject, stage, version, values)
         if stage == "screening":
             new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == "not_eligible" else SubjectStatus.SCREENING
@@ -99,18 +95,18 @@ def reevaluate_if_stale(actor: Actor, subject: Subject) -> EligibilityAssessment
     changed (a corrected screening form, a new CLASI total), so no stale verdict stands until
     someone clicks "Evaluate". Called by the write path after a save; the new verdict is stored,
     audited with the variables that changed, and moves the status like an evaluation would."""
-    subject = Subject.objects.get(pk=subject.pk)
-    if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED):
-        return None
-    latest = latest_assessment(subject, "screening")
-    if latest is None:
-        return None
-    version = current_version(subject.protocol_id)
-    values = screening_values(subject, protocol_of(version))
-    changed = used_values_changed(latest.result, values)
-    if not changed:
-        return None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        version = version_for_write(subject.protocol_id)
+        subject = Subject.objects.get(pk=subject.pk)
+        if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED):
+            return None
+        latest = latest_assessment(subject, "screening")
+        if latest is None:
+            return None
+        values = screening_values(subject, protocol_of(version))
+        changed = used_values_changed(latest.result, values)
+        if not changed:
+            return None
         assessment, entry = store_assessment(actor, subject, "screening", version, values)
         entry = replace(entry, reason=f"re-evaluated automatically: {', '.join(changed)} changed")
         new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == "not_eligible" else SubjectStatus.SCREENING
@@ -148,7 +144,7 @@ def assessment_entry(assessment: EligibilityAssessment) -> AuditEntry:
               or (c["kind"] == "exclusion" and c["status"] == "met")]
     if failed:
         changes["failed_criteria"] = [None, failed]
-    return AuditEntry(f"eligibility.{assessment.stage}", "eligibility", assessment.pk, subject_code=subject.code,
+    return AuditEntry(AuditAction.eligibility(assessment.stage), "eligibility", assessment.pk, subject_code=subject.code,
                       site_code=subject.site.code, changes=changes, protocol_version=evidence["protocol_version"])
 
 
@@ -160,7 +156,8 @@ def store_assessment(
     Returns the audit entry for the caller to append with its own, so that one lock of the
     chain head covers them all.
     """
-    assessment = statements.insert(judge_eligibility(actor, subject, stage, version, values))
+    assessment = judge_eligibility(actor, subject, stage, version, values)
+    assessment.save(force_insert=True)
     return assessment, assessment_entry(assessment)
 
 
@@ -173,21 +170,23 @@ def rescreen(actor: Actor, subject: Subject, reason: str) -> Subject:
     """A screen-failed patient screened again: a new attempt on the same coded subject."""
     if not may(actor.role, Do.SCREEN_SUBJECT):
         raise ActionRefused("only an investigator re-screens a patient", status=403)
-    if subject.status != SubjectStatus.SCREEN_FAILED:
-        raise ActionRefused(f"only a screen-failed subject is re-screened (this one is {subject.status})", status=409)
     if not reason.strip():
         raise ActionRefused("a reason is required to re-screen",
                             [{"field": "reason", "rule": "required", "message": "reason is required"}])
-    version = current_version(subject.protocol_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        version = version_for_write(subject.protocol_id)
+        subject.refresh_from_db(fields=["status", "screening_attempt"])
+        if subject.status != SubjectStatus.SCREEN_FAILED:
+            raise ActionRefused(f"only a screen-failed subject is re-screened (this one is {subject.status})",
+                                status=409)
         old = subject.screening_attempt
         subject.screening_attempt += 1
         subject.status = SubjectStatus.SCREENING
         subject.save(update_fields=["screening_attempt", "status"])
-        ensure_screening_visit(subject)
-        record_event(actor, "subject.rescreen", "subject", subject.code, subject_code=subject.code,
+        ensure_screening_visit(subject, protocol_of(version))
+        record_event(actor, AuditAction.SUBJECT_RESCREEN, "subject", subject.code, subject_code=subject.code,
                      site_code=subject.site.code, reason=reason.strip(),
                      changes={"screening_attempt": [old, subject.screening_attempt],
                               "status": [SubjectStatus.SCREEN_FAILED, SubjectStatus.SCREENING]},
-                     protocol_version=f"{subject.protocol_id} v{version.number}")
+                     protocol_version=str(version))
     return subject

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -12,23 +11,22 @@ from django.utils import timezone
 from equipoise.capture.validation import changes_between, validate_values
 from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form, Protocol
-from equipoise.records import statements
 from equipoise.records.actions.eligibility import reevaluate_if_stale
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.derived_values import derive_all
 from equipoise.records.edit_checks import edit_checks_for
 from equipoise.records.models import (
     FormRecord,
     FormRevision,
     FormState,
-    ProtocolVersion,
     Subject,
     Visit,
 )
 from equipoise.records.permissions import Do, entry_permission, may, reopen_permission, who_may
-from equipoise.records.protocol_versions import current_version, protocol_of, under_version_in_force
+from equipoise.records.protocol_versions import protocol_of, version_for_write
 from equipoise.records.roles import Role
 from equipoise.records.signals import form_record_changed
 
@@ -66,51 +64,39 @@ def save_form(
     """Validate and store a form's values, replacing the previous values as a new revision.
 
     A save of a form that eligibility reads (the screening form, a CLASI) re-judges a patient still
-    in screening when a variable the latest verdict used has changed."""
-    record = under_version_in_force(subject.protocol_id, partial(
-        _save_form, actor, subject, visit, form_id, raw, reason.strip(), from_text))
-    if form_id in ELIGIBILITY_SOURCES:
-        reevaluate_if_stale(actor, subject)
-    return record
-
-
-def _save_form(
-    actor: Actor, subject: Subject, visit: Visit, form_id: str, raw: Mapping[str, Any], reason: str,
-    from_text: bool, version: ProtocolVersion,
-) -> FormRecord:
-    protocol = protocol_of(version)
-    if form_id not in {f.id for f in protocol.forms}:
-        raise ActionRefused(f"unknown form {form_id!r}", status=404)
-    if visit.subject_id != subject.pk:
-        raise ActionRefused("visit does not belong to this subject", status=404)
-    if not form_allowed_at(protocol, visit, form_id):
-        raise ActionRefused(f"form {form_id} is not scheduled at visit {visit.visit_id}", status=400)
-    form = protocol.form(form_id)
-    _check_role(actor, form)
-    clean, errors = validate_values(form, raw, edit_checks=edit_checks_for(form), from_text=from_text)
-    if errors:
-        raise ActionRefused("; ".join(e.message for e in errors), [e.to_dict() for e in errors])
-    try:
-        derived = derive_all(form, clean)
-    except InstrumentInputError as exc:
-        raise ActionRefused(str(exc), [{"field": exc.key, "rule": exc.problem, "message": str(exc)}]) from None
-    label = f"{subject.protocol_id} v{version.number}"
-    with transaction.atomic():
+    in screening when a variable the latest verdict used has changed (a transaction of its own, after).
+    Validated against the protocol version in force, read under the chain-head lock.
+    """
+    reason = reason.strip()
+    with transaction.atomic(durable=True):
+        version = version_for_write(subject.protocol_id)
+        protocol = protocol_of(version)
+        if form_id not in {f.id for f in protocol.forms}:
+            raise ActionRefused(f"unknown form {form_id!r}", status=404)
+        if visit.subject_id != subject.pk:
+            raise ActionRefused("visit does not belong to this subject", status=404)
+        if not form_allowed_at(protocol, visit, form_id):
+            raise ActionRefused(f"form {form_id} is not scheduled at visit {visit.visit_id}", status=400)
+        form = protocol.form(form_id)
+        _check_role(actor, form)
+        clean, errors = validate_values(form, raw, edit_checks=edit_checks_for(form), from_text=from_text)
+        if errors:
+            raise ActionRefused("; ".join(e.message for e in errors), [e.to_dict() for e in errors])
+        try:
+            derived = derive_all(form, clean)
+        except InstrumentInputError as exc:
+            raise ActionRefused(str(exc), [{"field": exc.key, "rule": exc.problem, "message": str(exc)}]) from None
         now = timezone.now()
-        record = FormRecord(subject=subject, visit=visit, form_id=form_id, data=clean, derived=derived,
-                            revision=1, protocol_version=version, updated_at=now)
-        first = FormRevision(revision=1, data=clean, changes=changes_between({}, clean), reason=reason,
-                             user=actor.user, at=now, protocol_version=version)
-        # The first save (record and revision) is one statement on PostgreSQL; an existing record
-        # is read under lock and changed instead.
-        if statements.insert_unless_present(record, then=first, link="record"):
+        record = FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).first()
+        if record is None:
             old: dict[str, Any] = {}
             old_derived: dict[str, Any] = {}
-            changes = first.changes
+            changes = changes_between(old, clean)
+            record = FormRecord.objects.create(subject=subject, visit=visit, form_id=form_id, data=clean,
+                                               derived=derived, revision=1, protocol_version=version, updated_at=now)
         else:
-            record = statements.fetch(FormRecord, for_update=True, visit_id=visit.pk, form_id=form_id)
-            old, old_derived = record.data, record.derived
             _check_changeable(record, visit)
+            old, old_derived = record.data, record.derived
             changes = changes_between(old, clean)
             if not changes:
                 return record
@@ -122,27 +108,25 @@ def _save_form(
             record.subject, record.visit = subject, visit
             record.data, record.derived, record.revision = clean, derived, record.revision + 1
             record.protocol_version, record.updated_at = version, now
-            statements.together([
-                statements.updating(record, ["data", "derived", "revision", "protocol_version", "updated_at"]),
-                statements.inserting(FormRevision(
-                    record=record, revision=record.revision, data=clean, changes=changes,
-                    reason=reason, user=actor.user, at=now, protocol_version=version,
-                )),
-            ])
+            record.save(update_fields=["data", "derived", "revision", "protocol_version", "updated_at"])
+        FormRevision.objects.create(record=record, revision=record.revision, data=clean, changes=changes,
+                                    reason=reason, user=actor.user, at=now, protocol_version=version)
         record_event(
-            actor, "form.save" if record.revision == 1 else "form.change", "form_record", record.pk,
-            subject_code=subject.code, site_code=subject.site.code, form_id=form_id,
+            actor, AuditAction.FORM_SAVE if record.revision == 1 else AuditAction.FORM_CHANGE, "form_record",
+            record.pk, subject_code=subject.code, site_code=subject.site.code, form_id=form_id,
             changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
-            reason=reason, protocol_version=label, checked=version,
+            reason=reason, protocol_version=str(version),
         )
         form_record_changed.send(FormRecord, actor=actor, record=record, changes=changes)
+    if form_id in ELIGIBILITY_SOURCES:
+        reevaluate_if_stale(actor, subject)
     return record
 
 
-def _transition(actor: Actor, record: FormRecord, action: str, new_state: str, reason: str = "") -> FormRecord:
-    version = current_version(record.subject.protocol_id)
-    with transaction.atomic():
-        locked = FormRecord.objects.select_for_update().get(pk=record.pk)
+def _transition(actor: Actor, record: FormRecord, action: AuditAction, new_state: str, reason: str = "") -> FormRecord:
+    with transaction.atomic(durable=True):
+        version = version_for_write(record.subject.protocol_id)
+        locked = FormRecord.objects.select_for_update().select_related("subject__site").get(pk=record.pk)
         old_state = locked.state
         locked.state = new_state
         locked.updated_at = timezone.now()
@@ -150,8 +134,7 @@ def _transition(actor: Actor, record: FormRecord, action: str, new_state: str, r
         record_event(
             actor, action, "form_record", locked.pk, subject_code=locked.subject.code,
             site_code=locked.subject.site.code, form_id=locked.form_id,
-            changes={"state": [old_state, new_state]}, reason=reason,
-            protocol_version=f"{locked.subject.protocol_id} v{version.number}",
+            changes={"state": [old_state, new_state]}, reason=reason, protocol_version=str(version),
         )
     return locked
 
@@ -165,7 +148,7 @@ def complete_form(actor: Actor, record: FormRecord) -> FormRecord:
     _, errors = validate_values(form, record.data, require_complete=True)
     if errors:
         raise ActionRefused("; ".join(e.message for e in errors), [e.to_dict() for e in errors])
-    return _transition(actor, record, "form.complete", FormState.COMPLETE)
+    return _transition(actor, record, AuditAction.FORM_COMPLETE, FormState.COMPLETE)
 
 
 def reopen_form(actor: Actor, record: FormRecord, reason: str) -> FormRecord:
@@ -178,7 +161,7 @@ def reopen_form(actor: Actor, record: FormRecord, reason: str) -> FormRecord:
         raise ActionRefused("only the data manager unlocks a locked form", status=403)
     if not may(actor.role, reopen_permission(record.state)):
         raise ActionRefused(f"role {actor.role} cannot reopen forms", status=403)
-    return _transition(actor, record, "form.reopen", FormState.DRAFT, reason.strip())
+    return _transition(actor, record, AuditAction.FORM_REOPEN, FormState.DRAFT, reason.strip())
 
 
 def lock_form(actor: Actor, record: FormRecord) -> FormRecord:
@@ -186,4 +169,4 @@ def lock_form(actor: Actor, record: FormRecord) -> FormRecord:
         raise ActionRefused("only the data manager locks forms", status=403)
     if record.state == FormState.LOCKED:
         raise ActionRefused("form is already locked", status=409)
-    return _transition(actor, record, "form.lock", FormState.LOCKED)
+    return _transition(actor, record, AuditAction.FORM_LOCK, FormState.LOCKED)

@@ -9,11 +9,12 @@ from equipoise.instruments.derived import instrument_items
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import DataQuery, FormRecord, QueryStatus
 from equipoise.records.permissions import Do, may
 
 
-def _audit(actor: Actor, query: DataQuery, action: str, changes: dict) -> None:
+def _audit(actor: Actor, query: DataQuery, action: AuditAction, changes: dict) -> None:
     record_event(actor, action, "query", query.pk, subject_code=query.record.subject.code,
                  site_code=query.record.subject.site.code, form_id=query.record.form_id, changes=changes)
 
@@ -32,10 +33,10 @@ def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> Data
     if field not in fields:
         raise ActionRefused(f"{field!r} is not a field of form {record.form_id}",
                             [{"field": "field", "rule": "choices", "message": "unknown field"}])
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         query = DataQuery.objects.create(record=record, field=field, text=text.strip(), raised_by=actor.user,
                                          raised_at=timezone.now())
-        _audit(actor, query, "query.raise", {"field": [None, field], "text": [None, query.text]})
+        _audit(actor, query, AuditAction.QUERY_RAISE, {"field": [None, field], "text": [None, query.text]})
     return query
 
 
@@ -46,11 +47,11 @@ def answer_query(actor: Actor, query: DataQuery, answer: str) -> DataQuery:
         raise ActionRefused("the query is closed", status=409)
     if not answer.strip():
         raise ActionRefused("the answer needs a text", [{"field": "answer", "rule": "required", "message": "required"}])
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         query.answer, query.answered_by, query.answered_at = answer.strip(), actor.user, timezone.now()
         query.status = QueryStatus.ANSWERED
         query.save()
-        _audit(actor, query, "query.answer", {"answer": [None, query.answer], "status": ["open", "answered"]})
+        _audit(actor, query, AuditAction.QUERY_ANSWER, {"answer": [None, query.answer], "status": ["open", "answered"]})
     return query
 
 
@@ -59,9 +60,9 @@ def close_query(actor: Actor, query: DataQuery) -> DataQuery:
         raise ActionRefused("only the person who raised the query closes it", status=403)
     if query.status == QueryStatus.CLOSED:
         raise ActionRefused("the query is already closed", status=409)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         old = query.status
         query.status, query.closed_at = QueryStatus.CLOSED, timezone.now()
         query.save()
-        _audit(actor, query, "query.close", {"status": [old, "closed"]})
+        _audit(actor, query, AuditAction.QUERY_CLOSE, {"status": [old, "closed"]})
     return query

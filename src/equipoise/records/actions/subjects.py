@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import EndOutcome, Site, SiteRecruitment, Subject, SubjectStatus
 from equipoise.records.permissions import Do, may, who_may
-from equipoise.records.protocol_versions import current_version
+from equipoise.records.protocol_versions import protocol_of, version_for_write
 from equipoise.records.visits_setup import ensure_screening_visit
 from equipoise.visits.localtime import trial_date
 
@@ -26,26 +28,25 @@ def create_subject(actor: Actor, site: Site, protocol_id: str) -> Subject:
     if not may(actor.role, Do.CREATE_SUBJECT):
         raise ActionRefused(f"only the {who_may(Do.CREATE_SUBJECT)} creates subjects, not the {actor.role}",
                             status=403)
-    version = current_version(protocol_id)
-    with transaction.atomic():
-        locked = Site.objects.select_for_update().get(pk=site.pk)
-        if locked.recruitment != SiteRecruitment.RECRUITING:
-            raise ActionRefused(f"site {locked.code} is not open for recruitment "
-                                f"({locked.get_recruitment_display()}); no new patient can be screened there",
+    with transaction.atomic(durable=True):
+        version = version_for_write(protocol_id)
+        if Site.objects.get(pk=site.pk).recruitment != SiteRecruitment.RECRUITING:
+            raise ActionRefused(f"site {site.code} is not open for recruitment "
+                                f"({site.get_recruitment_display()}); no new patient can be screened there",
                                 status=409)
-        locked.subject_sequence += 1
-        locked.save(update_fields=["subject_sequence"])
+        Site.objects.filter(pk=site.pk).update(subject_sequence=F("subject_sequence") + 1)
+        locked = Site.objects.get(pk=site.pk)
         subject = Subject.objects.create(
             code=subject_code(locked.code, locked.subject_sequence),
             site=locked,
             protocol_id=protocol_id,
             created_at=timezone.now(),
         )
-        ensure_screening_visit(subject)
+        ensure_screening_visit(subject, protocol_of(version))
         record_event(
-            actor, "subject.create", "subject", subject.code, subject_code=subject.code,
+            actor, AuditAction.SUBJECT_CREATE, "subject", subject.code, subject_code=subject.code,
             site_code=locked.code, changes={"code": [None, subject.code]},
-            protocol_version=f"{protocol_id} v{version.number}",
+            protocol_version=str(version),
         )
     return subject
 
@@ -72,6 +73,16 @@ def end_participation(actor: Actor, subject: Subject, outcome: str, ended_on: dt
     declined or left for another reason. The date is required, and a reason for every outcome but
     "completed"; the CONSORT diagram and the reports count each outcome. A death also needs its
     serious adverse event: `treatment.actions.death.record_death` records both together."""
+    with transaction.atomic(durable=True):
+        return ending_participation(actor, subject, outcome, ended_on, reason, now)
+
+
+def ending_participation(actor: Actor, subject: Subject, outcome: str, ended_on: dt.date, reason: str,
+                         now: dt.datetime | None = None) -> Subject:
+    """`end_participation` inside the caller's transaction: for an action that ends a participation
+    together with another record (a death with its serious adverse event)."""
+    version = version_for_write(subject.protocol_id)
+    subject.refresh_from_db(fields=["status"])
     if not may(actor.role, Do.END_PARTICIPATION):
         raise ActionRefused("only an investigator records the end of a patient's participation", status=403)
     allowed = AFTER_RANDOMIZATION if subject.status == SubjectStatus.RANDOMIZED else BEFORE_RANDOMIZATION
@@ -93,17 +104,15 @@ def end_participation(actor: Actor, subject: Subject, outcome: str, ended_on: dt
     if not reason.strip() and outcome != EndOutcome.COMPLETED:
         raise ActionRefused("a reason is required",
                             [{"field": "reason", "rule": "required", "message": "reason is required"}])
-    version = current_version(subject.protocol_id)
-    with transaction.atomic():
-        old = subject.status
-        subject.status = allowed[outcome]
-        subject.end_outcome = outcome
-        subject.participation_ended_on = ended_on
-        subject.participation_end_reason = reason.strip()
-        subject.save(update_fields=["status", "end_outcome", "participation_ended_on", "participation_end_reason"])
-        record_event(actor, "subject.end_participation", "subject", subject.code, subject_code=subject.code,
-                     site_code=subject.site.code, reason=reason.strip(),
-                     changes={"status": [old, subject.status], "end_outcome": [None, outcome],
-                              "participation_ended_on": [None, ended_on.isoformat()]},
-                     protocol_version=f"{subject.protocol_id} v{version.number}")
+    old = subject.status
+    subject.status = allowed[outcome]
+    subject.end_outcome = outcome
+    subject.participation_ended_on = ended_on
+    subject.participation_end_reason = reason.strip()
+    subject.save(update_fields=["status", "end_outcome", "participation_ended_on", "participation_end_reason"])
+    record_event(actor, AuditAction.SUBJECT_END_PARTICIPATION, "subject", subject.code, subject_code=subject.code,
+                 site_code=subject.site.code, reason=reason.strip(),
+                 changes={"status": [old, subject.status], "end_outcome": [None, outcome],
+                          "participation_ended_on": [None, ended_on.isoformat()]},
+                 protocol_version=str(version))
     return subject

@@ -13,7 +13,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from equipoise.records.actions.subjects import end_participation
+from equipoise.records.actions.subjects import ending_participation
 from equipoise.records.actor import Actor
 from equipoise.records.models import EndOutcome, Subject
 from equipoise.treatment.actions.adverse_events import report_adverse_event
@@ -57,5 +57,5 @@ def record_death(actor: Actor, subject: Subject, died_on: dt.date, cause: str, c
                 site_aware_at=site_aware_at or now, now=now)
         else:
             event = existing
-        ended = end_participation(actor, subject, EndOutcome.DEATH, died_on, cause, now=now)
+        ended = ending_participation(actor, subject, EndOutcome.DEATH, died_on, cause, now=now)
     return ended, event, existing is None
