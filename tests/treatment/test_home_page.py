@@ -70,6 +70,16 @@ def test_the_blinded_assessor_gets_visit_counts_linked_to_the_subject_list(trial
     assert trial["late"].code in subject_list and trial["due"].code not in subject_list  # due now, not late
 
 
+def test_nothing_is_due_for_a_patient_whose_participation_ended(trial, people, client_for, inv_a):
+    from equipoise.records.actions.subjects import end_participation
+
+    end_participation(inv_a, trial["late"], "withdrew_consent", today(), "patient withdrew consent")
+    client = client_for(people["inv_a"])
+    assert trial["late"].code not in client.get("/subjects/?next=overdue").content.decode()
+    row = client.get("/subjects/?q=" + trial["late"].code).content.decode().split('id="subjects"')[1]
+    assert "error-text" not in row  # no overdue visits shown
+
+
 @pytest.mark.parametrize("user, shown, hidden", [
     ("inv_a", ["/treatment/safety/", "/treatment/worklist/"], ["/audit/", "/stats/", "/randomization/"]),
     ("pharm_a", ["/treatment/worklist/"], ["/treatment/safety/", "/audit/", "/stats/"]),

@@ -54,9 +54,10 @@ class SubjectQuery:
 
 
 def _pending() -> QuerySet[Visit]:
-    """Visits still to do (not done, not missed) that are dated, of the outer subject."""
-    return Visit.objects.filter(subject=OuterRef("pk"), done_date__isnull=True, missed=False,
-                                target_date__isnull=False)
+    """Visits still to do (not done, not missed) that are dated, of the outer subject while in the
+    trial (randomized; after withdrawal, loss or completion nothing is due any more)."""
+    return Visit.objects.filter(subject=OuterRef("pk"), subject__status=SubjectStatus.RANDOMIZED,
+                                done_date__isnull=True, missed=False, target_date__isnull=False)
 
 
 def _count(queryset: QuerySet, subject_field: str = "subject") -> Coalesce:
@@ -89,7 +90,7 @@ def subject_rows(subjects: QuerySet[Subject], query: SubjectQuery, today: dt.dat
     if query.next_visit == "overdue":
         rows = rows.filter(overdue_visits__gt=0)
     elif query.next_visit == "due":
-        rows = rows.filter(pk__in=Visit.objects.filter(
+        rows = rows.filter(status=SubjectStatus.RANDOMIZED, pk__in=Visit.objects.filter(
             done_date__isnull=True, missed=False, earliest_date__lte=today, latest_date__gte=today).values("subject_id"))
     elif query.next_visit in ("week", "month"):
         days = 7 if query.next_visit == "week" else 30
