@@ -442,11 +442,12 @@ def clasi_entry(
         if not errors:
             actor = actor_for(request.user, rights, subject.site, request.request_id)
             try:
-                with transaction.atomic():
-                    form_actions.save_form(actor, subject, visit, form.id, {field: posted, **others},
-                                           reason=request.POST.get("reason", ""))
-                    if off and assessed_on and not ProtocolDeviation.objects.filter(
-                            visit=visit, occurred_on=assessed_on, kind=OUTSIDE_WINDOW, cancelled_reason="").exists():
+                # save_form runs its own (durable) transaction; the confirmed deviation follows it.
+                form_actions.save_form(actor, subject, visit, form.id, {field: posted, **others},
+                                       reason=request.POST.get("reason", ""))
+                if off and assessed_on and not ProtocolDeviation.objects.filter(
+                        visit=visit, occurred_on=assessed_on, kind=OUTSIDE_WINDOW, cancelled_reason="").exists():
+                    with transaction.atomic():
                         record_window_deviation(actor, visit, assessed_on, "CLASI assessment", off)
             except ActionRefused as exc:
                 errors = _errors_of(exc)
