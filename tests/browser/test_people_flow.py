@@ -102,7 +102,8 @@ def test_site_invitation_two_factor_signature_and_invalidation(live_server, page
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
 
-    # Screen a patient at the new site and fill the blood tests of the screening visit.
+    # Screen a patient at the new site (from the subject list) and fill the screening blood tests.
+    page.goto(f"{base}/subjects/")
     page.click("form[action='/subjects/new/'] button")
     page.wait_for_url(re.compile(r".*/subjects/CCH-0001/$"))
     page.locator("section.visit").first.locator("a", has_text=re.compile("Bilan sanguin|Blood tests")).click()
