@@ -105,6 +105,7 @@ def sign_in_and_screen(url: str, token: str, shots: Path) -> str:
         page.fill("#otp_code", token)
         page.locator("button[type=submit]").click()
         page.wait_for_url(f"{url}/")
+        page.goto(f"{url}/subjects/")
         page.click("form[action='/subjects/new/'] button")
         page.wait_for_url(re.compile(r".*/subjects/TNN-\d{4}/$"))
         code = re.search(r"TNN-\d{4}", page.url).group(0)
