@@ -6,34 +6,19 @@ ODM files made from it, hold changes with reasons for change.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from export_paths import DATASET_SCHEMA, DEMO_DAY, NDJSON_SCHEMA, ODM_XSD, REPO
+
+from demo_rollback import demo_kept_for_the_module
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo trial in one transaction kept for the module's tests, rolled back at the end."""
-    from equipoise.demo.seed import seed_demo
-
-    with django_db_blocker.unblock(), override_settings(PROTOCOLS_DIR=REPO / "protocols"):
-        atomic = transaction.atomic()
-        # Marked as a test case's block, as Django's TestCase marks its own, so that the actions'
-        # durable transactions run inside it (they refuse any other enclosing transaction).
-        atomic._from_testcase = True
-        atomic.__enter__()
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                seed_demo(DEMO_DAY, progress=lambda _: None)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with django_db_blocker.unblock(), demo_kept_for_the_module(DEMO_DAY, REPO / "protocols"):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -4,15 +4,12 @@ adding up."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
+from demo_rollback import demo_kept_for_the_module
 from equipoise.records.models import Subject, SubjectStatus
 from equipoise.visits.localtime import trial_date
 
@@ -24,20 +21,8 @@ DEMO_DAY = trial_date(timezone.now())
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    from equipoise.demo.seed import seed_demo
-
-    with django_db_blocker.unblock(), override_settings(PROTOCOLS_DIR=REPO / "protocols"):
-        atomic = transaction.atomic()
-        # marked as a test case's transaction, so the actions' durable transactions run inside it
-        atomic._from_testcase = True
-        atomic.__enter__()
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                seed_demo(DEMO_DAY, progress=lambda _: None)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with django_db_blocker.unblock(), demo_kept_for_the_module(DEMO_DAY, REPO / "protocols"):
+        yield
 
 
 @pytest.fixture
