@@ -15,6 +15,12 @@ def totp_code(device, steps_ahead: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def wrong_code(device) -> str:
+    """A six-digit code no step in the accepted window produces (a fixed one is right about once a million runs)."""
+    window = {totp_code(device, step) for step in range(-device.tolerance - 1, device.tolerance + 2)}
+    return next(code for code in (f"{n:06d}" for n in range(123456, 1000000)) if code not in window)
+
+
 @pytest.fixture(autouse=True)
 def english():
     """Actions word their refusals in the reader's language; these tests read the English."""

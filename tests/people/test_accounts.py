@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from equipoise.records.actions.errors import ActionRefused
 
-from .conftest import events, totp_code
+from .conftest import events, totp_code, wrong_code
 
 LINK = re.compile(r"http://testserver(/account/invitation/[^/\s]+/)")
 
@@ -49,7 +49,7 @@ def test_invitation_sets_password_and_second_factor_once(client, people):
     assert not user.is_active and not user.has_usable_password()
 
     # A wrong code: refused and audited.
-    wrong = client.post(path, {"password": "Tenon-lupus-2026!", "again": "Tenon-lupus-2026!", "otp_code": "000000"})
+    wrong = client.post(path, {"password": "Tenon-lupus-2026!", "again": "Tenon-lupus-2026!", "otp_code": wrong_code(device)})
     assert wrong.status_code == 403
     assert events("two_factor.failed")
 

@@ -7,7 +7,7 @@ import pytest
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.roles import Role
 
-from .conftest import events, totp_code
+from .conftest import events, totp_code, wrong_code
 
 PASSWORD = "correct-horse-battery"
 
@@ -90,7 +90,7 @@ def test_signature_refusals_change_nothing(people, enrolled, screened, actor_of)
     with pytest.raises(ActionRefused, match="password"):
         sign(actor, subject, visit, "wrong-password", totp_code(device))
     with pytest.raises(ActionRefused, match="code"):
-        sign(actor, subject, visit, PASSWORD, "000000")
+        sign(actor, subject, visit, PASSWORD, wrong_code(device))
     with pytest.raises(ActionRefused, match="participation is over"):
         sign(actor, subject, None, PASSWORD, totp_code(device))
     assert not Signature.objects.exists()

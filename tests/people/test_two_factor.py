@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from .conftest import events, totp_code
+from .conftest import events, totp_code, wrong_code
 
 
 def password_login(client, username="inv_a", password="correct-horse-battery"):
@@ -20,7 +20,7 @@ def test_enrolled_user_must_give_a_code_after_the_password(client, people, enrol
     assert response.status_code == 302 and response["Location"].startswith("/account/second-factor/")
     assert client.get("/subjects/TNN-0001/").status_code == 302  # no page before the code
 
-    assert client.post("/account/second-factor/", {"otp_code": "123456", "next": "/"}).status_code == 403
+    assert client.post("/account/second-factor/", {"otp_code": wrong_code(device), "next": "/"}).status_code == 403
     ok = client.post("/account/second-factor/", {"otp_code": totp_code(device, 1), "next": "/"})
     assert ok.status_code == 302 and ok["Location"] == "/"
     assert client.get("/").status_code == 200
@@ -40,7 +40,7 @@ def test_lockout_counts_wrong_codes(client, people, enrolled, settings):
     device, _ = enrolled(people["inv_a"])
     password_login(client)
     for _ in range(3):
-        assert client.post("/account/second-factor/", {"otp_code": "000000"}).status_code == 403
+        assert client.post("/account/second-factor/", {"otp_code": wrong_code(device)}).status_code == 403
     assert events("login.lockout")
     locked = client.post("/account/second-factor/", {"otp_code": totp_code(device)})
     assert locked.status_code == 403 and client.get("/").status_code == 302
