@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.confirmation import confirmed
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import Subject, SubjectStatus, Visit
 from equipoise.records.permissions import Do, may
@@ -68,7 +69,7 @@ from equipoise.treatment.pill_counts import dispensing_rows
 from equipoise.treatment.pregnancy_outcome import PREGNANCY_OUTCOMES
 from equipoise.treatment.site_worklist import site_worklist
 from equipoise.treatment.worklist import pregnancy_status, subject_calendar
-from equipoise.visits.localtime import to_trial_time, trial_date
+from equipoise.visits.localtime import NotALocalTime, from_local_input, local_input_value, to_trial_time, trial_date
 
 
 class _BadInput(ValueError):
@@ -116,14 +117,16 @@ def _grade(post: Any, field: str = "grade") -> Any:
 
 
 def _moment(post: Any, field: str) -> dt.datetime | None:
-    """A date and time as typed; a missing UTC offset is passed on so the rule refuses it by name."""
+    """A date and time picked in Paris wall-clock time, as the UTC instant it is (None if empty)."""
     raw = post.get(field, "").strip()
     if not raw:
         return None
     try:
-        return dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise _BadInput(field, raw, "is not a date and time such as 2026-03-29T09:30+02:00") from None
+        return from_local_input(raw)
+    except NotALocalTime as exc:
+        rule = (_("is in the hour skipped when clocks go forward; pick a time before or after it")
+                if exc.reason == "skipped" else _("is not a date and time"))
+        raise _BadInput(field, raw, rule) from None
 
 
 def _show_refusal(request: SignedInRequest, exc: ActionRefused) -> None:
@@ -265,8 +268,16 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
     }
     if action not in handlers:
         raise Http404("no such action")
+    if _irreversible(action, post) and not confirmed(post):
+        messages.error(request, _("Nothing was done: tick the box to confirm."))
+        return redirect(back)
     run, done = handlers[action]
     return _attempt(request, back, run, done)
+
+
+def _irreversible(action: str, post: Any) -> bool:
+    """A missed visit and a definitive stop of the study drug cannot be taken back: they ask first."""
+    return action == "visit-missed" or (action == "dose-change" and post.get("kind") == DoseChangeKind.STOP)
 
 
 def subject_safety(request: SignedInRequest, code: str) -> HttpResponse:
@@ -288,7 +299,7 @@ def subject_safety(request: SignedInRequest, code: str) -> HttpResponse:
         "special_interest": subject_protocol(subject).safety.special_interest,
         "causality": CAUSALITY, "actions_taken": ACTIONS_TAKEN, "outcomes": OUTCOMES,
         "pregnancy_outcomes": PREGNANCY_OUTCOMES,
-        "now_local": to_trial_time(now).isoformat(timespec="minutes"), "today": trial_date(now),
+        "now_local": local_input_value(now), "today": trial_date(now),
         "is_investigator": Role.INVESTIGATOR in rights.roles,
     })
 
@@ -326,7 +337,7 @@ def adverse_event(request: SignedInRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     return render(request, "treatment/adverse_event.html", {
         "ae": ae, "subject": ae.subject, "clocks": event_clocks(ae, now, clock_hours(ae.subject.protocol_id)),
-        "lang": _lang(), "now_local": to_trial_time(now).isoformat(timespec="minutes"),
+        "lang": _lang(), "now_local": local_input_value(now),
         "changes": ae.dose_changes.all(), "is_investigator": Role.INVESTIGATOR in rights.roles,
         "is_sponsor": Role.SPONSOR_ADMIN in rights.roles, "outcomes": OUTCOMES, "today": trial_date(now),
     })
@@ -384,5 +395,9 @@ def pregnancy_report_action(request: SignedInRequest, code: str, pk: int, action
     }
     if action not in handlers:
         raise Http404("no such action")
+    back = reverse("subject-safety", kwargs={"code": subject.code})
+    if action == "close" and not confirmed(post):
+        messages.error(request, _("Nothing was done: tick the box to confirm."))
+        return redirect(back)
     run, done = handlers[action]
-    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), run, done)
+    return _attempt(request, back, run, done)
