@@ -17,7 +17,7 @@ def client_for(user, **kwargs):
 
 
 def randomize(user, subject, **kwargs):
-    return client_for(user, **kwargs).post(f"/subjects/{subject.code}/randomize/")
+    return client_for(user, **kwargs).post(f"/subjects/{subject.code}/randomize/", {"confirm": "yes"})
 
 
 def panel_html(user, subject):

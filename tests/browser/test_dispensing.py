@@ -124,6 +124,7 @@ def test_counselling_draft_refused_complete_accepted_positive_holds_and_alerts(
     # The investigator marks the test complete; the pharmacist dispenses.
     log_in(page, base, "inv_a")
     page.goto(w0_test)
+    page.check("form[action$='/complete/'] input[name=confirm]")
     page.click("form[action$='/complete/'] button")
     page.wait_for_load_state()
     log_out(page)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.confirmation import CONFIRM_FIELD, confirmed
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import Subject, SubjectStatus, Visit
 from equipoise.records.permissions import Do
@@ -64,7 +65,13 @@ from equipoise.treatment.pregnancy_outcome import PREGNANCY_OUTCOMES
 from equipoise.treatment.rejected import RejectedForm, rejected_form
 from equipoise.treatment.site_worklist import site_worklist
 from equipoise.treatment.worklist import pregnancy_status, subject_calendar
-from equipoise.visits.localtime import to_trial_time, trial_date
+from equipoise.visits.localtime import (
+    NotALocalTime,
+    from_local_input,
+    local_input_value,
+    to_trial_time,
+    trial_date,
+)
 
 
 class _BadInput(ValueError):
@@ -117,15 +124,16 @@ def _grade(post: Any, field: str = "grade") -> Any:
 
 
 def _moment(post: Any, field: str) -> dt.datetime | None:
-    """A date and time as typed; a missing UTC offset is passed on so the rule refuses it by name."""
+    """A date and time picked in Paris wall-clock time, as the UTC instant it is (None if empty)."""
     raw = post.get(field, "").strip()
     if not raw:
         return None
     try:
-        return dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise _BadInput(field, f"{raw!r} is not a date and time such as 2026-03-29T09:30+02:00",
-                        f"« {raw} » n'est pas une date et heure comme 2026-03-29T09:30+02:00") from None
+        return from_local_input(raw)
+    except NotALocalTime as exc:
+        rule = (_("is in the hour skipped when clocks go forward; pick a time before or after it")
+                if exc.reason == "skipped" else _("is not a date and time"))
+        raise _BadInput(field, f"{raw!r} {rule}", f"« {raw} » {rule}") from None  # `rule` is in the page's language
 
 
 @dataclass(frozen=True)
@@ -138,11 +146,15 @@ class _Form:
 
 
 def _attempt(request: SignedInRequest, form: str, pk: int | None, posted: _Form, back: str,
-             show_again: Callable[[RejectedForm, int], HttpResponse]) -> HttpResponse:
+             show_again: Callable[[RejectedForm, int], HttpResponse], confirm: bool = False) -> HttpResponse:
     """Run the action: done, a message and back to the page; refused, the same page again with
     what was typed and each error beside its input, with the refusal's status. A refusal of the
-    role itself (403) has no form to show again: the role is offered none."""
+    role itself (403) has no form to show again: the role is offered none. An irreversible action
+    (`confirm`) runs only once its box is ticked."""
     try:
+        if confirm and not confirmed(request.POST):
+            message = _("Nothing was done: tick the box to confirm.")
+            raise ActionRefused(message, [{"field": CONFIRM_FIELD, "message": message, "message_fr": message}])
         posted.run()
     except (ActionRefused, _BadInput) as caught:
         exc = caught.refused if isinstance(caught, _BadInput) else caught
@@ -257,7 +269,7 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
             ("returned_on", "tablets_returned", "auxiliary_returned"), _("Returned tablets counted.")),
         "dose-change": _Form(lambda: prescribing.change_dose(
             actor, subject, post.get("kind", ""), _date(post, "effective_on"), post.get("reason", ""),
-            post.get("new_dose_mg", "")), ("kind", "effective_on", "new_dose_mg", "reason"),
+            post.get("new_dose_mg", "")), ("kind", "effective_on", "new_dose_mg", "reason", CONFIRM_FIELD),
             _("Study drug change recorded.")),
         "counselling": _Form(lambda: counselling.record_counselling(
             actor, subject, post.getlist("topics"), _date(post, "counselled_on")), ("topics", "counselled_on"),
@@ -275,12 +287,18 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
         "visit-undo-done": _Form(lambda: visits.undo_visit_done(actor, visit(), post.get("reason", "")),
                                  ("reason",), _("Visit open again.")),
         "visit-missed": _Form(lambda: visits.mark_visit_missed(actor, visit(), post.get("reason", "")),
-                              ("reason",), _("Visit recorded as missed.")),
+                              ("reason", CONFIRM_FIELD), _("Visit recorded as missed.")),
     }
     if action not in forms:
         raise Http404("no such action")
     return _attempt(request, action, pk, forms[action], reverse("subject-treatment", kwargs={"code": subject.code}),
-                    lambda rejected, status: _treatment_page(request, subject, rights, rejected, status))
+                    lambda rejected, status: _treatment_page(request, subject, rights, rejected, status),
+                    confirm=_irreversible(action, post))
+
+
+def _irreversible(action: str, post: Any) -> bool:
+    """A missed visit and a definitive stop of the study drug cannot be taken back: they ask first."""
+    return action == "visit-missed" or (action == "dose-change" and post.get("kind") == DoseChangeKind.STOP)
 
 
 def subject_safety(request: SignedInRequest, code: str) -> HttpResponse:
@@ -308,7 +326,7 @@ def _safety_page(request: SignedInRequest, subject: Subject, rights: Rights,
         "special_interest": subject_protocol(subject).safety.special_interest,
         "causality": CAUSALITY, "actions_taken": ACTIONS_TAKEN, "outcomes": OUTCOMES,
         "pregnancy_outcomes": PREGNANCY_OUTCOMES,
-        "now_local": to_trial_time(now).isoformat(timespec="minutes"), "today": trial_date(now),
+        "now_local": local_input_value(now), "today": trial_date(now),
         "today_iso": trial_date(now).isoformat(), "rejected": rejected,
     }, status=status)
 
@@ -354,7 +372,7 @@ def _event_page(request: SignedInRequest, ae: AdverseEvent, rights: Rights,
     now = timezone.now()
     return render(request, "treatment/adverse_event.html", {
         "ae": ae, "subject": ae.subject, "clocks": event_clocks(ae, now, clock_hours(ae.subject.protocol_id)),
-        "lang": _lang(), "now_local": to_trial_time(now).isoformat(timespec="minutes"),
+        "lang": _lang(), "now_local": local_input_value(now),
         "changes": ae.dose_changes.all(), "rights": rights, "outcomes": OUTCOMES,
         "today": trial_date(now), "rejected": rejected,
     }, status=status)
@@ -416,10 +434,11 @@ def pregnancy_report_action(request: SignedInRequest, code: str, pk: int, action
         "notify-sponsor": _Form(lambda: report_actions.notify_sponsor_of_pregnancy(actor, report, _moment(post, "at")),
                                 ("at",), _("Sponsor notification recorded.")),
         "close": _Form(lambda: report_actions.close_pregnancy_report(actor, report, post.get("reason", "")),
-                       ("reason",), _("Pregnancy report closed.")),
+                       ("reason", CONFIRM_FIELD), _("Pregnancy report closed.")),
     }
     if action not in forms:
         raise Http404("no such action")
     return _attempt(request, f"pregnancy-report-{action}", pk, forms[action],
                     reverse("subject-safety", kwargs={"code": subject.code}),
-                    lambda rejected, status: _safety_page(request, subject, rights, rejected, status))
+                    lambda rejected, status: _safety_page(request, subject, rights, rejected, status),
+                    confirm=action == "close")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject
 from equipoise.records.permissions import Do
 from equipoise.safety.adverse_events import AdverseEvent as PureEvent
@@ -104,7 +105,7 @@ def report_adverse_event(
             site_aware_at=as_utc("site_aware_at", site_aware_at) if site_aware_at else None,
             reported_at=now, reported_by=actor.user, protocol_version=version)
         # Causality names the drugs, hence the arm: the audit event keeps the arm-neutral facts.
-        record_event(actor, "adverse_event.report", "adverse_event", ae.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.ADVERSE_EVENT_REPORT, "adverse_event", ae.pk, subject_code=subject.code,
                      site_code=subject.site.code,
                      changes={"term": [None, ae.term], "grade": [None, ae.grade],
                               "onset_date": [None, onset_date.isoformat()],
@@ -125,7 +126,7 @@ def _stop_for_pregnancy(actor: Actor, subject: Subject, ae: AdverseEvent, today:
                            f"pregnancy reported (adverse event {ae.pk})", adverse_event=ae)
     follow_up = PregnancyFollowUp.objects.create(subject=subject, adverse_event=ae, opened_at=now)
     _, label = version_of(subject)
-    record_event(actor, "pregnancy_follow_up.open", "pregnancy_follow_up", follow_up.pk, subject_code=subject.code,
+    record_event(actor, AuditAction.PREGNANCY_FOLLOW_UP_OPEN, "pregnancy_follow_up", follow_up.pk, subject_code=subject.code,
                  site_code=subject.site.code, changes={"adverse_event": [None, ae.pk], "status": [None, "open"]},
                  protocol_version=label)
 
@@ -165,7 +166,7 @@ def notify_sponsor(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = None
         locked.sponsor_notified_at = moment
         locked.save(update_fields=["sponsor_notified_at"])
         _, label = version_of(locked.subject)
-        record_event(actor, "adverse_event.sponsor_notified", "adverse_event", locked.pk,
+        record_event(actor, AuditAction.ADVERSE_EVENT_SPONSOR_NOTIFIED, "adverse_event", locked.pk,
                      subject_code=locked.subject.code, site_code=locked.subject.site.code,
                      changes={"sponsor_notified_at": [None, moment.isoformat()]}, protocol_version=label)
     return locked
@@ -192,7 +193,7 @@ def assess_expectedness(actor: Actor, ae: AdverseEvent, expected: bool, now: dt.
         locked.expectedness_assessed_by = actor.user
         locked.save(update_fields=["expected", "expectedness_assessed_at", "expectedness_assessed_by"])
         _, label = version_of(locked.subject)
-        record_event(actor, "adverse_event.expectedness", "adverse_event", locked.pk,
+        record_event(actor, AuditAction.ADVERSE_EVENT_EXPECTEDNESS, "adverse_event", locked.pk,
                      subject_code=locked.subject.code, site_code="",
                      changes={"expected": [None, expected],
                               "expectedness_assessed_at": [None, locked.expectedness_assessed_at.isoformat()]},
@@ -216,7 +217,7 @@ def notify_authorities(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = 
         locked.authorities_notified_at = moment
         locked.save(update_fields=["authorities_notified_at"])
         _, label = version_of(locked.subject)
-        record_event(actor, "adverse_event.authorities_notified", "adverse_event", locked.pk,
+        record_event(actor, AuditAction.ADVERSE_EVENT_AUTHORITIES_NOTIFIED, "adverse_event", locked.pk,
                      subject_code=locked.subject.code, site_code="",
                      changes={"authorities_notified_at": [None, moment.isoformat()]}, protocol_version=label)
     return locked

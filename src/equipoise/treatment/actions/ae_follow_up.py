@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.permissions import Do
 from equipoise.safety.adverse_events import validate_adverse_event
 from equipoise.safety.errors import InvalidInput
@@ -73,7 +74,7 @@ def follow_up_adverse_event(
         locked.site_aware_at = as_utc("site_aware_at", after.site_aware_at) if after.site_aware_at else None
         locked.save(update_fields=["end_date", "outcome", "grade", "seriousness", "site_aware_at"])
         _, label = version_of(subject)
-        record_event(actor, "adverse_event.follow_up", "adverse_event", locked.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.ADVERSE_EVENT_FOLLOW_UP, "adverse_event", locked.pk, subject_code=subject.code,
                      site_code=subject.site.code, changes=changes(before, outcome_before, after, outcome),
                      reason=reason.strip(), protocol_version=label)
         if became_serious:

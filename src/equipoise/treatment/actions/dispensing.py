@@ -17,6 +17,7 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.permissions import Do
 from equipoise.safety.errors import InvalidInput
 from equipoise.treatment.actions.refusals import (
@@ -82,7 +83,7 @@ def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
     if violations:
         codes = [v["rule"] for v in violations]
         with transaction.atomic():
-            record_event(actor, "dispensing.refused", "prescription", prescription.pk, subject_code=subject.code,
+            record_event(actor, AuditAction.DISPENSING_REFUSED, "prescription", prescription.pk, subject_code=subject.code,
                          site_code=subject.site.code,
                          changes={"violations": [None, codes], "dispensed_on": [None, dispensed_on.isoformat()]},
                          protocol_version=label)
@@ -104,7 +105,7 @@ def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
         dispensing = Dispensing.objects.create(
             prescription=prescription, subject=subject, dispensed_on=dispensed_on, tablets=tablets,
             auxiliary_tablets=aux_tablets, dispenser=actor.user, created_at=timezone.now(), protocol_version=version)
-        record_event(actor, "dispensing.create", "dispensing", dispensing.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.DISPENSING_CREATE, "dispensing", dispensing.pk, subject_code=subject.code,
                      site_code=subject.site.code,
                      changes={"prescription": [None, prescription.pk], "dispensed_on": [None, dispensed_on.isoformat()],
                               "tablets": [None, tablets], "auxiliary_tablets": [None, aux_tablets],
@@ -136,7 +137,7 @@ def record_return(actor: Actor, dispensing: Dispensing, returned_on: dt.date, ta
         counted = TabletReturn.objects.create(
             dispensing=dispensing, returned_on=returned_on, tablets_returned=tablets_returned,
             auxiliary_returned=auxiliary_returned, counted_by=actor.user, created_at=timezone.now())
-        record_event(actor, "dispensing.return", "tablet_return", counted.pk, subject_code=dispensing.subject.code,
+        record_event(actor, AuditAction.DISPENSING_RETURN, "tablet_return", counted.pk, subject_code=dispensing.subject.code,
                      site_code=dispensing.subject.site.code,
                      changes={"returned_on": [None, returned_on.isoformat()],
                               "tablets_returned": [None, tablets_returned],

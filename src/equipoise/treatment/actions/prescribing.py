@@ -19,6 +19,7 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject
 from equipoise.records.permissions import Do
 from equipoise.safety.errors import InvalidInput
@@ -133,7 +134,7 @@ def prescribe(actor: Actor, subject: Subject, *, prescribed_on: dt.date, days: i
             prescribed_on=prescribed_on, days=days, prescriber=actor.user, created_at=timezone.now(),
             protocol_version=version)
         # The drug names the arm; the audit trail keeps the prescription id and its dates only.
-        record_event(actor, "prescription.create", "prescription", prescription.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.PRESCRIPTION_CREATE, "prescription", prescription.pk, subject_code=subject.code,
                      site_code=subject.site.code,
                      changes={"prescribed_on": [None, prescribed_on.isoformat()], "days": [None, days]},
                      protocol_version=label)
@@ -197,6 +198,6 @@ def record_dose_change(actor: Actor, subject: Subject, kind: DoseChangeKind, eff
     changes: dict[str, list[Any]] = {"kind": [None, kind.value], "effective_on": [None, effective_on.isoformat()]}
     if new_dose_mg is not None:
         changes["new_dose_mg"] = [None, str(new_dose_mg)]
-    record_event(actor, f"study_drug.{kind.value}", "dose_change", change.pk, subject_code=subject.code,
+    record_event(actor, AuditAction.study_drug(kind.value), "dose_change", change.pk, subject_code=subject.code,
                  site_code=subject.site.code, changes=changes, reason=reason, protocol_version=label)
     return change

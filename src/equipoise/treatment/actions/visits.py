@@ -17,6 +17,7 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject, SubjectStatus, Visit
 from equipoise.records.permissions import Do
 from equipoise.treatment.actions.deviations import (
@@ -57,7 +58,7 @@ def add_unscheduled_visit(actor: Actor, subject: Subject, on: dt.date, reason: s
                     .aggregate(s=Max("sequence"))["s"] or 0)
         visit = Visit.objects.create(subject=locked, visit_id=UNSCHEDULED_ID, scheduled=False, attempt=attempt,
                                      target_date=on, earliest_date=on, latest_date=on, sequence=sequence)
-        record_event(actor, "visit.add_unscheduled", "visit", visit.pk, subject_code=locked.code,
+        record_event(actor, AuditAction.VISIT_ADD_UNSCHEDULED, "visit", visit.pk, subject_code=locked.code,
                      site_code=subject.site.code, reason=reason.strip(),
                      changes={"visit_date": [None, on.isoformat()], "attempt": [None, attempt]},
                      protocol_version=label)
@@ -86,7 +87,7 @@ def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.dateti
                           f"visit {locked.visit_id} is already recorded as done on {locked.done_date}", status=409)
         locked.done_date = done_on
         locked.save(update_fields=["done_date"])
-        record_event(actor, "visit.done", "visit", locked.pk, subject_code=visit.subject.code,
+        record_event(actor, AuditAction.VISIT_DONE, "visit", locked.pk, subject_code=visit.subject.code,
                      site_code=visit.subject.site.code, changes={"done_date": [None, done_on.isoformat()]},
                      protocol_version=label)
         if off:
@@ -113,7 +114,7 @@ def undo_visit_done(actor: Actor, visit: Visit, reason: str) -> Visit:
                                                      cancelled_reason="")
         ids = list(cancelled.values_list("pk", flat=True))
         cancelled.update(cancelled_reason=reason.strip())
-        record_event(actor, "visit.undo_done", "visit", locked.pk, subject_code=visit.subject.code,
+        record_event(actor, AuditAction.VISIT_UNDO_DONE, "visit", locked.pk, subject_code=visit.subject.code,
                      site_code=visit.subject.site.code, reason=reason.strip(),
                      changes={"done_date": [old.isoformat(), None], **({"deviations_cancelled": [None, ids]}
                                                                        if ids else {})},
@@ -140,7 +141,7 @@ def mark_visit_missed(actor: Actor, visit: Visit, reason: str) -> Visit:
                           status=409)
         locked.missed = True
         locked.save(update_fields=["missed"])
-        record_event(actor, "visit.missed", "visit", locked.pk, subject_code=visit.subject.code,
+        record_event(actor, AuditAction.VISIT_MISSED, "visit", locked.pk, subject_code=visit.subject.code,
                      site_code=visit.subject.site.code, changes={"missed": [False, True]},
                      reason=reason.strip(), protocol_version=label)
     return locked
