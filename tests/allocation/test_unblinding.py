@@ -101,3 +101,19 @@ def test_blinding_policy():
     assert visible_arm(blinded, "x", subject_id=1, user_id=2, disclosure=disclosure) == "x"
     assert visible_arm(blinded, "x", subject_id=3, user_id=2, disclosure=disclosure) is None
     assert visible_arm(blinded, "x", subject_id=1, user_id=4, disclosure=disclosure) is None
+
+
+def test_an_unconfirmed_unblinding_reveals_and_records_nothing(allocated, assessor, mailoutbox):
+    subject, allocation = allocated
+    page = assessor.get(f"/subjects/{subject.code}/unblind/").content.decode()
+    assert 'name="confirm" value="yes" required' in page
+    response = assessor.post(f"/subjects/{subject.code}/unblind/", {"reason": REASON, "password": PASSWORD},
+                             headers={"accept-language": "en"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "tick the box to confirm the unblinding" in body and arm_label(allocation.arm) not in body
+    assert not UnblindingEvent.objects.exists() and not mailoutbox
+    assert not AuditEvent.objects.filter(action__startswith="subject.emergency_unblind").exists()
+    shown = assessor.post(f"/subjects/{subject.code}/unblind/", {"reason": REASON, "password": PASSWORD,
+                                                                 "confirm": "yes"}, headers={"accept-language": "en"})
+    assert f"{subject.code} is unblinded: the unblinding is recorded and the sponsor is told." in shown.content.decode()
