@@ -31,13 +31,13 @@ def log_rows(sites: Iterable[Site]) -> list[dict[str, Any]]:
     One query of plain values: the stored summary (failed criteria, missing variables), never the
     full evidence, so the log of ten thousand patients reads a few columns per assessment.
     """
-    latest: dict[tuple[int, int], dict[str, Any]] = {}
-    for a in (EligibilityAssessment.objects.filter(subject__site__in=list(sites))
+    latest: dict[tuple[int, int], Any] = {}
+    for assessment in (EligibilityAssessment.objects.filter(subject__site__in=list(sites))
               .order_by("evaluated_at", "id")
               .values("subject_id", "attempt", "verdict", "stage", "failed_criteria", "missing_variables",
                       "evaluated_at", "subject__code", "subject__site__code", "subject__screening_attempt",
                       "subject__status", "subject__protocol_id", "protocol_version__number")):
-        latest[(a["subject_id"], a["attempt"])] = a
+        latest[(assessment["subject_id"], assessment["attempt"])] = assessment
     rows = []
     for a in sorted(latest.values(), key=lambda a: (a["subject__code"], a["attempt"])):
         current = a["attempt"] == a["subject__screening_attempt"]
