@@ -62,9 +62,9 @@ def test_each_refusal_names_the_field_and_rule_and_saves_nothing(follow_up, inv_
     before, events_before = stored(follow_up), AuditEvent.objects.count()
     with pytest.raises(ActionRefused) as refused:
         close_pregnancy_follow_up(inv_a, follow_up, **values)
-    matching = [e for e in refused.value.errors if e["field"] == field]
-    assert matching and matching[0]["rule"] == rule, refused.value.errors
-    assert matching[0]["message"] and matching[0]["message_fr"]
+    matching = [e for e in refused.value.errors if e.field == field]
+    assert matching and matching[0].rule == rule, refused.value.errors
+    assert matching[0].message and matching[0].message_fr
     assert stored(follow_up) == before and AuditEvent.objects.count() == events_before
 
 
@@ -73,7 +73,7 @@ def test_a_closed_follow_up_is_not_closed_again(follow_up, inv_a):
     before, events_before = stored(follow_up), AuditEvent.objects.count()
     with pytest.raises(ActionRefused) as refused:
         close_pregnancy_follow_up(inv_a, follow_up, outcome="live_birth", outcome_date=today())
-    assert refused.value.status == 409 and refused.value.errors[0]["field"] == "status"
+    assert refused.value.status == 409 and refused.value.errors[0].field == "status"
     assert stored(follow_up) == before and AuditEvent.objects.count() == events_before
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from equipoise.people.actions.two_factor import check_second_factor, has_second_factor
 from equipoise.people.lockout import count_failure, locked_out
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 
 
@@ -28,7 +28,7 @@ def reauthenticate(actor: Actor, password: str, otp_code: str, request: HttpRequ
         with transaction.atomic():
             count_failure(actor.username)
         raise ActionRefused(_("the password does not match"),
-                            [{"field": "password", "rule": "reauthentication", "message": "wrong password"}],
+                            [FieldError("password", "reauthentication", "wrong password")],
                             status=403)
     if has_second_factor(actor.user):
         check_second_factor(actor, otp_code)

@@ -133,8 +133,8 @@ def _show_refusal(request: SignedInRequest, exc: ActionRefused) -> None:
     if not exc.errors:
         messages.error(request, str(exc))
     for error in exc.errors:
-        text = error.get("message_fr") if french and error.get("message_fr") else error["message"]
-        where = error["field"] if error["field"] == error["rule"] else f"{error['field']} [{error['rule']}]"
+        text = error.message_fr if french and error.message_fr else error.message
+        where = error.field if error.field == error.rule else f"{error.field} [{error.rule}]"
         messages.error(request, f"{where} — {text}")
 
 

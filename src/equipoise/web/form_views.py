@@ -81,7 +81,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
                 messages.success(request, "Saved.")
                 return redirect(request.path)
             except ActionRefused as exc:
-                errors = {e["field"]: e["message"] for e in exc.errors} or {"form": str(exc)}
+                errors = exc.messages_by_field()
                 values = raw
     sections = [
         {"title": s.title.get(lang), "fields": [

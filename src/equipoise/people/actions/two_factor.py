@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from equipoise.people.lockout import clear_failures, count_failure, locked_out
 from equipoise.records.access import all_roles
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -60,7 +60,7 @@ def _refuse_code(actor: Actor, what: str) -> ActionRefused:
             record_event(actor, AuditAction.LOGIN_LOCKOUT, "user", actor.username, site_code="",
                          reason="too many wrong passwords or codes")
     return ActionRefused(_("the code is wrong, expired or already used"),
-                         [{"field": "otp_code", "rule": "second_factor", "message": "wrong code"}], status=403)
+                         [FieldError("otp_code", "second_factor", "wrong code")], status=403)
 
 
 def confirm_totp(actor: Actor, device: TOTPDevice, code: str) -> list[str]:
@@ -117,7 +117,7 @@ def check_second_factor(actor: Actor, code: str) -> Device:
 def remove_second_factor(admin: Actor, user: User, reason: str) -> None:
     """An administrator removes a lost authenticator; the person enrols again at next sign-in."""
     if not reason.strip():
-        raise ActionRefused(_("a reason is required"), [{"field": "reason", "rule": "required", "message": "required"}])
+        raise ActionRefused(_("a reason is required"), [FieldError("reason", "required", "required")])
     with transaction.atomic():
         removed = [d.persistent_id for d in devices_for_user(user, confirmed=None)]
         for device in devices_for_user(user, confirmed=None):

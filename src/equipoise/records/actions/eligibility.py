@@ -13,7 +13,7 @@ from equipoise.eligibility.evaluator import check_eligibility, compiled_criteria
 from equipoise.eligibility.record import InputError
 from equipoise.eligibility.report import as_json
 from equipoise.protocol.schema import Protocol
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import AuditEntry, record_event, record_events
 from equipoise.records.audit_actions import AuditAction
@@ -126,7 +126,7 @@ def judge_eligibility(
     try:
         result = check_eligibility(loaded, values)
     except InputError as exc:
-        raise ActionRefused(str(exc), [{"field": exc.key or "record", "rule": "type", "message": str(exc)}]) from None
+        raise ActionRefused(str(exc), [FieldError(exc.key or "record", "type", str(exc))]) from None
     evidence = as_json(result, compiled_criteria(loaded).fields)
     evidence["protocol_version"] = f"{subject.protocol_id} v{version.number}"
     return EligibilityAssessment(
@@ -172,7 +172,7 @@ def rescreen(actor: Actor, subject: Subject, reason: str) -> Subject:
         raise ActionRefused("only an investigator re-screens a patient", status=403)
     if not reason.strip():
         raise ActionRefused("a reason is required to re-screen",
-                            [{"field": "reason", "rule": "required", "message": "reason is required"}])
+                            [FieldError("reason", "required", "reason is required")])
     with transaction.atomic(durable=True):
         version = version_for_write(subject.protocol_id)
         subject.refresh_from_db(fields=["status", "screening_attempt"])
