@@ -26,12 +26,17 @@ from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do
 from equipoise.safety.adverse_events import AdverseEvent as PureEvent
 from equipoise.safety.adverse_events import AeProblem, validate_adverse_event
 from equipoise.safety.errors import InvalidInput
 from equipoise.treatment.actions.prescribing import record_dose_change
-from equipoise.treatment.actions.refusals import from_invalid, refusal, require_role, version_of
+from equipoise.treatment.actions.refusals import (
+    from_invalid,
+    refusal,
+    require_permission,
+    version_of,
+)
 from equipoise.treatment.ae_entry import entry_problems, related_to
 from equipoise.treatment.clocks import clock_hours, event_clocks
 from equipoise.treatment.facts import drug_state, subject_protocol, subject_regimen
@@ -63,7 +68,7 @@ def report_adverse_event(
     seriousness: Iterable[str] = (), special_interest: Iterable[str] = (),
     site_aware_at: dt.datetime | None = None, now: dt.datetime | None = None,
 ) -> AdverseEvent:
-    require_role(actor, (Role.INVESTIGATOR,), "reporting an adverse event")
+    require_permission(actor, Do.REPORT_ADVERSE_EVENT, "reporting an adverse event")
     now = now or timezone.now()
     regimen = subject_regimen(subject)
     if regimen is None:
@@ -147,7 +152,7 @@ def locked_event(ae: AdverseEvent) -> AdverseEvent:
 
 def notify_sponsor(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = None,
                    now: dt.datetime | None = None) -> AdverseEvent:
-    require_role(actor, (Role.INVESTIGATOR, Role.SPONSOR_ADMIN), "recording the SAE notification")
+    require_permission(actor, Do.NOTIFY_SAE, "recording the SAE notification")
     now = now or timezone.now()
     if not ae.serious:
         raise refusal("seriousness", [], "serious event", f"event {ae.pk} is not serious; there is no SAE clock",
@@ -168,7 +173,7 @@ def notify_sponsor(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = None
 
 
 def assess_expectedness(actor: Actor, ae: AdverseEvent, expected: bool, now: dt.datetime | None = None) -> AdverseEvent:
-    require_role(actor, (Role.SPONSOR_ADMIN,), "assessing expectedness")
+    require_permission(actor, Do.ASSESS_EXPECTEDNESS, "assessing expectedness")
     now = now or timezone.now()
     if not isinstance(expected, bool):
         raise refusal("expected", expected, "yes or no", "expected: answer expected or unexpected")
@@ -198,7 +203,7 @@ def assess_expectedness(actor: Actor, ae: AdverseEvent, expected: bool, now: dt.
 
 def notify_authorities(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = None,
                        now: dt.datetime | None = None) -> AdverseEvent:
-    require_role(actor, (Role.SPONSOR_ADMIN,), "recording the SUSAR report")
+    require_permission(actor, Do.NOTIFY_AUTHORITIES, "recording the SUSAR report")
     now = now or timezone.now()
     if not (ae.serious and ae.related_to_study_drug is True and ae.expected is False):
         raise refusal("expected", ae.expected, "SUSAR",

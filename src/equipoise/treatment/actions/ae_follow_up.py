@@ -18,11 +18,16 @@ from django.utils import timezone
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do
 from equipoise.safety.adverse_events import validate_adverse_event
 from equipoise.safety.errors import InvalidInput
 from equipoise.treatment.actions.adverse_events import locked_event, problems_refusal
-from equipoise.treatment.actions.refusals import from_invalid, refusal, require_role, version_of
+from equipoise.treatment.actions.refusals import (
+    from_invalid,
+    refusal,
+    require_permission,
+    version_of,
+)
 from equipoise.treatment.ae_entry import entry_problems
 from equipoise.treatment.ae_follow_up import FollowUp, changes, follow_up_problems, updated_event
 from equipoise.treatment.clocks import clock_hours, event_clocks, pure_event
@@ -41,7 +46,7 @@ def follow_up_adverse_event(
     `end_date` None means the event has not ended (or its end is not known). `grade` None keeps
     the recorded grade. `site_aware_at` is asked only when the change makes the event serious.
     """
-    require_role(actor, (Role.INVESTIGATOR,), "following up an adverse event")
+    require_permission(actor, Do.FOLLOW_UP_ADVERSE_EVENT, "following up an adverse event")
     now = now or timezone.now()
     if end_date is not None and (not isinstance(end_date, dt.date) or isinstance(end_date, dt.datetime)):
         raise refusal("end_date", end_date, "calendar date", f"end_date: {end_date!r} must be a date YYYY-MM-DD",

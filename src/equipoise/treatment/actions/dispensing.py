@@ -18,13 +18,13 @@ from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do
 from equipoise.safety.errors import InvalidInput
 from equipoise.treatment.actions.refusals import (
     from_invalid,
     refusal,
     require_not_future,
-    require_role,
+    require_permission,
     version_of,
 )
 from equipoise.treatment.facts import drug_state, patient_facts, subject_regimen
@@ -32,8 +32,6 @@ from equipoise.treatment.gate import gate_decision
 from equipoise.treatment.models import Dispensing, Prescription, TabletReturn
 from equipoise.treatment.regimens import tablets_for_course
 from equipoise.visits.localtime import trial_date
-
-DISPENSER = (Role.PHARMACIST,)
 
 
 def _violation(code: str, en: str, fr: str, **values: Any) -> FieldError:
@@ -68,7 +66,7 @@ def _treatment_violations(prescription: Prescription, dispensed_on: dt.date) -> 
 def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
              now: dt.datetime | None = None) -> Dispensing:
     """Hand over one prescription's tablets if, and only if, every condition holds."""
-    require_role(actor, DISPENSER, "dispensing")
+    require_permission(actor, Do.DISPENSE, "dispensing")
     require_not_future("dispensed_on", dispensed_on, trial_date(now or timezone.now()))
     subject = prescription.subject
     if Dispensing.objects.filter(prescription=prescription).exists():
@@ -119,7 +117,7 @@ def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
 def record_return(actor: Actor, dispensing: Dispensing, returned_on: dt.date, tablets_returned: int,
                   auxiliary_returned: int = 0, now: dt.datetime | None = None) -> TabletReturn:
     """Count the tablets brought back; more returned than dispensed is refused, never clipped."""
-    require_role(actor, DISPENSER, "counting returned tablets")
+    require_permission(actor, Do.COUNT_RETURN, "counting returned tablets")
     require_not_future("returned_on", returned_on, trial_date(now or timezone.now()))
     if returned_on <= dispensing.dispensed_on:
         raise refusal("returned_on", returned_on, "after dispensing",

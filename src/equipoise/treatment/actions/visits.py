@@ -19,7 +19,7 @@ from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject, SubjectStatus, Visit
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do
 from equipoise.treatment.actions.deviations import (
     OUTSIDE_WINDOW,
     record_window_deviation,
@@ -28,20 +28,19 @@ from equipoise.treatment.actions.deviations import (
 from equipoise.treatment.actions.refusals import (
     refusal,
     require_not_future,
-    require_role,
+    require_permission,
     version_of,
 )
 from equipoise.treatment.models import ProtocolDeviation
 from equipoise.visits.localtime import trial_date
 
 UNSCHEDULED_ID = "UNS"
-VISIT_ROLES = (Role.INVESTIGATOR,)
 
 
 def add_unscheduled_visit(actor: Actor, subject: Subject, on: dt.date, reason: str,
                           now: dt.datetime | None = None) -> Visit:
     """An unscheduled visit on `on` (today or earlier), placed in the calendar by its date."""
-    require_role(actor, VISIT_ROLES, "adding an unscheduled visit")
+    require_permission(actor, Do.RECORD_VISIT, "adding an unscheduled visit")
     today = trial_date(now or timezone.now())
     require_not_future("visit_date", on, today)
     if not reason.strip():
@@ -70,7 +69,7 @@ def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.dateti
                     confirm_outside_window: bool = False) -> Visit:
     """Record the day a visit was done. A day outside the visit's window is refused unless
     confirmed, and then recorded as a protocol deviation in the same transaction."""
-    require_role(actor, VISIT_ROLES, "recording a visit")
+    require_permission(actor, Do.RECORD_VISIT, "recording a visit")
     today = trial_date(now or timezone.now())
     require_not_future("done_date", done_on, today)
     if visit.target_date is None:
@@ -99,7 +98,7 @@ def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.dateti
 def undo_visit_done(actor: Actor, visit: Visit, reason: str) -> Visit:
     """A visit marked done by mistake is open again, with a reason (audited); a deviation its
     date had raised is cancelled with the same reason."""
-    require_role(actor, VISIT_ROLES, "undoing a visit marked done")
+    require_permission(actor, Do.RECORD_VISIT, "undoing a visit marked done")
     if not reason.strip():
         raise refusal("reason", reason, "required", "reason: undoing a visit marked done needs a reason",
                       "motif : annuler une visite marquée faite doit être motivé")
@@ -124,7 +123,7 @@ def undo_visit_done(actor: Actor, visit: Visit, reason: str) -> Visit:
 
 
 def mark_visit_missed(actor: Actor, visit: Visit, reason: str) -> Visit:
-    require_role(actor, VISIT_ROLES, "recording a missed visit")
+    require_permission(actor, Do.RECORD_VISIT, "recording a missed visit")
     if not reason.strip():
         raise refusal("reason", reason, "required", "reason: a missed visit needs a reason",
                       "reason : une visite manquée doit être motivée")
