@@ -9,16 +9,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from equipoise.allocation.blinding import may_open_form
 from equipoise.records.access import actor_for, subject_access
 from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
+from equipoise.records.actions import source_verification
 from equipoise.records.actions.errors import ActionRefused
-from equipoise.records.models import DataQuery, FormRecord, FormState, Visit
-from equipoise.records.permissions import entry_permission, may
+from equipoise.records.actor import Actor
+from equipoise.records.models import DataQuery, FormRecord, FormState, SourceVerification, Visit
+from equipoise.records.permissions import Do, entry_permission, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
+from equipoise.records.roles import Role
 from equipoise.web import clasi_views
 
 
@@ -97,6 +101,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
         "subject": subject, "visit": visit, "form": form, "title": form.title.get(lang), "record": record,
         "sections": sections, "errors": errors, "form_error": errors.get("form"), "rights": rights, "revisions": revisions, "queries": queries,
         "editable": may(rights, entry_permission(form.id)) and (record is None or record.state == FormState.DRAFT),
+        "verification": SourceVerification.objects.filter(record=record).first() if record else None,
     })
 
 
@@ -114,6 +119,14 @@ def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id:
             form_actions.reopen_form(actor, record, request.POST.get("reason", ""))
         elif action == "lock":
             form_actions.lock_form(actor, record)
+            messages.success(request, _("Form locked: nobody can change it until the data manager unlocks it."))
+        elif action == "verify":
+            if not may(rights, Do.VERIFY_SOURCE_DATA):
+                raise PermissionDenied("source data verification is the monitor's")
+            monitor = Actor(user=request.user, role=Role.MONITOR.value, site_code=subject.site.code,
+                            request_id=request.request_id)
+            source_verification.verify_source_data(monitor, record)
+            messages.success(request, _("Form marked as verified against the source documents."))
         elif action == "query":
             query_actions.raise_query(actor, record, request.POST.get("field", ""), request.POST.get("text", ""))
         elif action == "answer":
