@@ -48,9 +48,13 @@ def test_the_data_manager_locks_a_visit_from_the_page_with_a_confirmation_and_a_
     action = f"/data/locking/visit/{w0.pk}/lock/"
     assert f'action="{action}"' in page
     confirm = page.split(f'action="{action}"')[1].split("</form>")[0]
-    assert "<details>" in confirm and "Confirm: lock" in confirm and "Nobody" not in confirm  # visit: says what
-    assert "Lock the 2 complete forms of TNN-0001 at Randomization (week 0)?" in confirm
-    response = client.post(action, {"next": "/data/locking/?site=TNN"}, follow=True)
+    assert "<details>" in confirm and 'name="confirm" value="yes" required' in confirm
+    assert ("I confirm: lock the 2 complete forms of TNN-0001 at Randomization (week 0). Nobody can change them "
+            "until they are unlocked.") in confirm
+    response = client.post(action, {"next": "/data/locking/?site=TNN"}, follow=True)  # the box not ticked
+    assert messages_of(response.content.decode()) == ["Nothing was done: tick the box to confirm."]
+    assert not FormRecord.objects.filter(state=FormState.LOCKED).exists()
+    response = client.post(action, {"next": "/data/locking/?site=TNN", "confirm": "yes"}, follow=True)
     assert response.redirect_chain[-1][0] == "/data/locking/?site=TNN"
     assert messages_of(response.content.decode()) == ["2 forms of TNN-0001 · Randomization (week 0) locked."]
     assert set(FormRecord.objects.filter(visit=w0).values_list("state", flat=True)) == {FormState.LOCKED}
@@ -65,7 +69,7 @@ def test_a_visit_with_a_draft_offers_no_lock_and_the_subject_lock_is_refused_wit
     w0 = second.visits.get(visit_id="W0")
     assert f"/data/locking/visit/{w0.pk}/lock/" not in row  # its one form is in draft: nothing to lock
     assert "1 in draft, 0 complete, 0 locked" in row
-    html = client.post(f"/data/locking/subject/{second.code}/lock/", follow=True).content.decode()
+    html = client.post(f"/data/locking/subject/{second.code}/lock/", {"confirm": "yes"}, follow=True).content.decode()
     [message] = messages_of(html)
     assert message.startswith("Nothing was locked: 1 form of TNN-0002 is still in draft")
     assert "Oral corticosteroids" in message or "Steroid" in message or "steroid" in message.lower()
@@ -74,15 +78,15 @@ def test_a_visit_with_a_draft_offers_no_lock_and_the_subject_lock_is_refused_wit
 
 def test_the_site_lock_and_unlock_from_the_page(trial, people, client_for):
     client = client_for(people["dm"])
-    html = client.post("/data/locking/site/SLS/lock/", follow=True).content.decode()
+    html = client.post("/data/locking/site/SLS/lock/", {"confirm": "yes"}, follow=True).content.decode()
     assert messages_of(html) == ["2 forms of SLS locked."]
-    html = client.post("/data/locking/site/SLS/unlock/", {"reason": ""}, follow=True).content.decode()
+    html = client.post("/data/locking/site/SLS/unlock/", {"reason": "", "confirm": "yes"}, follow=True).content.decode()
     assert messages_of(html) == ["Say why the data are unlocked."]
     assert set(FormRecord.objects.filter(subject__site__code="SLS").values_list("state", flat=True)) == {"locked"}
     page = client.get("/data/locking/?show=locked").content.decode()
-    assert 'id="unlock-reason-site-SLS"' in page and "Confirm: unlock" in page
-    html = client.post("/data/locking/site/SLS/unlock/", {"reason": "monitor found a transcription error"},
-                       follow=True).content.decode()
+    assert 'id="unlock-reason-site-SLS"' in page and "I confirm: unlock these forms." in page
+    html = client.post("/data/locking/site/SLS/unlock/", {"reason": "monitor found a transcription error",
+                                                          "confirm": "yes"}, follow=True).content.decode()
     assert messages_of(html) == ["2 forms of SLS unlocked: they are complete again and the site may reopen them."]
     assert AuditEvent.objects.filter(action="form.unlock", reason="monitor found a transcription error").count() == 2
 
@@ -91,8 +95,9 @@ def test_lock_actions_answer_only_posts_and_only_the_data_manager(trial, people,
     first = trial["first"]
     assert client_for(people["dm"]).get(f"/data/locking/subject/{first.code}/lock/").status_code == 404
     assert client_for(people["dm"]).post(f"/data/locking/planet/{first.code}/lock/").status_code == 404
-    assert client_for(people["monitor"]).post(f"/data/locking/subject/{first.code}/lock/").status_code == 403
-    assert client_for(people["inv_a"]).post(f"/data/locking/subject/{first.code}/lock/").status_code == 403
+    for name in ("monitor", "inv_a", "sponsor"):
+        response = client_for(people[name]).post(f"/data/locking/subject/{first.code}/lock/", {"confirm": "yes"})
+        assert response.status_code == 403
     assert not FormRecord.objects.filter(state=FormState.LOCKED).exists()
 
 
@@ -122,7 +127,7 @@ def test_the_monitor_lists_forms_awaiting_verification_and_verifies_one_on_its_p
     form_page = client.get(url).content.decode()
     assert "Not verified against the source yet." in form_page and f'action="{url}verify/"' in form_page
     html = client.post(url + "verify/", follow=True).content.decode()
-    assert messages_of(html) == ["Form marked as verified against the source documents."]
+    assert messages_of(html) == ["Blood tests is marked as verified against the source documents."]
     assert "Verified against the source by monitor" in html
     assert url not in client.get("/data/verification/").content.decode()
     assert client_for(people["dm"]).post(url + "verify/").status_code == 403

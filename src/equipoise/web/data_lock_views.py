@@ -2,8 +2,8 @@
 
 Subjects are paginated; each page reads the site totals, the page's subjects and their visits in
 one grouped query each, whatever the trial's size. Every lock and unlock asks for a confirmation
-that says what will happen (a `<details>` that opens on the first press), unlocking asks for a
-reason, and the result is a message on the page. The acts are `records.actions.data_lock`.
+that says what will happen (a ticked box, `records.confirmation`, inside a `<details>` that opens
+on the first press), unlocking asks for a reason, and the result is a message on the page. The acts are `records.actions.data_lock`.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from equipoise.protocol.schema import Protocol
 from equipoise.records.access import Rights, all_roles, site_access, subject_access, visible_sites
 from equipoise.records.actions import data_lock
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
+from equipoise.records.confirmation import confirmed
 from equipoise.records.models import FormRecord, FormState, Visit
 from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
@@ -106,6 +107,9 @@ def data_lock_action(request: SignedInRequest, kind: str, action: str, code: str
     else:
         raise Http404()
     actor = Actor(user=user, role=Role.DATA_MANAGER.value, site_code=site.code, request_id=request_id)
+    if not confirmed(request.POST):
+        messages.error(request, gettext("Nothing was done: tick the box to confirm."))
+        return _back(request)
     try:
         if action == "lock":
             done = data_lock.lock(actor, scope)
@@ -119,6 +123,11 @@ def data_lock_action(request: SignedInRequest, kind: str, action: str, code: str
                 done.count) % {"n": done.count, "scope": scope.name})
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
+    return _back(request)
+
+
+def _back(request: SignedInRequest) -> HttpResponse:
+    """Back to the page the button was on (its filters and page kept), or to the locking page."""
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
