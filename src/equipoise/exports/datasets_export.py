@@ -4,8 +4,9 @@ Subjects are read in chunks of `SUBJECT_CHUNK` in code order; each chunk's facts
 allocation, dispensings, eligibility, visits, adverse events) are fetched with one query per table,
 and the domain rows of each subject are yielded before the next chunk is read. The findings
 domains (LB, QS, FA, RS, CM) come from one pass over the form values in force at the cut-off,
-subject by subject. Rows are spooled to temporary files (JSON lines) and each requested format is
-written from the spool: memory holds one subject's rows, whatever the trial's size.
+subject by subject. Rows are spooled to temporary files (pickled in batches of a few thousand rows)
+and each requested format is written from the spool: memory holds one batch of rows, whatever the
+trial's size.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import itertools
-import json
+import pickle
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -47,6 +48,7 @@ from equipoise.visits.localtime import trial_date
 
 SUBJECT_CHUNK = 500
 FORMATS = ("json", "ndjson", "csv", "xpt")
+SPOOL_BATCH = 2000
 FINDINGS_DOMAINS = ("LB", "QS", "FA", "RS", "CM")
 FINDING_FORMS = frozenset({"labs", "dlqi", "pain_itch_nrs", "physician_global", "clasi", "steroid_dose"})
 
@@ -242,29 +244,37 @@ class Source:
             return (row for code, forms in self.finding_forms() for row in self.finding_rows(name, code, forms))
         return getattr(self, name.lower())()
 
-    def spooled(self, names: tuple[str, ...]) -> dict[str, IO[str]]:
-        """Every domain's rows in a temporary file of JSON lines, the findings domains from one pass
-        over the form values (scoring each form once), so each format reads rows, not the database."""
-        spools: dict[str, IO[str]] = {n: tempfile.TemporaryFile("w+", encoding="utf-8") for n in names}
+    def spooled(self, names: tuple[str, ...]) -> dict[str, IO[bytes]]:
+        """Every domain's rows in a temporary file, the findings domains from one pass over the form
+        values (scoring each form once), so each format reads rows, not the database. Rows are
+        pickled in batches of `SPOOL_BATCH` (a file this process writes and reads back itself)."""
+        spools: dict[str, IO[bytes]] = {n: tempfile.TemporaryFile("w+b") for n in names}
         findings = [n for n in names if n in FINDINGS_DOMAINS]
         if findings:
+            pending: dict[str, list[list[Any]]] = {n: [] for n in findings}
             for code, forms in self.finding_forms():
                 for n in findings:
-                    for row in self.finding_rows(n, code, forms):
-                        spools[n].write(json.dumps(row))
-                        spools[n].write("\n")
+                    pending[n].extend(self.finding_rows(n, code, forms))
+                    if len(pending[n]) >= SPOOL_BATCH:
+                        pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
+                        pending[n] = []
+            for n in findings:
+                pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
         for n in names:
             if n not in FINDINGS_DOMAINS:
-                for row in self.rows(n):
-                    spools[n].write(json.dumps(row))
-                    spools[n].write("\n")
+                for batch in itertools.batched(self.rows(n), SPOOL_BATCH):
+                    pickle.dump(list(batch), spools[n], protocol=pickle.HIGHEST_PROTOCOL)
         return spools
 
 
-def _replay(spool: IO[str]) -> Iterator[list[Any]]:
+def _replay(spool: IO[bytes]) -> Iterator[list[Any]]:
     spool.seek(0)
-    for line in spool:
-        yield json.loads(line)
+    while True:
+        try:
+            batch = pickle.load(spool)  # noqa: S301 - this export's own temporary file
+        except EOFError:
+            return
+        yield from batch
 
 
 # What a user kept from arms may take: no exposure, adverse events, labs, steroid doses or

@@ -57,18 +57,25 @@ class Domain:
     arm_revealing: bool = False  # the whole domain names the drug
 
     def columns_for(self, mode: ArmMode) -> tuple[Column, ...]:
-        return _columns_for(self, mode)
+        return _columns_for(self.name, mode)
 
 
 @functools.cache
-def _columns_for(domain: Domain, mode: ArmMode) -> tuple[Column, ...]:
-    """The domain's columns in this arm mode (computed once per domain and mode)."""
+def _columns_for(name: str, mode: ArmMode) -> tuple[Column, ...]:
+    """The domain's columns in this arm mode (computed once per domain and mode; keyed by the
+    domain's name, as hashing the frozen domain would hash every column on each call)."""
     hidden = set()
     if mode == ArmMode.MASKED:
         hidden |= {c.name for c in ARM_COLUMNS}
     if mode != ArmMode.ACTUAL:
         hidden.add("AERELNST")
-    return tuple(c for c in domain.columns if c.name not in hidden)
+    return tuple(c for c in DOMAINS[name].columns if c.name not in hidden)
+
+
+@functools.cache
+def _defaults(name: str, mode: ArmMode) -> tuple[tuple[str, Any], ...]:
+    """(column name, value when absent) in the domain's column order for this arm mode."""
+    return tuple((c.name, "" if c.data_type == "string" else None) for c in _columns_for(name, mode))
 
 
 DOMAINS: dict[str, Domain] = {d.name: d for d in [
@@ -224,7 +231,7 @@ class VisitInfo:
 
 
 def _row(domain: Domain, mode: ArmMode, values: Mapping[str, Any]) -> list[Any]:
-    return [values.get(c.name, "" if c.data_type == "string" else None) for c in domain.columns_for(mode)]
+    return [values.get(name, absent) for name, absent in _defaults(domain.name, mode)]
 
 
 def dm_row(study: str, arms: Arms, s: Mapping[str, Any]) -> list[Any]:
