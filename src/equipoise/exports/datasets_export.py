@@ -32,6 +32,7 @@ from equipoise.exports.reading import (
     database_last_modified,
     derived_in_force,
     latest_revisions,
+    signature_facts,
 )
 from equipoise.interchange import sdtm
 from equipoise.interchange.dataset_json import DatasetInfo, write_dataset
@@ -216,6 +217,16 @@ class Source:
                     e["end_date"] = None
             yield from sdtm.ae_rows(self.study, self.mode, code, events, aux)
 
+    def zs(self) -> Iterator[list[Any]]:
+        """The electronic signatures given before the cut-off, each with whether it stood then."""
+        facts = signature_facts(self.protocol_id, self.protocol, self.cutoff)
+        for code, group in itertools.groupby(facts, key=lambda f: f.subject):
+            yield from sdtm.zs_rows(self.study, self.mode, code, [{
+                "scope": "casebook" if f.visit is None else "visit", "printed_name": f.printed_name,
+                "role": f.role, "meaning": f.meaning, "at": f.at, "state": f.state,
+                "invalidated_by": f.invalidated_by, "content_sha256": f.content_sha256,
+                "visit": None if f.visit is None else self.visit(*f.visit)} for f in group])
+
     # --- findings ---------------------------------------------------------------------------
 
     def finding_forms(self) -> Iterator[tuple[str, list[FindingForm]]]:
@@ -278,8 +289,9 @@ def _replay(spool: IO[bytes]) -> Iterator[list[Any]]:
 
 
 # What a user kept from arms may take: no exposure, adverse events, labs, steroid doses or
-# disposition reasons, which reveal the arm by inference; findings only from forms they may open.
-BLINDED_DOMAINS = ("DM", "SV", "IE", "QS", "FA", "RS")
+# disposition reasons, which reveal the arm by inference; findings only from forms they may open;
+# the signatures (who signed which visit, when, and whether it stands) reveal nothing of the arm.
+BLINDED_DOMAINS = ("DM", "SV", "IE", "QS", "FA", "RS", "ZS")
 
 
 def allowed_domains(mode: ArmMode, rights: Rights) -> tuple[str, ...]:

@@ -222,7 +222,7 @@ class OdmFile:
         protocol = etree.SubElement(mdv, q("Protocol"))
         for n, ev in enumerate(lay.events, 1):
             etree.SubElement(protocol, q("StudyEventRef"), StudyEventOID=ev.oid, OrderNumber=str(n),
-                             Mandatory="No" if ev.kind == "Unscheduled" else "Yes")
+                             Mandatory="Yes" if ev.kind == "Scheduled" else "No")
         for ev in lay.events:
             sed = etree.SubElement(mdv, q("StudyEventDef"), OID=ev.oid, Name=ev.name,
                                    Repeating="Yes" if ev.repeating else "No", Type=ev.kind)
@@ -230,7 +230,8 @@ class OdmFile:
             for n, form_oid in enumerate(ev.forms, 1):
                 etree.SubElement(sed, q("FormRef"), FormOID=form_oid, OrderNumber=str(n), Mandatory="No")
         for form in lay.forms.values():
-            fd = etree.SubElement(mdv, q("FormDef"), OID=form.oid, Name=form.name, Repeating="No")
+            fd = etree.SubElement(mdv, q("FormDef"), OID=form.oid, Name=form.name,
+                                  Repeating="Yes" if form.repeating else "No")
             _texts(fd, "Description", form.title)
             for g in form.groups:
                 etree.SubElement(fd, q("ItemGroupRef"), ItemGroupOID=g.oid, Mandatory="No")
