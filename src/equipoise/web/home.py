@@ -39,11 +39,11 @@ from equipoise.records.models import (
     Subject,
     Visit,
 )
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 from equipoise.stats_db.trial_context import enrolment_period
-from equipoise.treatment.access import DASHBOARD_ROLES, WORKLIST_ROLES
 from equipoise.treatment.clocks import running_clocks, serious_events
 from equipoise.treatment.site_worklist import site_worklist
 from equipoise.visits.localtime import trial_date
@@ -171,12 +171,12 @@ def home(request: SignedInRequest) -> HttpResponse:
     rights = Rights(all_roles(user))
     now = timezone.now()
     today = trial_date(now)
-    unblinded = [s for s in sites if (held := roles_at(user, s)) & WORKLIST_ROLES and may_see_arm(Rights(held))]
+    unblinded = [s for s in sites if may(held := Rights(roles_at(user, s)), Do.OPEN_VISIT_WORKLIST) and may_see_arm(held)]
     sections = []
     if rights.roles - {Role.STATISTICIAN}:
         sections.append(_visits(sites, today, unblinded))
         sections.append(_queries(user, sites, rights, now))
-    safety_sites = [s for s in unblinded if roles_at(user, s) & DASHBOARD_ROLES]
+    safety_sites = [s for s in unblinded if may(Rights(roles_at(user, s)), Do.OPEN_SAFETY_DASHBOARD)]
     if safety_sites:
         sections.append(_safety(safety_sites, now))
     review = _data_review(sites, rights)

@@ -30,6 +30,7 @@ from equipoise.records.access import (
     visible_subjects,
 )
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.confirmation import confirmed
 from equipoise.records.actions.subjects import (
     AFTER_RANDOMIZATION,
     BEFORE_RANDOMIZATION,
@@ -107,6 +108,8 @@ def subject_create(request: SignedInRequest) -> HttpResponse:
     except ActionRefused as exc:
         messages.error(request, str(exc))
         return redirect("subjects")
+    messages.success(request, gettext("Subject %(code)s created at %(site)s: screening can start.")
+                     % {"code": subject.code, "site": site.code})
     return redirect("subject", code=subject.code)
 
 
@@ -130,17 +133,21 @@ def subject_detail(request: SignedInRequest, code: str) -> HttpResponse:
                                         else BEFORE_RANDOMIZATION)],
         "allocation_panel": subject_panel(request, subject, rights),
         "treatment_panel": render_subject_panel(request, subject, rights),
+        "today": trial_date(timezone.now()),
     })
 
 
 @require_POST
 def subject_end_participation(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, write=True, request_id=request.request_id)
+    if not confirmed(request.POST):
+        messages.error(request, gettext("Nothing was done: tick the box to confirm the end of participation."))
+        return redirect("subject", code=code)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     try:
         ended_on = dt.date.fromisoformat(request.POST.get("ended_on", ""))
     except ValueError:
-        messages.error(request, "ended_on must be a date YYYY-MM-DD")
+        messages.error(request, gettext("Pick the date the participation ended."))
         return redirect("subject", code=code)
     outcome = request.POST.get("outcome", "")
     reason = request.POST.get("reason", "")
