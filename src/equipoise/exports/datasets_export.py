@@ -43,7 +43,6 @@ from equipoise.protocol.schema import Protocol
 from equipoise.records.access import Rights
 from equipoise.records.models import EligibilityAssessment, ProtocolVersion, Subject, Visit
 from equipoise.records.protocol_versions import protocol_of
-from equipoise.records.screening_log import failed_criteria
 from equipoise.treatment.models import AdverseEvent, Dispensing
 from equipoise.visits.localtime import trial_date
 
@@ -172,14 +171,14 @@ class Source:
             latest: dict[int, Any] = {}
             for row in (EligibilityAssessment.objects.filter(subject_id__in=[s["pk"] for s in chunk], stage="screening",
                                                              evaluated_at__lt=self.cutoff.end)
-                        .order_by("evaluated_at", "id").values("subject_id", "result", "evaluated_at")):
+                        .order_by("evaluated_at", "id").values("subject_id", "failed_criteria", "evaluated_at")):
                 latest[row["subject_id"]] = row
             for s in chunk:
                 a = latest.get(s["pk"])
                 if a is None:
                     continue
                 failed = [(cid, *criteria.get(cid, ("inclusion" if cid.startswith("IN") else "exclusion", cid)))
-                          for cid in failed_criteria(a["result"])]
+                          for cid in a["failed_criteria"]]
                 yield from sdtm.ie_rows(self.study, self.mode, s["code"], failed, trial_date(a["evaluated_at"]))
 
     def ex(self) -> Iterator[list[Any]]:
