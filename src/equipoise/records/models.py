@@ -263,6 +263,10 @@ class EligibilityAssessment(models.Model):
     stage = models.CharField(max_length=16, choices=AssessmentStage.choices)
     verdict = models.CharField(max_length=16)
     result = models.JSONField()
+    # The summary the screening log and the statistics read, kept beside the full evidence (`result`)
+    # so that lists of thousands of assessments need not load every criterion's inputs and reasons.
+    failed_criteria = models.JSONField(default=list)
+    missing_variables = models.JSONField(default=list)
     protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT)
     evaluated_at = models.DateTimeField()
     evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)

@@ -104,7 +104,8 @@ def store_form(
     except InstrumentInputError as exc:
         raise ActionRefused(str(exc), [{"field": exc.key, "rule": exc.problem, "message": str(exc)}]) from None
     now = timezone.now()
-    record = FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).first()
+    # Ordered by its key alone: Meta.ordering would join (and, on PostgreSQL, lock) the subject and visit rows.
+    record = FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).order_by("pk").first()
     if record is None:
         old: dict[str, Any] = {}
         old_derived: dict[str, Any] = {}
