@@ -104,7 +104,8 @@ def store_form(
     except InstrumentInputError as exc:
         raise ActionRefused(str(exc), [FieldError(exc.key, exc.problem, str(exc))]) from None
     now = timezone.now()
-    record = FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).first()
+    # Ordered by its key alone: Meta.ordering would join (and, on PostgreSQL, lock) the subject and visit rows.
+    record = FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).order_by("pk").first()
     if record is None:
         old: dict[str, Any] = {}
         old_derived: dict[str, Any] = {}
@@ -184,4 +185,6 @@ def lock_form(actor: Actor, record: FormRecord) -> FormRecord:
         raise ActionRefused("only the data manager locks forms", status=403)
     if record.state == FormState.LOCKED:
         raise ActionRefused("form is already locked", status=409)
+    if record.state == FormState.DRAFT:
+        raise ActionRefused("form is still in draft: it is completed before it is locked", status=409)
     return _transition(actor, record, AuditAction.FORM_LOCK, FormState.LOCKED)
