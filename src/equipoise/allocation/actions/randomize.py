@@ -56,7 +56,13 @@ from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import AuditEntry, record_events
 from equipoise.records.audit_actions import AuditAction
-from equipoise.records.models import EligibilityAssessment, Site, Subject, SubjectStatus
+from equipoise.records.models import (
+    AssessmentStage,
+    EligibilityAssessment,
+    Site,
+    Subject,
+    SubjectStatus,
+)
 from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import protocol_of, version_for_write
 from equipoise.records.visits_setup import create_schedule
@@ -136,7 +142,7 @@ def _allocate(actor: Actor, subject: Subject, now: dt.datetime) -> tuple[Allocat
         _check_status(subject)
         values = screening_values(subject, protocol)
         _check_consent(values)
-        assessment = judge_eligibility(actor, subject, "randomization", version, values)
+        assessment = judge_eligibility(actor, subject, AssessmentStage.RANDOMIZATION, version, values)
         if assessment.verdict != "eligible":
             assessment.save(force_insert=True)
             record_events(actor, [assessment_entry(assessment)])
