@@ -185,4 +185,6 @@ def lock_form(actor: Actor, record: FormRecord) -> FormRecord:
         raise ActionRefused("only the data manager locks forms", status=403)
     if record.state == FormState.LOCKED:
         raise ActionRefused("form is already locked", status=409)
+    if record.state == FormState.DRAFT:
+        raise ActionRefused("form is still in draft: it is completed before it is locked", status=409)
     return _transition(actor, record, AuditAction.FORM_LOCK, FormState.LOCKED)
