@@ -56,4 +56,5 @@ def test_a_refused_adverse_event_report_keeps_every_answer(
     event = AdverseEvent.objects.get()
     assert (event.term, event.grade, event.seriousness, event.causality["lenalidomide"]) == (
         "Thrombose veineuse profonde", 3, ["hospitalisation"], "related")
-    assert not browser_errors
+    # The refused post answers 400 on purpose; the browser logs that status, and nothing else went wrong.
+    assert [e for e in browser_errors if "status of 400" not in e] == []
