@@ -13,12 +13,12 @@ from django.utils.translation import get_language, gettext
 
 from equipoise.allocation.blinding import may_open_form
 from equipoise.records.access import actor_for, subject_access
-from equipoise.records.confirmation import confirmed
 from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
 from equipoise.records.actions import source_verification
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
+from equipoise.records.confirmation import confirmed
 from equipoise.records.models import DataQuery, FormRecord, FormState, SourceVerification, Visit
 from equipoise.records.permissions import Do, entry_permission, may
 from equipoise.records.protocol_versions import current_version, protocol_of
