@@ -17,11 +17,15 @@ $(STAMP): requirements.lock pyproject.toml
 
 env: $(STAMP)
 
-# Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
-browser:
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser here. axe-core, which
+# they inject to check accessibility, comes from package-lock.json (npm ci), never at test time.
+browser: node_modules/.package-lock.json
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 run: $(STAMP)
 	EQUIPOISE_MODE=demo $(BIN)/equipoise setup-demo
@@ -40,4 +44,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

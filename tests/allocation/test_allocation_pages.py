@@ -17,7 +17,7 @@ def client_for(user, **kwargs):
 
 
 def randomize(user, subject, **kwargs):
-    return client_for(user, **kwargs).post(f"/subjects/{subject.code}/randomize/")
+    return client_for(user, **kwargs).post(f"/subjects/{subject.code}/randomize/", {"confirm": "yes"})
 
 
 def panel_html(user, subject):
@@ -114,3 +114,16 @@ def test_balance_page_counts_allocations(active_list, make_eligible, people, inv
     assert "site=TNN|sle=false" in body
     n_len = arms.count("lenalidomide")
     assert f"<td>{n_len}</td><td>{2 - n_len}</td>" in body
+
+
+def test_randomizing_asks_first_and_says_what_was_done(active_list, make_eligible, people):
+    subject = make_eligible()
+    assert 'name="confirm" value="yes" required' in panel_html(people["inv_a"], subject)
+    client = client_for(people["inv_a"])
+    refused = client.post(f"/subjects/{subject.code}/randomize/", follow=True, headers={"accept-language": "en"})
+    assert "Nothing was done: tick the box to confirm the randomization." in refused.content.decode()
+    assert not Allocation.objects.exists() and not ListSlot.objects.filter(used_at__isnull=False).exists()
+    done = client.post(f"/subjects/{subject.code}/randomize/", {"confirm": "yes"}, follow=True,
+                       headers={"accept-language": "en"})
+    number = Allocation.objects.get(subject=subject).number
+    assert f"{subject.code} is randomized: randomization number {number}." in done.content.decode()

@@ -137,7 +137,7 @@ def simultaneously(browsers: list[Browser], paths: list[str]) -> list[int]:
 
     def go(i: int) -> None:
         gate.wait()
-        statuses[i] = browsers[i].post(paths[i])
+        statuses[i] = browsers[i].post(paths[i], {"confirm": "yes"})
 
     threads = [threading.Thread(target=go, args=(i,)) for i in range(len(browsers))]
     for t in threads:

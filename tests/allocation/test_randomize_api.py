@@ -67,3 +67,22 @@ def test_409_when_the_stratum_is_exhausted(active_list, make_eligible, people, e
     earlier_allocations("site=TNN|sle=false", ListSlot.objects.filter(stratum="site=TNN|sle=false").count())
     response = call(people["inv_a"], make_eligible())
     assert response.status_code == 409 and response.json()["errors"][0]["rule"] == "exhausted"
+
+
+def test_randomization_queries_do_not_grow_with_the_ledger(active_list, make_eligible, people, earlier_allocations,
+                                                           django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counted(sle: bool) -> int:
+        subject = make_eligible(sle=sle)
+        with CaptureQueriesContext(connection) as captured:
+            assert call(people["inv_a"], subject).status_code == 201
+        return len(captured)
+
+    counted(sle=True)  # warm the process (protocol parse)
+    small = counted(sle=True)  # the second of its stratum
+    earlier_allocations("site=TNN|sle=false", 6)
+    subject = make_eligible()
+    with django_assert_max_num_queries(small):
+        assert call(people["inv_a"], subject).status_code == 201  # the seventh of its stratum

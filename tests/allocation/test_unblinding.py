@@ -39,7 +39,7 @@ def arm_label(arm):
 
 def test_wrong_password_is_refused_and_reveals_nothing(allocated, assessor, mailoutbox):
     subject, allocation = allocated
-    response = assessor.post(f"/subjects/{subject.code}/unblind/", {"reason": REASON, "password": "guess"})
+    response = assessor.post(f"/subjects/{subject.code}/unblind/", {"reason": REASON, "password": "guess", "confirm": "yes"})
     assert response.status_code == 403
     assert arm_label(allocation.arm) not in response.content.decode()
     assert not UnblindingEvent.objects.exists() and not mailoutbox
@@ -48,7 +48,7 @@ def test_wrong_password_is_refused_and_reveals_nothing(allocated, assessor, mail
 
 def test_reason_is_required(allocated, assessor):
     subject, allocation = allocated
-    response = assessor.post(f"/subjects/{subject.code}/unblind/", {"reason": "  ", "password": PASSWORD})
+    response = assessor.post(f"/subjects/{subject.code}/unblind/", {"reason": "  ", "password": PASSWORD, "confirm": "yes"})
     assert response.status_code == 400 and "reason" in response.content.decode()
     assert not UnblindingEvent.objects.exists()
 
@@ -58,7 +58,7 @@ def test_unblinding_shows_the_arm_once_logs_and_tells_the_sponsor(allocated, ass
     subject, allocation = allocated
     url = f"/subjects/{subject.code}/unblind/"
     with django_capture_on_commit_callbacks(execute=True):
-        response = assessor.post(url, {"reason": REASON, "password": PASSWORD})
+        response = assessor.post(url, {"reason": REASON, "password": PASSWORD, "confirm": "yes"})
     assert response.status_code == 200
     assert arm_label(allocation.arm) in response.content.decode()
     assert "no-store" in response["Cache-Control"]
@@ -82,7 +82,7 @@ def test_unblinding_is_for_blinded_users_of_the_subjects_site(allocated, people)
     assert inv.get(f"/subjects/{subject.code}/unblind/").status_code == 403
     other = Client()
     other.force_login(people["inv_b"])
-    assert other.post(f"/subjects/{subject.code}/unblind/", {"reason": REASON, "password": PASSWORD}).status_code == 404
+    assert other.post(f"/subjects/{subject.code}/unblind/", {"reason": REASON, "password": PASSWORD, "confirm": "yes"}).status_code == 404
     assert not UnblindingEvent.objects.exists()
 
 
@@ -101,3 +101,19 @@ def test_blinding_policy():
     assert visible_arm(blinded, "x", subject_id=1, user_id=2, disclosure=disclosure) == "x"
     assert visible_arm(blinded, "x", subject_id=3, user_id=2, disclosure=disclosure) is None
     assert visible_arm(blinded, "x", subject_id=1, user_id=4, disclosure=disclosure) is None
+
+
+def test_an_unconfirmed_unblinding_reveals_and_records_nothing(allocated, assessor, mailoutbox):
+    subject, allocation = allocated
+    page = assessor.get(f"/subjects/{subject.code}/unblind/").content.decode()
+    assert 'name="confirm" value="yes" required' in page
+    response = assessor.post(f"/subjects/{subject.code}/unblind/", {"reason": REASON, "password": PASSWORD},
+                             headers={"accept-language": "en"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "tick the box to confirm the unblinding" in body and arm_label(allocation.arm) not in body
+    assert not UnblindingEvent.objects.exists() and not mailoutbox
+    assert not AuditEvent.objects.filter(action__startswith="subject.emergency_unblind").exists()
+    shown = assessor.post(f"/subjects/{subject.code}/unblind/", {"reason": REASON, "password": PASSWORD,
+                                                                 "confirm": "yes"}, headers={"accept-language": "en"})
+    assert f"{subject.code} is unblinded: the unblinding is recorded and the sponsor is told." in shown.content.decode()

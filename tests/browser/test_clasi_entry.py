@@ -173,6 +173,7 @@ def test_an_untouched_area_blocks_completion_and_not_assessed_is_accepted(
     page.wait_for_url(url)
     record = FormRecord.objects.get(visit=visit, form_id="clasi")
     assert record.derived == {"clasi_a": None, "clasi_d": None}
+    page.locator('form[action$="/complete/"] input[name=confirm]').check()
     page.locator('form[action$="/complete/"] button').click()
     page.wait_for_url(url)
     assert "Pieds" in page.locator(".messages").inner_text()
@@ -188,6 +189,7 @@ def test_an_untouched_area_blocks_completion_and_not_assessed_is_accepted(
     page.locator("#reason").fill("pieds non examinés")
     page.locator("#clasi-save").click()
     page.wait_for_url(url)
+    page.locator('form[action$="/complete/"] input[name=confirm]').check()
     page.locator('form[action$="/complete/"] button').click()
     page.wait_for_url(url)
     record.refresh_from_db()

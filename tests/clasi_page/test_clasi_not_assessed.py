@@ -44,7 +44,7 @@ def test_an_untouched_area_blocks_completion(people, client_for, clasi_url, subj
     assert stored.derived == {"clasi_a": None, "clasi_d": None}
     body = client.get(url).content.decode()
     assert text_of(body, "clasi-status") == "Incomplete: 1 area(s) still empty"
-    client.post(url + "complete/")
+    client.post(url + "complete/", {"confirm": "yes"})
     stored.refresh_from_db()
     assert stored.state == FormState.DRAFT
     said = messages_of(client, url)
@@ -55,7 +55,7 @@ def test_an_area_scored_in_part_names_the_empty_items(people, client_for, clasi_
     client = client_for(people["assessor_a"], "fr")
     regions = dict(FULL_RECORD["regions"], hands={"erythema": 1})
     client.post(clasi_url("W0"), {**fields_of(dict(FULL_RECORD, regions=regions)), **DATED})
-    client.post(clasi_url("W0") + "complete/")
+    client.post(clasi_url("W0") + "complete/", {"confirm": "yes"})
     said = messages_of(client, clasi_url("W0"))
     assert "Mains — Squames / hypertrophie, Dyschromie, Cicatrice / atrophie / panniculite" in said
 
@@ -70,7 +70,7 @@ def test_not_assessed_is_accepted_and_leaves_no_total(people, client_for, clasi_
     assert stored.data["clasi_record"]["not_assessed"] == ["feet"]
     assert stored.data["assessment_date"] == "2026-03-02" and stored.data["assessor"] == "Dr Assessor"
     assert stored.derived == {"clasi_a": None, "clasi_d": None}
-    client.post(url + "complete/")
+    client.post(url + "complete/", {"confirm": "yes"})
     stored.refresh_from_db()
     assert stored.state == FormState.COMPLETE
     body = client.get(url).content.decode()
@@ -92,7 +92,7 @@ def test_completion_needs_the_date_and_the_assessor(people, client_for, clasi_ur
     body = client.get(url).content.decode()
     assert 'id="f-assessor" name="assessor" value="assessor_a"' in body  # who is signed in, editable
     client.post(url, {**fields_of(FULL_RECORD), "assessor": ""})
-    client.post(url + "complete/")
+    client.post(url + "complete/", {"confirm": "yes"})
     stored = FormRecord.objects.get(form_id="clasi")
     assert stored.state == FormState.DRAFT and stored.derived["clasi_a"] == 29
     assert messages_of(client, url).endswith("This CLASI cannot be completed yet. Fill in: Date of the assessment; Assessed by.")

@@ -65,7 +65,7 @@ class Burst:
         for code in codes:
             if self.killed.is_set():
                 return
-            self.send(session, "randomize", code, f"/subjects/{code}/randomize/", None)
+            self.send(session, "randomize", code, f"/subjects/{code}/randomize/", {"confirm": "yes"})
 
     def saver(self, session: Session, code: str, visit_pk: int) -> None:
         for i in itertools.count(1):
@@ -85,7 +85,7 @@ def test_sigkill_in_a_burst_of_writes_loses_nothing_answered(prod_env, tmp_path)
         first.login("inv_a", second_factor=tokens.pop())
         form_subjects, to_randomize = subjects[:3], subjects[3:21]
         for code in form_subjects:
-            assert first.post(f"/subjects/{code}/randomize/")[0] == 302
+            assert first.post(f"/subjects/{code}/randomize/", {"confirm": "yes"})[0] == 302
         w0 = trial(prod_env, "visits", *form_subjects)
 
         burst = Burst()
@@ -148,7 +148,7 @@ def test_sigkill_in_a_burst_of_writes_loses_nothing_answered(prod_env, tmp_path)
         # The restarted server carries on: one more randomization, and the chain still verifies.
         after = Session(restarted.url)
         after.login("inv_a", second_factor=tokens.pop())
-        assert after.post(f"/subjects/{subjects[21]}/randomize/")[0] == 302
+        assert after.post(f"/subjects/{subjects[21]}/randomize/", {"confirm": "yes"})[0] == 302
     finally:
         restarted.stop()
     final = trial(prod_env, "report")

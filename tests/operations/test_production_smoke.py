@@ -172,7 +172,7 @@ def run_smoke(env: dict[str, str], tmp_path: Path, mailbox: Mailbox) -> None:
         # An SAE on a randomized patient, learned of 30 minutes ago: 23 h 30 min left on its clock.
         session.login("inv_a", second_factor=tokens.pop())
         patient = trial["subjects"][0]
-        assert session.post(f"/subjects/{patient}/randomize/")[0] == 302
+        assert session.post(f"/subjects/{patient}/randomize/", {"confirm": "yes"})[0] == 302
         aware = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)).astimezone()
         drugs = {f"causality_{d}": "not_related" for d in ("lenalidomide", "aspirin", "methotrexate", "folic_acid")}
         status, _ = session.post(f"/treatment/subjects/{patient}/safety/report/", {

@@ -82,7 +82,7 @@ def test_only_an_investigator_of_a_randomized_patient(people, actor_of, randomiz
 def test_page_records_it_and_other_site_cannot(people, randomized):
     other = Client()
     other.force_login(people["inv_b"])
-    data = {"outcome": "lost_to_follow_up", "ended_on": "2026-05-04", "reason": "no answer to calls"}
+    data = {"outcome": "lost_to_follow_up", "ended_on": "2026-05-04", "reason": "no answer to calls", "confirm": "yes"}
     assert other.post(f"/subjects/{randomized.code}/end-participation/", data).status_code == 404
     monitor = Client()
     monitor.force_login(people["monitor"])

@@ -56,7 +56,8 @@ def test_death_from_the_subject_page(randomized, people):
     for outcome in ("completed", "withdrew_consent", "investigator_decision", "lost_to_follow_up", "death"):
         assert f'<option value="{outcome}">' in page
     response = client.post(f"/subjects/{subject.code}/end-participation/", {
-        "outcome": "death", "ended_on": today().isoformat(), "reason": "pulmonary embolism", "causality": "related"},
+        "outcome": "death", "ended_on": today().isoformat(), "reason": "pulmonary embolism", "causality": "related",
+        "confirm": "yes"},
         follow=True)
     assert "serious adverse event was opened" in response.content.decode()
     assert AdverseEvent.objects.get(subject=subject).seriousness == ["death"]

@@ -118,7 +118,7 @@ def test_only_the_investigator_closes_and_the_pages_offer_buttons_by_role(woman,
     pharmacist_page = client_for(people["pharm_a"]).get(url).content.decode()
     assert f"pregnancy-reports/{report.pk}/close/" not in pharmacist_page
     response = client_for(people["inv_a"]).post(f"/treatment/subjects/{woman.code}/safety/pregnancy-reports/"
-                                                f"{report.pk}/close/", {"reason": "ruled out by a second test"})
+                                                f"{report.pk}/close/", {"reason": "ruled out by a second test", "confirm": "yes"})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "closed"

@@ -102,9 +102,10 @@ def test_refused_dispensing_is_shown_in_french_with_every_condition(people, clie
     rx = prescribe(inv_a, woman, prescribed_on=today(), days=28)
     client = client_for(people["pharm_a"])
     response = client.post(f"/treatment/subjects/{woman.code}/dispense/{rx.pk}/", {"dispensed_on": str(today())},
-                           follow=True, headers={"accept-language": "fr"})
-    body = response.content.decode()
-    assert "Aucun test de grossesse" in body and "pregnancy_test_missing" in body
+                           headers={"accept-language": "fr"})
+    assert response.status_code == 422  # the page again, not a redirect
+    form = response.content.decode().split(f'id="dispense-form-{rx.pk}"')[1].split("</form>")[0]
+    assert "Aucun test de grossesse" in form and f'value="{today().isoformat()}"' in form
     assert not Dispensing.objects.exists()
 
 
@@ -122,15 +123,35 @@ def test_subject_safety_page_shows_the_running_clock_and_lab_alert_action(
     assert "Pulmonary embolism" in text and "due by" in text and "hold lenalidomide" in text
 
 
-def test_reporting_through_the_page_refuses_a_naive_time_by_name(people, client_for, woman):
+@pytest.mark.parametrize(("picked", "stored"), [
+    ("2026-01-15T09:30", dt.datetime(2026, 1, 15, 8, 30, tzinfo=dt.UTC)),   # winter: Paris is UTC+1
+    ("2026-07-15T09:30", dt.datetime(2026, 7, 15, 7, 30, tzinfo=dt.UTC)),   # summer: Paris is UTC+2
+])
+def test_a_paris_time_picked_on_the_page_is_stored_as_its_utc_instant(people, client_for, woman, picked, stored):
     client = client_for(people["inv_a"])
-    response = client.post(f"/treatment/subjects/{woman.code}/safety/report/", {
-        "term": "Fracture", "onset_date": str(today()), "grade": "3", "seriousness": ["hospitalisation"],
-        "site_aware_at": "2026-03-29T09:00", "causality_lenalidomide": "not_related",
+    page = client.get(f"/treatment/subjects/{woman.code}/safety/").content.decode()
+    assert 'id="site_aware_at" name="site_aware_at" type="datetime-local"' in page
+    client.post(f"/treatment/subjects/{woman.code}/safety/report/", {
+        "term": "Fracture", "onset_date": "2026-01-01", "grade": "3", "seriousness": ["hospitalisation"],
+        "site_aware_at": picked, "causality_lenalidomide": "not_related",
         "causality_aspirin": "not_related", "action_taken": "none", "outcome": "recovering",
-    }, follow=True, headers={"accept-language": "en"})
+    })
+    event = woman.adverse_events.get()
+    assert event.site_aware_at == stored
+    shown = client.get(f"/treatment/adverse-events/{event.pk}/").content.decode()
+    assert f"{picked.replace('T', ' ')} (UTC+0{1 if picked[5:7] == '01' else 2}:00)" in shown
+
+
+def test_an_hour_the_clocks_skip_is_refused_and_nothing_is_stored(people, client_for, woman):
+    response = client_for(people["inv_a"]).post(f"/treatment/subjects/{woman.code}/safety/report/", {
+        "term": "Fracture", "onset_date": "2026-01-01", "grade": "3", "seriousness": ["hospitalisation"],
+        "site_aware_at": "2026-03-29T02:30", "causality_lenalidomide": "not_related",
+        "causality_aspirin": "not_related", "action_taken": "none", "outcome": "recovering",
+    }, headers={"accept-language": "en"})
+    assert response.status_code == 400
     body = response.content.decode()
-    assert "site_aware_at" in body and "timezone-aware datetime" in body
+    beside = body.split('data-field="site_aware_at">')[1].split("</div>")[0]
+    assert "skipped when clocks go forward" in beside and 'value="2026-03-29T02:30"' in body
     assert not woman.adverse_events.exists()
 
 
@@ -171,7 +192,7 @@ def test_every_write_goes_through_the_page(people, client_for, randomized, djang
                                     "reason": "nausea"})
     w4 = subject.visits.get(visit_id="W4")
     ok(inv, base + f"visit-done/{w4.pk}/", {"done_date": str(today())})
-    ok(inv, base + f"visit-missed/{subject.visits.get(visit_id='W0').pk}/", {"reason": "came late"})
+    ok(inv, base + f"visit-missed/{subject.visits.get(visit_id='W0').pk}/", {"reason": "came late", "confirm": "yes"})
     ok(inv, base + "unscheduled-visit/", {"visit_date": str(today()), "reason": "flare"})
     aware = to_paris_text(timezone.now() - dt.timedelta(hours=3))
     with django_capture_on_commit_callbacks(execute=True):
@@ -206,5 +227,5 @@ def test_pages_of_a_subject_not_yet_randomized(people, client_for, inv_a):
     for url in (f"/treatment/subjects/{subject.code}/", f"/treatment/subjects/{subject.code}/safety/"):
         assert client.get(url).status_code == 200
     response = client.post(f"/treatment/subjects/{subject.code}/prescribe/", {"prescribed_on": str(today()),
-                                                                               "days": "28"}, follow=True)
-    assert "not randomized" in response.content.decode()
+                                                                               "days": "28"})
+    assert response.status_code == 409 and "not randomized" in response.content.decode()

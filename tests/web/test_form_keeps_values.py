@@ -32,7 +32,7 @@ def typed_value(field, index: int) -> str:
     if field.type == "date":
         return "2026-01-05"
     if field.type == "datetime":
-        return "2026-01-05T09:30+01:00"
+        return "2026-01-05T09:30"  # what a datetime-local picker sends: Paris time, no offset
     if field.type in ("int", "number"):
         low = field.min if field.min is not None else 0
         return str(int(low) + 1)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from equipoise.people.reauth import needs_code
 from equipoise.records.access import Rights, actor_for, all_roles, subject_access
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
+from equipoise.records.confirmation import confirmed
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
@@ -39,15 +41,20 @@ def arm_labels(protocol_id: str) -> dict[str, str]:
 @require_POST
 def randomize(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, write=True, request_id=request.request_id)
+    if not confirmed(request.POST):
+        messages.error(request, gettext("Nothing was done: tick the box to confirm the randomization."))
+        return redirect("subject", code=subject.code)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     try:
         allocation, created = randomize_subject(actor, subject)
     except ActionRefused as exc:
         return render(request, "allocation/refused.html", {"subject": subject, "refusal": exc}, status=exc.status)
     if created:
-        messages.success(request, f"{subject.code}: {allocation.number}")
+        messages.success(request, gettext("%(code)s is randomized: randomization number %(number)s.")
+                         % {"code": subject.code, "number": allocation.number})
     else:
-        messages.info(request, f"{subject.code} was already randomized: {allocation.number}")
+        messages.info(request, gettext("%(code)s was already randomized: randomization number %(number)s.")
+                      % {"code": subject.code, "number": allocation.number})
     return redirect("subject", code=subject.code)
 
 
@@ -64,6 +71,9 @@ def unblind(request: SignedInRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         actor = actor_for(request.user, rights, subject.site, request.request_id)
         context["reason"] = request.POST.get("reason", "")
+        if not confirmed(request.POST):
+            messages.error(request, gettext("Nothing was done: tick the box to confirm the unblinding."))
+            return render(request, "allocation/unblind.html", context, status=400)
         try:
             _, disclosure = emergency_unblind(actor, rights, subject, context["reason"],
                                               request.POST.get("password", ""), request,
@@ -74,6 +84,8 @@ def unblind(request: SignedInRequest, code: str) -> HttpResponse:
         arm = visible_arm(rights, disclosure.arm, subject_id=subject.pk, user_id=request.user.pk,
                           disclosure=disclosure)
         context["arm"] = arm_labels(subject.protocol_id).get(arm, arm) if arm else None
+        messages.success(request, gettext("%(code)s is unblinded: the unblinding is recorded and the sponsor is told.")
+                         % {"code": subject.code})
     return render(request, "allocation/unblind.html", context)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet, Subquery
 from django.http import Http404
 
 from equipoise.allocation.blinding import may_open_form
@@ -33,29 +34,47 @@ class FormContext:
         return self.record
 
 
+def _visits_at(subject: Subject, key: str) -> QuerySet[Visit]:
+    """The visits a key names, first by schedule order (a number names one visit; a protocol visit id
+    may name several screening attempts: the first in the schedule is meant)."""
+    visits = Visit.objects.filter(subject=subject)
+    chosen = visits.filter(pk=int(key)) if key.isdigit() else visits.filter(visit_id=key, scheduled=True)
+    # The subject is fixed: its schedule order needs no join to the subject (Meta.ordering would add one).
+    return chosen.order_by("sequence", "id")
+
+
 def visit_of(subject: Subject, key: str) -> Visit:
     """A visit by its number (any visit) or by the protocol's visit id (scheduled visits only).
 
     Protocol visit ids start with a letter, so the two kinds of key cannot be confused.
     """
-    visits = Visit.objects.filter(subject=subject)
-    visit = visits.filter(pk=int(key)).first() if key.isdigit() else visits.filter(
-        visit_id=key, scheduled=True).first()
+    visit = _visits_at(subject, key).first()
     if visit is None:
         raise Http404(f"subject {subject.code} has no visit {key}")
     return visit
 
 
+def record_at(subject: Subject, visit_key: str, form_id: str) -> FormRecord | None:
+    """The form's record at the visit `visit_of` would find, with its visit and protocol version, in
+    one query; the protocol version's source files (tens of kilobytes of JSON) are not read."""
+    first_visit = _visits_at(subject, visit_key).values("pk")[:1]
+    record = (FormRecord.objects.filter(visit=Subquery(first_visit), form_id=form_id)
+              .select_related("visit", "protocol_version").defer("protocol_version__source")
+              .order_by("pk").first())
+    if record is not None and record.subject_id == subject.pk:
+        record.subject = subject  # the same row, already read with its site
+    return record
+
+
 def form_context(request: ApiRequest, code: str, visit_key: str, form_id: str, *, write: bool) -> FormContext:
     subject, rights = subject_access(request.auth, code, write=write,
                                      request_id=getattr(request, "request_id", ""))
-    visit = visit_of(subject, visit_key)
+    record = record_at(subject, visit_key, form_id)
+    visit = record.visit if record is not None else visit_of(subject, visit_key)
     protocol = protocol_of(current_version(subject.protocol_id))
     if form_id not in {f.id for f in protocol.forms}:
         raise Http404(f"no form {form_id}")
     form = protocol.form(form_id)
     if not may_open_form(rights, form):
         raise Http404(f"no form {form_id}")
-    record = FormRecord.objects.select_related("subject__site", "visit", "protocol_version").filter(
-        visit=visit, form_id=form_id).first()
     return FormContext(subject, rights, visit, form, record)

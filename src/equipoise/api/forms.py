@@ -36,7 +36,18 @@ def _actor(request: ApiRequest, ctx: FormContext) -> Actor:
 
 
 def _fresh(record: FormRecord) -> dict[str, Any]:
-    record = FormRecord.objects.select_related("subject", "visit", "protocol_version").get(pk=record.pk)
+    record = (FormRecord.objects.select_related("subject__site", "visit", "protocol_version")
+              .defer("protocol_version__source").get(pk=record.pk))
+    return record_out(record)
+
+
+def _saved(record: FormRecord, ctx: FormContext) -> dict[str, Any]:
+    """The record the save action returned, answered without reading it again: its subject and visit
+    are the rows the request found (its protocol version is the one the action set, or is read)."""
+    if record.subject_id == ctx.subject.pk:
+        record.subject = ctx.subject
+    if record.visit_id == ctx.visit.pk:
+        record.visit = ctx.visit
     return record_out(record)
 
 
@@ -56,7 +67,7 @@ def save_form(request: ApiRequest, code: str, visit_id: str, form_id: str, body:
     ctx = form_context(request, code, visit_id, form_id, write=True)
     record = form_actions.save_form(_actor(request, ctx), ctx.subject, ctx.visit, form_id, body.data,
                                     reason=body.reason)
-    return Status(201 if ctx.record is None else 200, _fresh(record))
+    return Status(201 if ctx.record is None else 200, _saved(record, ctx))
 
 
 @router.post(FORM + "/complete", response={200: RecordOut, **WRITE_ERRORS})

@@ -11,15 +11,13 @@ from django.db import transaction
 from equipoise.exports.reading import Cutoff
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-
-EXPORT_ODM = "export.odm"
-EXPORT_DATASETS = "export.datasets"
+from equipoise.records.audit_actions import AuditAction
 
 
-def record_export(actor: Actor, action: str, what: str, cutoff: Cutoff, *, arms: str, protocol_version: str,
+def record_export(actor: Actor, action: AuditAction, what: str, cutoff: Cutoff, *, arms: str, protocol_version: str,
                   files: list[str] | None = None) -> None:
     """Append the export's audit event (its own transaction)."""
-    if action not in (EXPORT_ODM, EXPORT_DATASETS):
+    if action not in (AuditAction.EXPORT_ODM, AuditAction.EXPORT_DATASETS):
         raise ValueError(f"unknown export action {action!r}")
     changes: dict[str, list[object]] = {"export": [None, what], "cutoff": [None, cutoff.label], "arms": [None, arms]}
     if files is not None:

@@ -96,10 +96,11 @@ def odm_command(args: argparse.Namespace) -> int:
     from equipoise.django_setup import setup
 
     setup()
-    from equipoise.exports.actions import EXPORT_ODM, record_export
+    from equipoise.exports.actions import record_export
     from equipoise.exports.odm_export import write_odm
     from equipoise.exports.reading import Cutoff
     from equipoise.interchange.sdtm import ArmMode
+    from equipoise.records.audit_actions import AuditAction
     from equipoise.records.protocol_versions import current_version
 
     rights, actor, code = _actor(args.user, ArmMode.MASKED)
@@ -117,7 +118,7 @@ def odm_command(args: argparse.Namespace) -> int:
         args.output.unlink(missing_ok=True)
         return _fail(str(exc))
     version = current_version(args.protocol)
-    record_export(actor, EXPORT_ODM, f"odm-{args.type}", cutoff, arms="none",
+    record_export(actor, AuditAction.EXPORT_ODM, f"odm-{args.type}", cutoff, arms="none",
                   protocol_version=f"{args.protocol} v{version.number}", files=[args.output.name])
     print(f"{args.output}: ODM 1.3.2 {file_type}, {sum(counts.values())} subject blocks, data as known at {cutoff.label}")
     return 0
@@ -127,10 +128,11 @@ def datasets_command(args: argparse.Namespace) -> int:
     from equipoise.django_setup import setup
 
     setup()
-    from equipoise.exports.actions import EXPORT_DATASETS, record_export
+    from equipoise.exports.actions import record_export
     from equipoise.exports.datasets_export import FORMATS, write_datasets
     from equipoise.exports.reading import Cutoff
     from equipoise.interchange.sdtm import DOMAINS, ArmMode
+    from equipoise.records.audit_actions import AuditAction
     from equipoise.records.protocol_versions import current_version
 
     mode = ArmMode(args.arms)
@@ -156,7 +158,7 @@ def datasets_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     version = current_version(args.protocol)
-    record_export(actor, EXPORT_DATASETS, "datasets", cutoff, arms=mode.value,
+    record_export(actor, AuditAction.EXPORT_DATASETS, "datasets", cutoff, arms=mode.value,
                   protocol_version=f"{args.protocol} v{version.number}", files=[f.name for f in files])
     print(f"{args.output}: {len(files)} files ({', '.join(formats)}), arms {mode.value}, data as known at {cutoff.label}")
     return 0

@@ -4,8 +4,9 @@ Subjects are read in chunks of `SUBJECT_CHUNK` in code order; each chunk's facts
 allocation, dispensings, eligibility, visits, adverse events) are fetched with one query per table,
 and the domain rows of each subject are yielded before the next chunk is read. The findings
 domains (LB, QS, FA, RS, CM) come from one pass over the form values in force at the cut-off,
-subject by subject. Rows are spooled to temporary files (JSON lines) and each requested format is
-written from the spool: memory holds one subject's rows, whatever the trial's size.
+subject by subject. Rows are spooled to temporary files (pickled in batches of a few thousand rows)
+and each requested format is written from the spool: memory holds one batch of rows, whatever the
+trial's size.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import itertools
-import json
+import pickle
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from equipoise.exports.reading import (
     database_last_modified,
     derived_in_force,
     latest_revisions,
+    signature_facts,
 )
 from equipoise.interchange import sdtm
 from equipoise.interchange.dataset_json import DatasetInfo, write_dataset
@@ -41,12 +43,12 @@ from equipoise.protocol.schema import Protocol
 from equipoise.records.access import Rights
 from equipoise.records.models import EligibilityAssessment, ProtocolVersion, Subject, Visit
 from equipoise.records.protocol_versions import protocol_of
-from equipoise.records.screening_log import failed_criteria
 from equipoise.treatment.models import AdverseEvent, Dispensing
 from equipoise.visits.localtime import trial_date
 
 SUBJECT_CHUNK = 500
 FORMATS = ("json", "ndjson", "csv", "xpt")
+SPOOL_BATCH = 2000
 FINDINGS_DOMAINS = ("LB", "QS", "FA", "RS", "CM")
 FINDING_FORMS = frozenset({"labs", "dlqi", "pain_itch_nrs", "physician_global", "clasi", "steroid_dose"})
 
@@ -169,14 +171,14 @@ class Source:
             latest: dict[int, Any] = {}
             for row in (EligibilityAssessment.objects.filter(subject_id__in=[s["pk"] for s in chunk], stage="screening",
                                                              evaluated_at__lt=self.cutoff.end)
-                        .order_by("evaluated_at", "id").values("subject_id", "result", "evaluated_at")):
+                        .order_by("evaluated_at", "id").values("subject_id", "failed_criteria", "evaluated_at")):
                 latest[row["subject_id"]] = row
             for s in chunk:
                 a = latest.get(s["pk"])
                 if a is None:
                     continue
                 failed = [(cid, *criteria.get(cid, ("inclusion" if cid.startswith("IN") else "exclusion", cid)))
-                          for cid in failed_criteria(a["result"])]
+                          for cid in a["failed_criteria"]]
                 yield from sdtm.ie_rows(self.study, self.mode, s["code"], failed, trial_date(a["evaluated_at"]))
 
     def ex(self) -> Iterator[list[Any]]:
@@ -214,6 +216,16 @@ class Source:
                     e["end_date"] = None
             yield from sdtm.ae_rows(self.study, self.mode, code, events, aux)
 
+    def zs(self) -> Iterator[list[Any]]:
+        """The electronic signatures given before the cut-off, each with whether it stood then."""
+        facts = signature_facts(self.protocol_id, self.protocol, self.cutoff)
+        for code, group in itertools.groupby(facts, key=lambda f: f.subject):
+            yield from sdtm.zs_rows(self.study, self.mode, code, [{
+                "scope": "casebook" if f.visit is None else "visit", "printed_name": f.printed_name,
+                "role": f.role, "meaning": f.meaning, "at": f.at, "state": f.state,
+                "invalidated_by": f.invalidated_by, "content_sha256": f.content_sha256,
+                "visit": None if f.visit is None else self.visit(*f.visit)} for f in group])
+
     # --- findings ---------------------------------------------------------------------------
 
     def finding_forms(self) -> Iterator[tuple[str, list[FindingForm]]]:
@@ -242,34 +254,43 @@ class Source:
             return (row for code, forms in self.finding_forms() for row in self.finding_rows(name, code, forms))
         return getattr(self, name.lower())()
 
-    def spooled(self, names: tuple[str, ...]) -> dict[str, IO[str]]:
-        """Every domain's rows in a temporary file of JSON lines, the findings domains from one pass
-        over the form values (scoring each form once), so each format reads rows, not the database."""
-        spools: dict[str, IO[str]] = {n: tempfile.TemporaryFile("w+", encoding="utf-8") for n in names}
+    def spooled(self, names: tuple[str, ...]) -> dict[str, IO[bytes]]:
+        """Every domain's rows in a temporary file, the findings domains from one pass over the form
+        values (scoring each form once), so each format reads rows, not the database. Rows are
+        pickled in batches of `SPOOL_BATCH` (a file this process writes and reads back itself)."""
+        spools: dict[str, IO[bytes]] = {n: tempfile.TemporaryFile("w+b") for n in names}
         findings = [n for n in names if n in FINDINGS_DOMAINS]
         if findings:
+            pending: dict[str, list[list[Any]]] = {n: [] for n in findings}
             for code, forms in self.finding_forms():
                 for n in findings:
-                    for row in self.finding_rows(n, code, forms):
-                        spools[n].write(json.dumps(row))
-                        spools[n].write("\n")
+                    pending[n].extend(self.finding_rows(n, code, forms))
+                    if len(pending[n]) >= SPOOL_BATCH:
+                        pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
+                        pending[n] = []
+            for n in findings:
+                pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
         for n in names:
             if n not in FINDINGS_DOMAINS:
-                for row in self.rows(n):
-                    spools[n].write(json.dumps(row))
-                    spools[n].write("\n")
+                for batch in itertools.batched(self.rows(n), SPOOL_BATCH):
+                    pickle.dump(list(batch), spools[n], protocol=pickle.HIGHEST_PROTOCOL)
         return spools
 
 
-def _replay(spool: IO[str]) -> Iterator[list[Any]]:
+def _replay(spool: IO[bytes]) -> Iterator[list[Any]]:
     spool.seek(0)
-    for line in spool:
-        yield json.loads(line)
+    while True:
+        try:
+            batch = pickle.load(spool)  # noqa: S301 - this export's own temporary file
+        except EOFError:
+            return
+        yield from batch
 
 
 # What a user kept from arms may take: no exposure, adverse events, labs, steroid doses or
-# disposition reasons, which reveal the arm by inference; findings only from forms they may open.
-BLINDED_DOMAINS = ("DM", "SV", "IE", "QS", "FA", "RS")
+# disposition reasons, which reveal the arm by inference; findings only from forms they may open;
+# the signatures (who signed which visit, when, and whether it stands) reveal nothing of the arm.
+BLINDED_DOMAINS = ("DM", "SV", "IE", "QS", "FA", "RS", "ZS")
 
 
 def allowed_domains(mode: ArmMode, rights: Rights) -> tuple[str, ...]:

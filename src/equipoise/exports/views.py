@@ -23,13 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from equipoise.exports.actions import EXPORT_DATASETS, EXPORT_ODM, record_export
+from equipoise.exports.actions import record_export
 from equipoise.exports.datasets_export import FORMATS, allowed_domains, write_datasets
 from equipoise.exports.odm_export import write_odm
 from equipoise.exports.policy import ExportRefused, export_actor, export_rights
 from equipoise.exports.reading import Cutoff
 from equipoise.interchange.sdtm import ArmMode
 from equipoise.records.access import all_roles
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.protocol_versions import current_version
 from equipoise.records.requests import SignedInRequest
@@ -100,7 +101,7 @@ def download(request: SignedInRequest) -> HttpResponseBase:
     if kind in ODM_KINDS:
         write_odm(out, protocol_id, ODM_KINDS[kind], cutoff, rights=rights.rights)
         filename = f"{protocol_id}-{kind}-{stamp}.xml"
-        record_export(actor, EXPORT_ODM, kind, cutoff, arms="none", protocol_version=label, files=[filename])
+        record_export(actor, AuditAction.EXPORT_ODM, kind, cutoff, arms="none", protocol_version=label, files=[filename])
     else:
         with tempfile.TemporaryDirectory(prefix="equipoise-export-") as directory:
             files = write_datasets(Path(directory), protocol_id, cutoff, mode, rights=rights.rights, formats=[fmt])
@@ -108,7 +109,7 @@ def download(request: SignedInRequest) -> HttpResponseBase:
                 for path in files:
                     archive.write(path, path.name)
         filename = f"{protocol_id}-datasets-{fmt}-{mode.value}-{stamp}.zip"
-        record_export(actor, EXPORT_DATASETS, "datasets", cutoff, arms=mode.value, protocol_version=label,
+        record_export(actor, AuditAction.EXPORT_DATASETS, "datasets", cutoff, arms=mode.value, protocol_version=label,
                       files=[p.name for p in files])
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=filename)

@@ -52,8 +52,12 @@ def _stamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+# One encoder for every row: json.dumps with non-default options builds a new encoder per call.
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _row_json(row: Sequence[Any]) -> str:
-    return json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
+    return _ROW_ENCODER.encode(row if isinstance(row, list) else list(row))
 
 
 def write_dataset(out: IO[str], info: DatasetInfo, rows: Iterable[Sequence[Any]], *, created: dt.datetime,

@@ -64,6 +64,7 @@ class FormDef:
     name: str
     title: Bilingual
     groups: tuple[GroupDef, ...]
+    repeating: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,11 @@ def layout(protocol: Protocol, number: int, units: dict[str, str] | None = None)
     events.append(EventDef(oid=event_oid(None), name="Unscheduled visit",
                            label=Bilingual("Unscheduled visit", "Visite non programmée"), repeating=True,
                            kind="Unscheduled", forms=tuple(form_oid(f) for f in protocol.schedule.unscheduled_forms)))
+    # The treatment app's adverse events and dispensings (see odm_treatment), after the protocol's forms.
+    from equipoise.interchange.odm_treatment import treatment_event, treatment_forms
+
+    forms.update(treatment_forms())
+    events.append(treatment_event())
     codelists = [_codelist(f) for form in protocol.forms for f in form.fields() if f.type == "enum"]
     return VersionLayout(oid=version_oid(protocol.id, number), name=f"{protocol.id} version {number}",
                          protocol_id=protocol.id, number=number, events=events, forms=forms, codelists=codelists,

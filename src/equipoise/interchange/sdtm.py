@@ -57,18 +57,25 @@ class Domain:
     arm_revealing: bool = False  # the whole domain names the drug
 
     def columns_for(self, mode: ArmMode) -> tuple[Column, ...]:
-        return _columns_for(self, mode)
+        return _columns_for(self.name, mode)
 
 
 @functools.cache
-def _columns_for(domain: Domain, mode: ArmMode) -> tuple[Column, ...]:
-    """The domain's columns in this arm mode (computed once per domain and mode)."""
+def _columns_for(name: str, mode: ArmMode) -> tuple[Column, ...]:
+    """The domain's columns in this arm mode (computed once per domain and mode; keyed by the
+    domain's name, as hashing the frozen domain would hash every column on each call)."""
     hidden = set()
     if mode == ArmMode.MASKED:
         hidden |= {c.name for c in ARM_COLUMNS}
     if mode != ArmMode.ACTUAL:
         hidden.add("AERELNST")
-    return tuple(c for c in domain.columns if c.name not in hidden)
+    return tuple(c for c in DOMAINS[name].columns if c.name not in hidden)
+
+
+@functools.cache
+def _defaults(name: str, mode: ArmMode) -> tuple[tuple[str, Any], ...]:
+    """(column name, value when absent) in the domain's column order for this arm mode."""
+    return tuple((c.name, "" if c.data_type == "string" else None) for c in _columns_for(name, mode))
 
 
 DOMAINS: dict[str, Domain] = {d.name: d for d in [
@@ -122,6 +129,15 @@ DOMAINS: dict[str, Domain] = {d.name: d for d in [
         40), S("CMCAT", "Category for Medication", 40), N("CMDOSE", "Dose per Administration", "float"),
         S("CMDOSU", "Dose Units", 10, codelist="UNIT"), S("CMDOSFRQ", "Dosing Frequency per Interval", 10, codelist="FREQ"),
         S("CMROUTE", "Route of Administration", 20, codelist="ROUTE"), *VISIT, D("CMDTC", "Date/Time of Collection"))),
+    # Not an SDTM domain: a custom one (SDTM reserves X*, Y*, Z* codes for those) for the
+    # investigator's electronic signatures, one row per signature given before the cut-off.
+    Domain("ZS", "Electronic Signatures", (*COMMON, N("ZSSEQ", "Sequence Number"),
+        S("ZSSCOPE", "What Was Signed", 8, codelist="ZSSCOPE"), *VISIT,
+        S("ZSSIGNER", "Printed Name of the Signer", 200), S("ZSROLE", "Role of the Signer", 40),
+        S("ZSMEAN", "Meaning of the Signature", 200), Column("ZSDTC", "Date/Time of Signature", "datetime"),
+        S("ZSSTAT", "Signature Status at the Cut-off", 12, codelist="ZSSTAT"),
+        S("ZSINVBY", "Change That Invalidated the Signature", 200),
+        S("ZSHASH", "SHA-256 of the Signed Content", 64))),
 ]}
 ORDER = tuple(DOMAINS)
 
@@ -224,7 +240,7 @@ class VisitInfo:
 
 
 def _row(domain: Domain, mode: ArmMode, values: Mapping[str, Any]) -> list[Any]:
-    return [values.get(c.name, "" if c.data_type == "string" else None) for c in domain.columns_for(mode)]
+    return [values.get(name, absent) for name, absent in _defaults(domain.name, mode)]
 
 
 def dm_row(study: str, arms: Arms, s: Mapping[str, Any]) -> list[Any]:
@@ -425,3 +441,20 @@ def check_rows(name: str, mode: ArmMode, rows: Iterable[Sequence[Any]]) -> Itera
         if len(row) != width:
             raise ValueError(f"{name}: row of {len(row)} values for {width} columns")
         yield row
+
+
+SIGNATURE_STATES = {"valid": "VALID", "invalidated": "INVALIDATED", "broken": "BROKEN"}
+
+
+def zs_rows(study: str, mode: ArmMode, subject: str, signatures: Iterable[Mapping[str, Any]]) -> Iterator[list[Any]]:
+    """`signatures`: scope (visit | casebook), visit (VisitInfo or None), printed_name, role, meaning,
+    at (aware datetime), state (valid | invalidated | broken), invalidated_by, content_sha256."""
+    for seq, s in enumerate(signatures, 1):
+        visit = s.get("visit")
+        yield _row(DOMAINS["ZS"], mode, {
+            "STUDYID": study, "DOMAIN": "ZS", "USUBJID": usubjid(study, subject), "ZSSEQ": seq,
+            "ZSSCOPE": s["scope"].upper(), "VISITNUM": visit.number if visit else None,
+            "VISIT": visit.name if visit else "", "ZSSIGNER": s["printed_name"], "ZSROLE": s["role"],
+            "ZSMEAN": s["meaning"], "ZSDTC": s["at"].astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "ZSSTAT": SIGNATURE_STATES[s["state"]], "ZSINVBY": s.get("invalidated_by") or "",
+            "ZSHASH": s.get("content_sha256") or ""})

@@ -21,6 +21,7 @@ from django.utils import timezone
 from equipoise.operations.models import ReminderSent
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 
 logger = logging.getLogger("equipoise.operations")
 WORKER_USERNAME = "equipoise-worker"
@@ -60,7 +61,7 @@ def remind(reminder: Reminder, judged_at: dt.datetime, actor: Actor | None = Non
                 kind=reminder.kind, key=reminder.key, state=reminder.state, sent_at=timezone.now(),
                 judged_at=judged_at, recipients=list(reminder.recipients), subject=reminder.subject,
                 body=reminder.body)
-            record_event(actor, "reminder.send", "reminder", row.pk, subject_code=reminder.subject_code,
+            record_event(actor, AuditAction.REMINDER_SEND, "reminder", row.pk, subject_code=reminder.subject_code,
                          site_code=reminder.site_code,
                          changes={"kind": reminder.kind, "about": reminder.key, "state": reminder.state,
                                   "recipients": list(reminder.recipients),

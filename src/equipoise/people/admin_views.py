@@ -19,19 +19,20 @@ from equipoise.people.models import Invitation
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Membership, Site, SiteRecruitment
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import LABELS, Role
 
 
-def _admin(request: SignedInRequest, attempted: str = "") -> Actor:
+def _admin(request: SignedInRequest, attempted: AuditAction | None = None) -> Actor:
     """The sponsor administrator acting; anyone else is refused (and, for a change, audited)."""
     try:
         return admin_actor(request.user, request.request_id)
     except ActionRefused as exc:
-        if attempted:
+        if attempted is not None:
             with transaction.atomic():
-                record_event(two_factor.self_actor(request.user, request.request_id), f"{attempted}_refused",
+                record_event(two_factor.self_actor(request.user, request.request_id), attempted.refused(),
                              "user", request.user.get_username(), site_code="",
                              reason="not the sponsor administrator")
         raise PermissionDenied(exc.message) from None
@@ -45,10 +46,10 @@ def role_choices() -> list[tuple[str, str]]:
 
 
 def site_list(request: SignedInRequest) -> HttpResponse:
-    _admin(request, "site.create" if request.method == "POST" else "")
+    _admin(request, AuditAction.SITE_CREATE if request.method == "POST" else None)
     context: dict = {"sites": Site.objects.order_by("code"), "refusal": None, "values": {}}
     if request.method == "POST":
-        actor = _admin(request, "site.create")
+        actor = _admin(request, AuditAction.SITE_CREATE)
         values = {k: request.POST.get(k, "") for k in ("code", "name", "city", "principal_investigator")}
         try:
             site = sites.add_site(actor, **values)
@@ -63,7 +64,7 @@ def site_list(request: SignedInRequest) -> HttpResponse:
 
 @require_POST
 def site_recruitment(request: SignedInRequest, code: str, change: str) -> HttpResponse:
-    actor = _admin(request, f"site.{change}")
+    actor = _admin(request, {"open": AuditAction.SITE_OPEN, "close": AuditAction.SITE_CLOSE}.get(change))
     action = {"open": sites.open_site, "close": sites.close_site}.get(change)
     if action is None:
         raise PermissionDenied("unknown change")
@@ -82,13 +83,13 @@ def _link_for(request: SignedInRequest):
 
 
 def user_list(request: SignedInRequest) -> HttpResponse:
-    _admin(request, "user.invite" if request.method == "POST" else "")
+    _admin(request, AuditAction.USER_INVITE if request.method == "POST" else None)
     User = get_user_model()
     users = User.objects.order_by("username").prefetch_related("memberships__site")
     context: dict = {"page": Paginator(users, 50).get_page(request.GET.get("page")), "refusal": None,
                      "values": {}, "roles": role_choices(), "sites": Site.objects.order_by("code")}
     if request.method == "POST":
-        actor = _admin(request, "user.invite")
+        actor = _admin(request, AuditAction.USER_INVITE)
         values = {k: request.POST.get(k, "") for k in ("username", "email", "first_name", "last_name", "role", "site")}
         try:
             user, _link = accounts.invite(actor, values["username"], values["email"], values["first_name"],
@@ -114,9 +115,17 @@ def user_detail(request: SignedInRequest, username: str) -> HttpResponse:
     })
 
 
+# What each change of an account on the page does, for the audit of an attempt by a non-administrator.
+_USER_CHANGES = {
+    "grant": AuditAction.ROLE_GRANT, "revoke": AuditAction.ROLE_REVOKE, "deactivate": AuditAction.USER_DEACTIVATE,
+    "reactivate": AuditAction.USER_ACTIVATE, "reinvite": AuditAction.USER_REINVITE,
+    "end-sessions": AuditAction.SESSION_END_ALL, "remove-second-factor": AuditAction.TWO_FACTOR_REMOVE,
+}
+
+
 @require_POST
 def user_change(request: SignedInRequest, username: str, change: str) -> HttpResponse:
-    actor = _admin(request, {"grant": "role.grant", "revoke": "role.revoke"}.get(change, f"user.{change}"))
+    actor = _admin(request, _USER_CHANGES.get(change))
     post = request.POST
     done = {
         "grant": (lambda: accounts.grant_role(actor, username, post.get("role", ""), post.get("site") or None),

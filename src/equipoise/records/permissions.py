@@ -27,14 +27,32 @@ class Do(StrEnum):
     REOPEN_FORM = "reopen_form"  # a complete form
     UNLOCK_FORM = "unlock_form"  # reopen a locked form
     LOCK_FORM = "lock_form"
+    LOCK_DATA = "lock_data"  # lock every form of a visit, a subject or a site
+    UNLOCK_DATA = "unlock_data"  # unlock them again, with a reason
+    VERIFY_SOURCE_DATA = "verify_source_data"  # source data verification of a form
     RAISE_QUERY = "raise_query"
     ANSWER_QUERY = "answer_query"
     NOTIFY_PREGNANCY_REPORT = "notify_pregnancy_report"
     CLOSE_PREGNANCY_REPORT = "close_pregnancy_report"
+    # Treatment and safety (pages that show the arm; the blinding policy keeps the assessor out first).
+    OPEN_VISIT_WORKLIST = "open_visit_worklist"
+    OPEN_SAFETY_DASHBOARD = "open_safety_dashboard"
+    PRESCRIBE = "prescribe"
+    CHANGE_DOSE = "change_dose"  # hold, resume, reduce or stop the study drug
+    DISPENSE = "dispense"
+    COUNT_RETURN = "count_return"
+    COUNSEL = "counsel"  # pregnancy-prevention counselling and contraception
+    RECORD_VISIT = "record_visit"  # unscheduled visit, visit done (or undone), missed
+    REPORT_ADVERSE_EVENT = "report_adverse_event"
+    FOLLOW_UP_ADVERSE_EVENT = "follow_up_adverse_event"
+    NOTIFY_SAE = "notify_sae"  # the sponsor told of a serious adverse event
+    ASSESS_EXPECTEDNESS = "assess_expectedness"
+    NOTIFY_AUTHORITIES = "notify_authorities"
+    CLOSE_PREGNANCY_FOLLOW_UP = "close_pregnancy_follow_up"
 
 
 INV, A, P = Role.INVESTIGATOR, Role.BLINDED_ASSESSOR, Role.PHARMACIST
-DM, MON = Role.DATA_MANAGER, Role.MONITOR
+DM, MON, SP = Role.DATA_MANAGER, Role.MONITOR, Role.SPONSOR_ADMIN
 
 ALLOWED: dict[Do, frozenset[Role]] = {
     # Only the investigator enrols, screens and randomizes: not the pharmacist, not the assessor.
@@ -50,10 +68,32 @@ ALLOWED: dict[Do, frozenset[Role]] = {
     Do.REOPEN_FORM: frozenset({INV, A, P, DM}),
     Do.UNLOCK_FORM: frozenset({DM}),
     Do.LOCK_FORM: frozenset({DM}),
+    # Locking and unlocking by visit, subject or site is the data manager's alone (the sponsor
+    # administrator runs accounts and sites, not the data).
+    Do.LOCK_DATA: frozenset({DM}),
+    Do.UNLOCK_DATA: frozenset({DM}),
+    # Source data verification is the monitor's: the data manager works from the database only.
+    Do.VERIFY_SOURCE_DATA: frozenset({MON}),
     Do.RAISE_QUERY: frozenset({DM, MON}),
     Do.ANSWER_QUERY: frozenset({INV, A, P}),
-    Do.NOTIFY_PREGNANCY_REPORT: frozenset({INV, Role.SPONSOR_ADMIN}),
+    Do.NOTIFY_PREGNANCY_REPORT: frozenset({INV, SP}),
     Do.CLOSE_PREGNANCY_REPORT: frozenset({INV}),
+    Do.OPEN_VISIT_WORKLIST: frozenset({INV, P, DM, MON, SP}),
+    Do.OPEN_SAFETY_DASHBOARD: frozenset({INV, DM, MON, SP}),
+    # The investigator prescribes and changes the dose; the pharmacist hands over and counts back.
+    Do.PRESCRIBE: frozenset({INV}),
+    Do.CHANGE_DOSE: frozenset({INV}),
+    Do.DISPENSE: frozenset({P}),
+    Do.COUNT_RETURN: frozenset({P}),
+    Do.COUNSEL: frozenset({INV, P}),
+    Do.RECORD_VISIT: frozenset({INV}),
+    Do.REPORT_ADVERSE_EVENT: frozenset({INV}),
+    Do.FOLLOW_UP_ADVERSE_EVENT: frozenset({INV}),
+    Do.NOTIFY_SAE: frozenset({INV, SP}),
+    # Expectedness against the reference safety information, and the SUSAR report, are the sponsor's.
+    Do.ASSESS_EXPECTEDNESS: frozenset({SP}),
+    Do.NOTIFY_AUTHORITIES: frozenset({SP}),
+    Do.CLOSE_PREGNANCY_FOLLOW_UP: frozenset({INV}),
 }
 
 

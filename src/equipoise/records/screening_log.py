@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from equipoise.records.models import EligibilityAssessment, Site
+from equipoise.records.models import EligibilityAssessment, Site, SubjectStatus
 
 
 def failed_criteria(result: dict[str, Any]) -> list[str]:
@@ -26,20 +26,28 @@ VERDICT_LABELS = {"eligible": _("Eligible"), "not_eligible": _("Not eligible"), 
 def log_rows(sites: Iterable[Site]) -> list[dict[str, Any]]:
     """One row per subject and screening attempt: its latest decision, whichever stage gave it (the
     randomization-stage verdict replaces the screening one, so a randomized patient is not shown as
-    "incomplete, missing clasi_a_randomization"), and the subject's status today."""
-    latest: dict[tuple[int, int], EligibilityAssessment] = {}
-    for a in (EligibilityAssessment.objects.filter(subject__site__in=list(sites))
-              .select_related("subject__site").order_by("evaluated_at", "id")):
-        latest[(a.subject_id, a.attempt)] = a
+    "incomplete, missing clasi_a_randomization"), and the subject's status today.
+
+    One query of plain values: the stored summary (failed criteria, missing variables), never the
+    full evidence, so the log of ten thousand patients reads a few columns per assessment.
+    """
+    latest: dict[tuple[int, int], Any] = {}
+    for assessment in (EligibilityAssessment.objects.filter(subject__site__in=list(sites))
+              .order_by("evaluated_at", "id")
+              .values("subject_id", "attempt", "verdict", "stage", "failed_criteria", "missing_variables",
+                      "evaluated_at", "subject__code", "subject__site__code", "subject__screening_attempt",
+                      "subject__status", "subject__protocol_id", "protocol_version__number")):
+        latest[(assessment["subject_id"], assessment["attempt"])] = assessment
     rows = []
-    for a in sorted(latest.values(), key=lambda a: (a.subject.code, a.attempt)):
-        current = a.attempt == a.subject.screening_attempt
+    for a in sorted(latest.values(), key=lambda a: (a["subject__code"], a["attempt"])):
+        current = a["attempt"] == a["subject__screening_attempt"]
         rows.append({
-            "subject": a.subject.code, "site": a.subject.site.code, "attempt": a.attempt, "verdict": a.verdict,
-            "verdict_label": VERDICT_LABELS.get(a.verdict, a.verdict), "stage": a.stage,
-            "status": a.subject.get_status_display() if current else "",
-            "failed": failed_criteria(a.result), "missing": a.result.get("missing", []),
-            "protocol_version": a.result.get("protocol_version", ""), "evaluated_at": a.evaluated_at,
+            "subject": a["subject__code"], "site": a["subject__site__code"], "attempt": a["attempt"],
+            "verdict": a["verdict"], "verdict_label": VERDICT_LABELS.get(a["verdict"], a["verdict"]),
+            "stage": a["stage"], "status": SubjectStatus(a["subject__status"]).label if current else "",
+            "failed": a["failed_criteria"], "missing": a["missing_variables"],
+            "protocol_version": f"{a['subject__protocol_id']} v{a['protocol_version__number']}",
+            "evaluated_at": a["evaluated_at"],
         })
     return rows
 

@@ -50,7 +50,7 @@ def create_schedule(subject: Subject, randomized_on: dt.date, protocol: Protocol
     nothing else writes this subject's visits in between.
     """
     protocol = protocol or protocol_of(current_version(subject.protocol_id))
-    existing = {v.visit_id: v for v in Visit.objects.filter(subject=subject, scheduled=True, attempt=1)}
+    existing = {v.visit_id: v for v in Visit.objects.filter(subject=subject, scheduled=True, attempt=1).order_by()}
     dated, new = [], []
     for index, v in enumerate(sorted(protocol.schedule.visits, key=lambda v: v.target_day)):
         if v.kind == "screening":

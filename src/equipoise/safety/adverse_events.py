@@ -24,6 +24,7 @@ from enum import StrEnum
 from equipoise.protocol.schema import Text
 from equipoise.safety.errors import InvalidInput
 from equipoise.safety.parameters import AeClockHours
+from equipoise.visits.durations import days_hours
 from equipoise.visits.localtime import as_utc, to_trial_time, trial_date
 
 SERIOUSNESS_CRITERIA = ("death", "life_threatening", "hospitalisation", "disability",
@@ -245,18 +246,14 @@ class ClockStatus:
             return Text(en=f"{label.en}: done {done} Paris time{tail_en}; deadline {when} ({offset}).",
                         fr=f"{label.fr} : faite le {done} heure de Paris{tail_fr} ; échéance {when} "
                            f"({offset}).")
-        span = abs(self.time_left or dt.timedelta(0))
-        hours, rest = divmod(int(span.total_seconds()), 3600)
-        minutes = rest // 60
+        span = days_hours(self.time_left or dt.timedelta(0))
         if self.state is ClockState.DUE:
-            return Text(en=f"{label.en}: due by {when} Paris time ({offset}), {hours} h {minutes:02d} "
-                           "min left.",
+            return Text(en=f"{label.en}: due by {when} Paris time ({offset}), {span.en} left.",
                         fr=f"{label.fr} : à faire avant le {when} heure de Paris ({offset}), reste "
-                           f"{hours} h {minutes:02d}.")
-        return Text(en=f"{label.en}: overdue since {when} Paris time ({offset}), by {hours} h "
-                       f"{minutes:02d} min.",
+                           f"{span.fr}.")
+        return Text(en=f"{label.en}: overdue since {when} Paris time ({offset}), by {span.en}.",
                     fr=f"{label.fr} : en retard depuis le {when} heure de Paris ({offset}), de "
-                       f"{hours} h {minutes:02d}.")
+                       f"{span.fr}.")
 
 
 def clock_status(kind: ClockKind, hours: int, started_at: dt.datetime, now: dt.datetime,

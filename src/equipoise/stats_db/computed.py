@@ -26,13 +26,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from equipoise.exports.actions import EXPORT_DATASETS, EXPORT_ODM
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import AuditEvent
-from equipoise.stats_db.downloads import DOWNLOAD, DSMB
 from equipoise.stats_db.models import ComputedResult
 
 # Audit actions that record a read, not a change of trial data.
-READ_ACTIONS = (DOWNLOAD, DSMB, "access.denied", "randomization.list_view", EXPORT_ODM, EXPORT_DATASETS)
+READ_ACTIONS = (AuditAction.REPORT_DOWNLOAD, AuditAction.REPORT_DSMB, AuditAction.ACCESS_DENIED,
+                AuditAction.RANDOMIZATION_LIST_VIEW, AuditAction.EXPORT_ODM, AuditAction.EXPORT_DATASETS)
 
 
 def data_mark() -> int:

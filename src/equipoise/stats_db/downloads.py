@@ -13,16 +13,14 @@ from django.db import transaction
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-
-DOWNLOAD = "report.download"
-DSMB = "report.dsmb"
+from equipoise.records.audit_actions import AuditAction
 
 
 def record_download(actor: Actor, document: str, cutoff: dt.date, *, arm_level: bool,
                     protocol_version: str) -> None:
     with transaction.atomic():
         record_event(
-            actor, DOWNLOAD, "report", document, site_code="",
+            actor, AuditAction.REPORT_DOWNLOAD, "report", document, site_code="",
             changes={"document": [None, document], "cutoff": [None, cutoff.isoformat()],
                      "arm_level": [None, arm_level]},
             protocol_version=protocol_version,
@@ -32,7 +30,7 @@ def record_download(actor: Actor, document: str, cutoff: dt.date, *, arm_level: 
 def record_dsmb(actor: Actor, part: str, cutoff: dt.date, *, protocol_version: str) -> None:
     with transaction.atomic():
         record_event(
-            actor, DSMB, "report", f"dsmb-{part}", site_code="",
+            actor, AuditAction.REPORT_DSMB, "report", f"dsmb-{part}", site_code="",
             changes={"part": [None, part], "cutoff": [None, cutoff.isoformat()]},
             protocol_version=protocol_version,
         )

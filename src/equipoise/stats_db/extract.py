@@ -16,7 +16,6 @@ from equipoise.protocol.schema import Protocol
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import EligibilityAssessment, FormRecord, Subject, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
-from equipoise.records.screening_log import failed_criteria
 from equipoise.stats.analysis_dataset import AnalysisDataset
 from equipoise.stats_db.mapping import (
     AeRow,
@@ -55,10 +54,13 @@ def read_rows(protocol_id: str) -> Rows:
         AllocationRow(subject_pk=a.subject_id, arm=a.arm, stratum=a.stratum, randomized_on=trial_date(a.allocated_at))
         for a in Allocation.objects.filter(subject__in=subjects)
     ]
+    # The stored summary of each verdict, not its full evidence (every criterion's inputs and reasons).
     assessments = [
-        AssessmentRow(subject_pk=a.subject_id, attempt=a.attempt, stage=a.stage, verdict=a.verdict,
-                      failed=tuple(failed_criteria(a.result)), evaluated_on=trial_date(a.evaluated_at))
-        for a in EligibilityAssessment.objects.filter(subject__in=subjects).order_by("evaluated_at", "id")
+        AssessmentRow(subject_pk=subject_pk, attempt=attempt, stage=stage, verdict=verdict,
+                      failed=tuple(failed), evaluated_on=trial_date(evaluated_at))
+        for subject_pk, attempt, stage, verdict, failed, evaluated_at in (
+            EligibilityAssessment.objects.filter(subject__in=subjects).order_by("evaluated_at", "id")
+            .values_list("subject_id", "attempt", "stage", "verdict", "failed_criteria", "evaluated_at"))
     ]
     forms = [
         FormRow(subject_pk=r.subject_id, visit_id=r.visit.visit_id, scheduled=r.visit.scheduled,

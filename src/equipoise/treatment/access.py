@@ -5,14 +5,12 @@ a named drug, lab-alert actions), so:
 
 - a subject page starts with `records.access.subject_access` (404 and an audit event for a subject
   of another site) and then answers 404 to anyone the blinding policy keeps from the arm;
-- a site-level page (worklist, dashboard) covers only the sites where the user holds one of the
-  page's roles and may see arms; asking for another site is a 404, and a user with no such site
+- a site-level page (worklist, dashboard) covers only the sites where a role the user holds may
+  open the page (`records.permissions`) and may see arms; asking for another site is a 404, and a user with no such site
   gets 404 if blinded (the page must not even be known to exist for them) and 403 otherwise.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -21,10 +19,8 @@ from django.http import Http404
 from equipoise.allocation.blinding import may_see_arm
 from equipoise.records.access import Rights, all_roles, roles_at, subject_access, visible_sites
 from equipoise.records.models import Site, Subject
-from equipoise.records.roles import BLINDED, Role
-
-WORKLIST_ROLES = frozenset({Role.INVESTIGATOR, Role.PHARMACIST, Role.DATA_MANAGER, Role.MONITOR, Role.SPONSOR_ADMIN})
-DASHBOARD_ROLES = frozenset({Role.INVESTIGATOR, Role.DATA_MANAGER, Role.MONITOR, Role.SPONSOR_ADMIN})
+from equipoise.records.permissions import Do, may
+from equipoise.records.roles import BLINDED
 
 
 def unblinded_subject(user: User, code: str, request_id: str = "") -> tuple[Subject, Rights]:
@@ -35,11 +31,11 @@ def unblinded_subject(user: User, code: str, request_id: str = "") -> tuple[Subj
     return subject, rights
 
 
-def site_scope(user: User, roles: Iterable[Role], site_code: str = "") -> list[Site]:
-    """Sites a site-level page covers for `user`, optionally narrowed to one `site_code`."""
-    wanted = frozenset(roles)
+def site_scope(user: User, page: Do, site_code: str = "") -> list[Site]:
+    """Sites a site-level page covers for `user` (where a role they hold there may open `page`, as
+    `records.permissions` decides), optionally narrowed to one `site_code`."""
     sites = [s for s in visible_sites(user).order_by("code")
-             if (held := roles_at(user, s)) & wanted and may_see_arm(Rights(held))]
+             if may(held := Rights(roles_at(user, s)), page) and may_see_arm(held)]
     if not sites:
         if all_roles(user) & BLINDED:
             raise Http404("no such page")

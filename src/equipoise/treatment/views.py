@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -20,20 +21,15 @@ from django.views.decorators.http import require_POST
 
 from equipoise.records.access import Rights, actor_for, roles_at
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.confirmation import CONFIRM_FIELD, confirmed
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import Subject, SubjectStatus, Visit
-from equipoise.records.permissions import Do, may
+from equipoise.records.permissions import Do
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
-from equipoise.records.roles import Role
 from equipoise.safety.adverse_events import SERIOUSNESS_CRITERIA, pregnancy_report_clock
 from equipoise.safety.pregnancy import WEEKDAYS
-from equipoise.treatment.access import (
-    DASHBOARD_ROLES,
-    WORKLIST_ROLES,
-    site_scope,
-    unblinded_subject,
-)
+from equipoise.treatment.access import site_scope, unblinded_subject
 from equipoise.treatment.actions import adverse_events as ae_actions
 from equipoise.treatment.actions import counselling, dispensing, prescribing, visits
 from equipoise.treatment.actions import pregnancy_reports as report_actions
@@ -66,14 +62,25 @@ from equipoise.treatment.models import (
 )
 from equipoise.treatment.pill_counts import dispensing_rows
 from equipoise.treatment.pregnancy_outcome import PREGNANCY_OUTCOMES
+from equipoise.treatment.rejected import RejectedForm, rejected_form
 from equipoise.treatment.site_worklist import site_worklist
 from equipoise.treatment.worklist import pregnancy_status, subject_calendar
-from equipoise.visits.localtime import to_trial_time, trial_date
+from equipoise.visits.localtime import (
+    NotALocalTime,
+    from_local_input,
+    local_input_value,
+    to_trial_time,
+    trial_date,
+)
 
 
 class _BadInput(ValueError):
-    def __init__(self, field: str, value: str, rule: str):
-        super().__init__(f"{field}: {value!r} {rule}")
+    """A typed value the page cannot even hand to the action (not a date, not a number)."""
+
+    def __init__(self, field: str, message: str, message_fr: str):
+        super().__init__(f"{field}: {message}")
+        self.refused = ActionRefused(f"{field}: {message}", [
+            {"field": field, "rule": "typed value", "message": message, "message_fr": message_fr}])
 
 
 # "true"/"false" from the form; anything else goes to the action as typed, which refuses it.
@@ -87,7 +94,7 @@ def _lang() -> str:
 def _date(post: Any, field: str) -> dt.date:
     date = _optional_date(post, field)
     if date is None:
-        raise _BadInput(field, "", "is required (a date YYYY-MM-DD)")
+        raise _BadInput(field, "a date is required (YYYY-MM-DD)", "une date est obligatoire (AAAA-MM-JJ)")
     return date
 
 
@@ -98,7 +105,8 @@ def _optional_date(post: Any, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise _BadInput(field, raw, "is not a date YYYY-MM-DD") from None
+        raise _BadInput(field, f"{raw!r} is not a date YYYY-MM-DD",
+                        f"« {raw} » n'est pas une date AAAA-MM-JJ") from None
 
 
 def _int(post: Any, field: str) -> int:
@@ -106,7 +114,7 @@ def _int(post: Any, field: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise _BadInput(field, raw, "is not a whole number") from None
+        raise _BadInput(field, f"{raw!r} is not a whole number", f"« {raw} » n'est pas un nombre entier") from None
 
 
 def _grade(post: Any, field: str = "grade") -> Any:
@@ -116,37 +124,45 @@ def _grade(post: Any, field: str = "grade") -> Any:
 
 
 def _moment(post: Any, field: str) -> dt.datetime | None:
-    """A date and time as typed; a missing UTC offset is passed on so the rule refuses it by name."""
+    """A date and time picked in Paris wall-clock time, as the UTC instant it is (None if empty)."""
     raw = post.get(field, "").strip()
     if not raw:
         return None
     try:
-        return dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise _BadInput(field, raw, "is not a date and time such as 2026-03-29T09:30+02:00") from None
+        return from_local_input(raw)
+    except NotALocalTime as exc:
+        rule = (_("is in the hour skipped when clocks go forward; pick a time before or after it")
+                if exc.reason == "skipped" else _("is not a date and time"))
+        raise _BadInput(field, f"{raw!r} {rule}", f"« {raw} » {rule}") from None  # `rule` is in the page's language
 
 
-def _show_refusal(request: SignedInRequest, exc: ActionRefused) -> None:
-    if exc.status == 403:
-        raise PermissionDenied(str(exc))
-    french = _lang().startswith("fr")
-    if not exc.errors:
-        messages.error(request, str(exc))
-    for error in exc.errors:
-        text = error.get("message_fr") if french and error.get("message_fr") else error["message"]
-        where = error["field"] if error["field"] == error["rule"] else f"{error['field']} [{error['rule']}]"
-        messages.error(request, f"{where} — {text}")
+@dataclass(frozen=True)
+class _Form:
+    """One form of a page: the action it runs, the inputs it has, and the message once done."""
+
+    run: Callable[[], object]
+    inputs: tuple[str, ...]
+    done: str
 
 
-def _attempt(request: SignedInRequest, back: str, action: Callable[[], object], done: str) -> HttpResponse:
+def _attempt(request: SignedInRequest, form: str, pk: int | None, posted: _Form, back: str,
+             show_again: Callable[[RejectedForm, int], HttpResponse], confirm: bool = False) -> HttpResponse:
+    """Run the action: done, a message and back to the page; refused, the same page again with
+    what was typed and each error beside its input, with the refusal's status. A refusal of the
+    role itself (403) has no form to show again: the role is offered none. An irreversible action
+    (`confirm`) runs only once its box is ticked."""
     try:
-        action()
-    except ActionRefused as exc:
-        _show_refusal(request, exc)
-    except _BadInput as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
+        if confirm and not confirmed(request.POST):
+            message = _("Nothing was done: tick the box to confirm.")
+            raise ActionRefused(message, [{"field": CONFIRM_FIELD, "message": message, "message_fr": message}])
+        posted.run()
+    except (ActionRefused, _BadInput) as caught:
+        exc = caught.refused if isinstance(caught, _BadInput) else caught
+        if exc.status == 403:
+            raise PermissionDenied(str(exc)) from None
+        rejected = rejected_form(form, pk, request.POST, posted.inputs, exc, _lang().startswith("fr"))
+        return show_again(rejected, exc.status)
+    messages.success(request, posted.done)
     return redirect(back)
 
 
@@ -154,7 +170,7 @@ def _attempt(request: SignedInRequest, back: str, action: Callable[[], object], 
 
 
 def worklist(request: SignedInRequest) -> HttpResponse:
-    sites = site_scope(request.user, WORKLIST_ROLES, request.GET.get("site", ""))
+    sites = site_scope(request.user, Do.OPEN_VISIT_WORKLIST, request.GET.get("site", ""))
     today = trial_date(timezone.now())
     protocol_id = chosen_protocol_id(request.GET.get("protocol"))
     subjects = Subject.objects.filter(site__in=sites, protocol_id=protocol_id)
@@ -165,7 +181,7 @@ def worklist(request: SignedInRequest) -> HttpResponse:
 
 
 def dashboard(request: SignedInRequest) -> HttpResponse:
-    sites = site_scope(request.user, DASHBOARD_ROLES, request.GET.get("site", ""))
+    sites = site_scope(request.user, Do.OPEN_SAFETY_DASHBOARD, request.GET.get("site", ""))
     now = timezone.now()
     rows = running_clocks(serious_events([s.pk for s in sites]), now)
     awaiting = (AdverseEvent.objects.filter(subject__site__in=sites, expectedness_assessed_at__isnull=True)
@@ -186,13 +202,18 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
 
 def subject_treatment(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
+    return _treatment_page(request, subject, rights)
+
+
+def _treatment_page(request: SignedInRequest, subject: Subject, rights: Rights,
+                    rejected: RejectedForm | None = None, status: int = 200) -> HttpResponse:
     now = timezone.now()
     today = trial_date(now)
     regimen = subject_regimen(subject)
     protocol = subject_protocol(subject)
     labels = {t.id: t.label.get(_lang()) for t in protocol.safety.counselling}
     return render(request, "treatment/subject_treatment.html", {
-        "subject": subject, "rights": rights, "lang": _lang(), "today": today,
+        "subject": subject, "rights": rights, "lang": _lang(), "today": today, "today_iso": today.isoformat(),
         "arm": protocol.arm(regimen.arm_id).label.get(_lang()) if regimen else None, "regimen": regimen,
         "calendar": subject_calendar(subject, today, _lang()),
         "dispensings": dispensing_rows(subject),
@@ -204,8 +225,8 @@ def subject_treatment(request: SignedInRequest, code: str) -> HttpResponse:
         "pregnancy": pregnancy_status(subject, today),
         "lab_alerts": subject_lab_alerts(subject, rights)[:1],
         "weekdays": WEEKDAYS, "topics": counselling_topics(subject), "kinds": DoseChangeKind.values,
-        "is_investigator": Role.INVESTIGATOR in rights.roles, "is_pharmacist": Role.PHARMACIST in rights.roles,
-    })
+        "rejected": rejected,
+    }, status=status)
 
 
 @require_POST
@@ -213,7 +234,6 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    back = reverse("subject-treatment", kwargs={"code": subject.code})
 
     def visit() -> Visit:
         found = Visit.objects.filter(pk=pk, subject=subject).first() if pk is not None else None
@@ -233,64 +253,82 @@ def subject_action(request: SignedInRequest, code: str, action: str, pk: int | N
             raise Http404("no such dispensing")
         return found
 
-    handlers: dict[str, tuple[Callable[[], object], str]] = {
-        "prescribe": (lambda: prescribing.prescribe(
+    forms: dict[str, _Form] = {
+        "prescribe": _Form(lambda: prescribing.prescribe(
             actor, subject, prescribed_on=_date(post, "prescribed_on"), days=_int(post, "days"),
             dose_mg=post.get("dose_mg", ""), weekday=post.get("weekday", ""),
             auxiliary_weekday=post.get("auxiliary_weekday", ""),
-            auxiliary_dose_mg=post.get("auxiliary_dose_mg", "")), "Prescription saved."),
-        "dispense": (lambda: dispensing.dispense(actor, prescription(), _date(post, "dispensed_on")),
-                     "Dispensed."),
-        "return": (lambda: dispensing.record_return(
+            auxiliary_dose_mg=post.get("auxiliary_dose_mg", "")),
+            ("prescribed_on", "days", "dose_mg", "weekday", "auxiliary_dose_mg", "auxiliary_weekday"),
+            _("Prescription saved.")),
+        "dispense": _Form(lambda: dispensing.dispense(actor, prescription(), _date(post, "dispensed_on")),
+                          ("dispensed_on",), _("Dispensed.")),
+        "return": _Form(lambda: dispensing.record_return(
             actor, dispensed(), _date(post, "returned_on"), _int(post, "tablets_returned"),
             _int(post, "auxiliary_returned") if post.get("auxiliary_returned", "").strip() else 0),
-            "Returned tablets counted."),
-        "dose-change": (lambda: prescribing.change_dose(
+            ("returned_on", "tablets_returned", "auxiliary_returned"), _("Returned tablets counted.")),
+        "dose-change": _Form(lambda: prescribing.change_dose(
             actor, subject, post.get("kind", ""), _date(post, "effective_on"), post.get("reason", ""),
-            post.get("new_dose_mg", "")), "Study drug change recorded."),
-        "counselling": (lambda: counselling.record_counselling(
-            actor, subject, post.getlist("topics"), _date(post, "counselled_on")), "Counselling recorded."),
-        "contraception": (lambda: counselling.record_contraception(
+            post.get("new_dose_mg", "")), ("kind", "effective_on", "new_dose_mg", "reason", CONFIRM_FIELD),
+            _("Study drug change recorded.")),
+        "counselling": _Form(lambda: counselling.record_counselling(
+            actor, subject, post.getlist("topics"), _date(post, "counselled_on")), ("topics", "counselled_on"),
+            _("Counselling recorded.")),
+        "contraception": _Form(lambda: counselling.record_contraception(
             actor, subject, post.get("method", ""), _date(post, "started_on"), post.get("ongoing") == "true"),
-            "Contraception recorded."),
-        "unscheduled-visit": (lambda: visits.add_unscheduled_visit(
-            actor, subject, _date(post, "visit_date"), post.get("reason", "")), "Unscheduled visit added."),
-        "visit-done": (lambda: visits.mark_visit_done(
+            ("method", "started_on", "ongoing"), _("Contraception recorded.")),
+        "unscheduled-visit": _Form(lambda: visits.add_unscheduled_visit(
+            actor, subject, _date(post, "visit_date"), post.get("reason", "")), ("visit_date", "reason"),
+            _("Unscheduled visit added.")),
+        "visit-done": _Form(lambda: visits.mark_visit_done(
             actor, visit(), _date(post, "done_date"),
-            confirm_outside_window=post.get("confirm_outside_window") == "on"), "Visit done."),
-        "visit-undo-done": (lambda: visits.undo_visit_done(actor, visit(), post.get("reason", "")),
-                            "Visit open again."),
-        "visit-missed": (lambda: visits.mark_visit_missed(actor, visit(), post.get("reason", "")),
-                         "Visit recorded as missed."),
+            confirm_outside_window=post.get("confirm_outside_window") == "on"),
+            ("done_date", "confirm_outside_window"), _("Visit done.")),
+        "visit-undo-done": _Form(lambda: visits.undo_visit_done(actor, visit(), post.get("reason", "")),
+                                 ("reason",), _("Visit open again.")),
+        "visit-missed": _Form(lambda: visits.mark_visit_missed(actor, visit(), post.get("reason", "")),
+                              ("reason", CONFIRM_FIELD), _("Visit recorded as missed.")),
     }
-    if action not in handlers:
+    if action not in forms:
         raise Http404("no such action")
-    run, done = handlers[action]
-    return _attempt(request, back, run, done)
+    return _attempt(request, action, pk, forms[action], reverse("subject-treatment", kwargs={"code": subject.code}),
+                    lambda rejected, status: _treatment_page(request, subject, rights, rejected, status),
+                    confirm=_irreversible(action, post))
+
+
+def _irreversible(action: str, post: Any) -> bool:
+    """A missed visit and a definitive stop of the study drug cannot be taken back: they ask first."""
+    return action == "visit-missed" or (action == "dose-change" and post.get("kind") == DoseChangeKind.STOP)
 
 
 def subject_safety(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
-    now = timezone.now()
+    return _safety_page(request, subject, rights)
+
+
+def _drugs(subject: Subject) -> list[str]:
     regimen = subject_regimen(subject)
+    return ([regimen.study_drug.id] + ([regimen.auxiliary.id] if regimen.auxiliary else [])) if regimen else []
+
+
+def _safety_page(request: SignedInRequest, subject: Subject, rights: Rights,
+                 rejected: RejectedForm | None = None, status: int = 200) -> HttpResponse:
+    now = timezone.now()
     hours = clock_hours(subject.protocol_id)
     events = [(ae, event_clocks(ae, now, hours)) for ae in subject.adverse_events.order_by("-onset_date", "-id")]
-    drugs = [regimen.study_drug.id] + ([regimen.auxiliary.id] if regimen and regimen.auxiliary else []) \
-        if regimen else []
     return render(request, "treatment/subject_safety.html", {
         "subject": subject, "lang": _lang(), "events": events, "lab_alerts": subject_lab_alerts(subject, rights),
         "follow_ups": subject.pregnancy_follow_ups.select_related("adverse_event"),
         "pregnancy_reports": [(r, pregnancy_report_clock(r.opened_at, now, hours, r.sponsor_notified_at))
                               for r in subject.pregnancy_reports.order_by("-opened_at", "-id")],
-        "can_notify_pregnancy": may(rights, Do.NOTIFY_PREGNANCY_REPORT),
-        "can_close_pregnancy": may(rights, Do.CLOSE_PREGNANCY_REPORT),
-        "drugs": drugs, "seriousness": SERIOUSNESS_CRITERIA,
+        "rights": rights,
+        "drugs": _drugs(subject), "seriousness": SERIOUSNESS_CRITERIA,
         "special_interest": subject_protocol(subject).safety.special_interest,
         "causality": CAUSALITY, "actions_taken": ACTIONS_TAKEN, "outcomes": OUTCOMES,
         "pregnancy_outcomes": PREGNANCY_OUTCOMES,
-        "now_local": to_trial_time(now).isoformat(timespec="minutes"), "today": trial_date(now),
-        "is_investigator": Role.INVESTIGATOR in rights.roles,
-    })
+        "now_local": local_input_value(now), "today": trial_date(now),
+        "today_iso": trial_date(now).isoformat(), "rejected": rejected,
+    }, status=status)
 
 
 @require_POST
@@ -298,8 +336,7 @@ def report_event(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    regimen = subject_regimen(subject)
-    drugs = ([regimen.study_drug.id] + ([regimen.auxiliary.id] if regimen.auxiliary else [])) if regimen else []
+    drugs = _drugs(subject)
 
     def run() -> AdverseEvent:
         return ae_actions.report_adverse_event(
@@ -310,7 +347,11 @@ def report_event(request: SignedInRequest, code: str) -> HttpResponse:
             causality={d: post.get(f"causality_{d}", "") for d in drugs if post.get(f"causality_{d}")},
             action_taken=post.get("action_taken", ""), outcome=post.get("outcome", ""))
 
-    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), run, "Adverse event reported.")
+    inputs = ("term", "onset_date", "end_date", "grade", "seriousness", "special_interest", "site_aware_at",
+              *(f"causality_{d}" for d in drugs), "action_taken", "outcome")
+    return _attempt(request, "report", None, _Form(run, inputs, _("Adverse event reported.")),
+                    reverse("subject-safety", kwargs={"code": subject.code}),
+                    lambda rejected, status: _safety_page(request, subject, rights, rejected, status))
 
 
 def _event_for(request: SignedInRequest, pk: int) -> tuple[AdverseEvent, Any]:
@@ -323,13 +364,18 @@ def _event_for(request: SignedInRequest, pk: int) -> tuple[AdverseEvent, Any]:
 
 def adverse_event(request: SignedInRequest, pk: int) -> HttpResponse:
     ae, rights = _event_for(request, pk)
+    return _event_page(request, ae, rights)
+
+
+def _event_page(request: SignedInRequest, ae: AdverseEvent, rights: Rights,
+                rejected: RejectedForm | None = None, status: int = 200) -> HttpResponse:
     now = timezone.now()
     return render(request, "treatment/adverse_event.html", {
         "ae": ae, "subject": ae.subject, "clocks": event_clocks(ae, now, clock_hours(ae.subject.protocol_id)),
-        "lang": _lang(), "now_local": to_trial_time(now).isoformat(timespec="minutes"),
-        "changes": ae.dose_changes.all(), "is_investigator": Role.INVESTIGATOR in rights.roles,
-        "is_sponsor": Role.SPONSOR_ADMIN in rights.roles, "outcomes": OUTCOMES, "today": trial_date(now),
-    })
+        "lang": _lang(), "now_local": local_input_value(now),
+        "changes": ae.dose_changes.all(), "rights": rights, "outcomes": OUTCOMES,
+        "today": trial_date(now), "rejected": rejected,
+    }, status=status)
 
 
 @require_POST
@@ -337,22 +383,28 @@ def adverse_event_action(request: SignedInRequest, pk: int, action: str) -> Http
     ae, rights = _event_for(request, pk)
     actor = actor_for(request.user, rights, ae.subject.site, request.request_id)
     post = request.POST
-    handlers: dict[str, tuple[Callable[[], object], str]] = {
-        "notify-sponsor": (lambda: ae_actions.notify_sponsor(actor, ae, _moment(post, "at")), "Sponsor notification recorded."),
-        "expectedness": (lambda: ae_actions.assess_expectedness(
-            actor, ae, _YES_NO.get(post.get("expected", ""), post.get("expected", ""))),
-            "Expectedness recorded."),
-        "notify-authorities": (lambda: ae_actions.notify_authorities(actor, ae, _moment(post, "at")),
-                               "Authorities notification recorded."),
-        "follow-up": (lambda: follow_up_adverse_event(
+    forms: dict[str, _Form] = {
+        "notify-sponsor": _Form(lambda: ae_actions.notify_sponsor(actor, ae, _moment(post, "at")), ("at",),
+                                _("Sponsor notification recorded.")),
+        "expectedness": _Form(lambda: ae_actions.assess_expectedness(
+            actor, ae, _YES_NO.get(post.get("expected", ""), post.get("expected", ""))), ("expected",),
+            _("Expectedness recorded.")),
+        "notify-authorities": _Form(lambda: ae_actions.notify_authorities(actor, ae, _moment(post, "at")), ("at",),
+                                    _("Authorities notification recorded.")),
+        "follow-up": _Form(lambda: follow_up_adverse_event(
             actor, ae, end_date=_optional_date(post, "end_date"), outcome=post.get("outcome", ""),
             grade=_grade(post) if post.get("grade", "").strip() else None, reason=post.get("reason", ""),
-            site_aware_at=_moment(post, "site_aware_at")), "Follow-up recorded."),
+            site_aware_at=_moment(post, "site_aware_at")), ("end_date", "outcome", "grade", "site_aware_at", "reason"),
+            _("Follow-up recorded.")),
     }
-    if action not in handlers:
+    if action not in forms:
         raise Http404("no such action")
-    run, done = handlers[action]
-    return _attempt(request, reverse("adverse-event", kwargs={"pk": ae.pk}), run, done)
+
+    def show_again(rejected: RejectedForm, status: int) -> HttpResponse:
+        ae.refresh_from_db()
+        return _event_page(request, ae, rights, rejected, status)
+
+    return _attempt(request, action, None, forms[action], reverse("adverse-event", kwargs={"pk": ae.pk}), show_again)
 
 
 @require_POST
@@ -363,9 +415,11 @@ def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpRespons
         raise Http404("no such pregnancy follow-up")
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), lambda: close_pregnancy_follow_up(
+    form = _Form(lambda: close_pregnancy_follow_up(
         actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_optional_date(post, "outcome_date"),
-        comments=post.get("comments", "")), "Pregnancy follow-up closed.")
+        comments=post.get("comments", "")), ("outcome", "outcome_date", "comments"), _("Pregnancy follow-up closed."))
+    return _attempt(request, "close-follow-up", pk, form, reverse("subject-safety", kwargs={"code": subject.code}),
+                    lambda rejected, status: _safety_page(request, subject, rights, rejected, status))
 
 
 @require_POST
@@ -376,13 +430,15 @@ def pregnancy_report_action(request: SignedInRequest, code: str, pk: int, action
         raise Http404("no such pregnancy report")
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
-    handlers: dict[str, tuple[Callable[[], object], str]] = {
-        "notify-sponsor": (lambda: report_actions.notify_sponsor_of_pregnancy(actor, report, _moment(post, "at")),
-                           _("Sponsor notification recorded.")),
-        "close": (lambda: report_actions.close_pregnancy_report(actor, report, post.get("reason", "")),
-                  _("Pregnancy report closed.")),
+    forms: dict[str, _Form] = {
+        "notify-sponsor": _Form(lambda: report_actions.notify_sponsor_of_pregnancy(actor, report, _moment(post, "at")),
+                                ("at",), _("Sponsor notification recorded.")),
+        "close": _Form(lambda: report_actions.close_pregnancy_report(actor, report, post.get("reason", "")),
+                       ("reason", CONFIRM_FIELD), _("Pregnancy report closed.")),
     }
-    if action not in handlers:
+    if action not in forms:
         raise Http404("no such action")
-    run, done = handlers[action]
-    return _attempt(request, reverse("subject-safety", kwargs={"code": subject.code}), run, done)
+    return _attempt(request, f"pregnancy-report-{action}", pk, forms[action],
+                    reverse("subject-safety", kwargs={"code": subject.code}),
+                    lambda rejected, status: _safety_page(request, subject, rights, rejected, status),
+                    confirm=action == "close")

@@ -44,3 +44,47 @@ def to_trial_time(moment: dt.datetime, zone: ZoneInfo = TRIAL_TIMEZONE) -> dt.da
 def trial_date(moment: dt.datetime, zone: ZoneInfo = TRIAL_TIMEZONE) -> dt.date:
     """The Europe/Paris calendar date of an instant: 2026-03-28T23:30Z is 2026-03-29 in Paris."""
     return to_trial_time(moment, zone).date()
+
+
+class NotALocalTime(ValueError):
+    """What a person typed in a date-and-time picker is not a wall-clock time at the sites.
+
+    `reason` is "format" (not YYYY-MM-DDTHH:MM) or "skipped" (the hour the clocks jump over on
+    the last Sunday of March, which no Paris clock ever shows).
+    """
+
+    def __init__(self, text: str, reason: str):
+        super().__init__(f"{text!r}: {reason}")
+        self.text = text
+        self.reason = reason
+
+
+def from_local_input(text: str, zone: ZoneInfo = TRIAL_TIMEZONE) -> dt.datetime:
+    """The UTC instant of a wall-clock time at the sites, as a `datetime-local` picker sends it.
+
+    "2026-01-15T09:30" is 08:30 UTC (winter, UTC+1); "2026-07-15T09:30" is 07:30 UTC (summer,
+    UTC+2). Nobody types an offset: one given anyway (from the API or a script) is kept as is.
+    In the autumn hour that happens twice, the first one (summer time) is taken: for a reporting
+    clock that is the earlier start, never a later deadline than the truth.
+    """
+    raw = text.strip()
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise NotALocalTime(raw, "format") from None
+    if len(raw) < len("YYYY-MM-DDTHH:MM"):
+        raise NotALocalTime(raw, "format")  # a bare date is not a time of day
+    if moment.tzinfo is not None:
+        return moment.astimezone(dt.UTC)
+    local = moment.replace(tzinfo=zone, fold=0)
+    back = local.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    if back != moment:
+        raise NotALocalTime(raw, "skipped")
+    return local.astimezone(dt.UTC)
+
+
+def local_input_value(moment: dt.datetime | None, zone: ZoneInfo = TRIAL_TIMEZONE) -> str:
+    """An instant as a `datetime-local` picker's value at the sites ("2026-03-29T09:30"); "" for none."""
+    if moment is None:
+        return ""
+    return to_trial_time(moment, zone).strftime("%Y-%m-%dT%H:%M")

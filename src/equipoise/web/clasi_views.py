@@ -18,7 +18,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -47,17 +46,12 @@ from equipoise.instruments.clasi import (
 from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form
 from equipoise.records.access import Rights, actor_for, subject_access
-from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import DataQuery, FormRecord, FormState, Subject, Visit
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
-from equipoise.treatment.actions.deviations import (
-    OUTSIDE_WINDOW,
-    days_outside,
-    record_window_deviation,
-)
-from equipoise.treatment.models import ProtocolDeviation
+from equipoise.treatment.actions.dated_forms import save_dated_form
+from equipoise.treatment.actions.deviations import days_outside
 from equipoise.visits.localtime import trial_date
 from equipoise.web.body_map import AREA_LABELS, body_map_svg
 from equipoise.web.trajectory import TrajectoryPoint, assessment_study_day, trajectory_svg
@@ -442,13 +436,10 @@ def clasi_entry(
         if not errors:
             actor = actor_for(request.user, rights, subject.site, request.request_id)
             try:
-                # save_form runs its own (durable) transaction; the confirmed deviation follows it.
-                form_actions.save_form(actor, subject, visit, form.id, {field: posted, **others},
-                                       reason=request.POST.get("reason", ""))
-                if off and assessed_on and not ProtocolDeviation.objects.filter(
-                        visit=visit, occurred_on=assessed_on, kind=OUTSIDE_WINDOW, cancelled_reason="").exists():
-                    with transaction.atomic():
-                        record_window_deviation(actor, visit, assessed_on, "CLASI assessment", off)
+                # One action: the assessment and, when confirmed outside the window, its deviation.
+                save_dated_form(actor, subject, visit, form.id, {field: posted, **others},
+                                done_on=assessed_on, what="CLASI assessment",
+                                confirmed=confirmed, reason=request.POST.get("reason", ""))
             except ActionRefused as exc:
                 errors = _errors_of(exc)
             else:

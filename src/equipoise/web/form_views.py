@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from equipoise.allocation.blinding import may_open_form
 from equipoise.records.access import actor_for, subject_access
+from equipoise.records.confirmation import confirmed
 from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
+from equipoise.records.actions import source_verification
 from equipoise.records.actions.errors import ActionRefused
-from equipoise.records.models import DataQuery, FormRecord, FormState, Visit
-from equipoise.records.permissions import entry_permission, may
+from equipoise.records.actor import Actor
+from equipoise.records.models import DataQuery, FormRecord, FormState, SourceVerification, Visit
+from equipoise.records.permissions import Do, entry_permission, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
+from equipoise.records.roles import Role
+from equipoise.visits.localtime import NotALocalTime, from_local_input, local_input_value
 from equipoise.web import clasi_views
 
 
@@ -53,7 +59,31 @@ def _shown(field, value):
         return ""
     if field.type == "instrument" and value is not None and not isinstance(value, str):
         return json.dumps(value)
+    if field.type == "datetime" and isinstance(value, str):
+        return _picker_value(value)
     return value
+
+
+def _picker_value(text: str) -> str:
+    """A saved instant (ISO with its offset) as Paris wall-clock time for the picker; typed text as typed."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return local_input_value(moment) if moment.tzinfo is not None else text
+
+
+def _from_pickers(form, raw: dict, errors: dict[str, str]) -> None:
+    """Date-and-time answers picked in Paris time become the UTC instants the record keeps."""
+    for f in form.fields():
+        text = raw.get(f.name)
+        if f.type != "datetime" or not isinstance(text, str) or not text.strip():
+            continue
+        try:
+            raw[f.name] = from_local_input(text).isoformat()
+        except NotALocalTime as exc:
+            errors[f.name] = (gettext("This time does not exist in Paris: the clocks skip that hour.")
+                              if exc.reason == "skipped" else gettext("Pick a date and a time."))
 
 
 def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) -> HttpResponse:
@@ -74,11 +104,14 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
                     raw[f.name] = json.loads(request.POST[f.name])
                 except json.JSONDecodeError:
                     errors[f.name] = f"{f.name} is not valid JSON"
-        if not errors:
+        _from_pickers(form, raw, errors)
+        if errors:
+            values = raw
+        else:
             try:
                 form_actions.save_form(actor, subject, visit, form_id, raw,
                                        reason=request.POST.get("reason", ""), from_text=True)
-                messages.success(request, "Saved.")
+                messages.success(request, gettext("%(form)s saved.") % {"form": form.title.get(lang)})
                 return redirect(request.path)
             except ActionRefused as exc:
                 errors = {e["field"]: e["message"] for e in exc.errors} or {"form": str(exc)}
@@ -97,7 +130,11 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
         "subject": subject, "visit": visit, "form": form, "title": form.title.get(lang), "record": record,
         "sections": sections, "errors": errors, "form_error": errors.get("form"), "rights": rights, "revisions": revisions, "queries": queries,
         "editable": may(rights, entry_permission(form.id)) and (record is None or record.state == FormState.DRAFT),
+        "verification": SourceVerification.objects.filter(record=record).first() if record else None,
     })
+
+
+NEEDS_CONFIRMATION = {"complete", "lock"}
 
 
 def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id: str, action: str) -> HttpResponse:
@@ -106,26 +143,46 @@ def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id:
     subject, rights, visit, protocol, form, record = _context(request, code, visit_pk, form_id, write=False)
     if record is None:
         raise Http404("no record yet")
+    back = redirect("form", code=code, visit_pk=visit_pk, form_id=form_id)
+    if action in NEEDS_CONFIRMATION and not confirmed(request.POST):
+        messages.error(request, gettext("Nothing was done: tick the box to confirm."))
+        return back
     actor = actor_for(request.user, rights, subject.site, request.request_id)
+    title = form.title.get(get_language() or "fr")
     try:
         if action == "complete":
             form_actions.complete_form(actor, record)
+            done = gettext("%(form)s is complete: changing it now needs a reopening with a reason.")
         elif action == "reopen":
             form_actions.reopen_form(actor, record, request.POST.get("reason", ""))
+            done = gettext("%(form)s is open again for changes.")
         elif action == "lock":
             form_actions.lock_form(actor, record)
+            done = gettext("%(form)s is locked: nobody can change it until it is unlocked.")
+        elif action == "verify":
+            if not may(rights, Do.VERIFY_SOURCE_DATA):
+                raise PermissionDenied("source data verification is the monitor's")
+            monitor = Actor(user=request.user, role=Role.MONITOR.value, site_code=subject.site.code,
+                            request_id=request.request_id)
+            source_verification.verify_source_data(monitor, record)
+            done = gettext("%(form)s is marked as verified against the source documents.")
         elif action == "query":
             query_actions.raise_query(actor, record, request.POST.get("field", ""), request.POST.get("text", ""))
+            done = gettext("Query raised on %(form)s.")
         elif action == "answer":
             query = DataQuery.objects.get(pk=request.POST.get("query", ""), record=record)
             query_actions.answer_query(actor, query, request.POST.get("answer", ""))
+            done = gettext("Answer sent for the query on %(form)s.")
         elif action == "close":
             query = DataQuery.objects.get(pk=request.POST.get("query", ""), record=record)
             query_actions.close_query(actor, query)
+            done = gettext("Query on %(form)s closed.")
         else:
             raise Http404()
     except (ActionRefused, DataQuery.DoesNotExist, ValueError) as exc:
         plain = (clasi_views.completion_refusal(form, record, get_language() or "fr")
                  if action == "complete" and clasi_views.is_clasi_form(form) else None)
         messages.error(request, plain or str(exc) or "refused")
-    return redirect("form", code=code, visit_pk=visit_pk, form_id=form_id)
+    else:
+        messages.success(request, done % {"form": title})
+    return back

@@ -7,6 +7,8 @@ queries oldest first with their age, drafts grouped by subject (one line per sub
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -33,7 +35,7 @@ PER_PAGE = 25
 class QueryRow:
     query: DataQuery
     form_title: str
-    age_days: int
+    age: dt.timedelta  # since it was raised; shown in days and hours
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def worklist(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
     query_page = Paginator(queries, PER_PAGE).get_page(request.GET.get("queries_page"))
     query_rows = [QueryRow(q, protocol(q.record.subject.protocol_id).form(q.record.form_id).title.get(lang),
-                           (now - q.raised_at).days) for q in query_page]
+                           now - q.raised_at) for q in query_page]
     drafts = records.filter(state=FormState.DRAFT)
     groups = (drafts.values("subject_id", "subject__code").annotate(n=Count("pk"), oldest=Min("updated_at"))
               .order_by("subject__code"))

@@ -30,6 +30,7 @@ from equipoise.people.models import Invitation
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Membership, Site
 from equipoise.records.roles import DATA_ENTRY, LABELS, Role
 
@@ -122,7 +123,7 @@ def invite(actor: Actor, username: str, email: str, first_name: str, last_name: 
         user.set_unusable_password()
         user.save(update_fields=["password"])
         invitation, token = _new_invitation(actor, user, now)
-        record_event(actor, "user.invite", "user", username, site_code="", changes={
+        record_event(actor, AuditAction.USER_INVITE, "user", username, site_code="", changes={
             "username": [None, username], "email": [None, user.email],
             "name": [None, user.get_full_name()], "expires_at": [None, invitation.expires_at.isoformat()]})
         for role, site in targets:
@@ -155,10 +156,10 @@ def create_first_sponsor_admin(username: str, email: str, first_name: str, last_
         Membership.objects.create(user=user, site=None, role=Role.SPONSOR_ADMIN.value)
         invitation, token = _new_invitation(actor, user, now)
         reason = f"first sponsor administrator, created from the command line by {operator}"
-        record_event(actor, "user.invite", "user", username, site_code="", reason=reason, changes={
+        record_event(actor, AuditAction.USER_INVITE, "user", username, site_code="", reason=reason, changes={
             "username": [None, username], "email": [None, user.email], "name": [None, user.get_full_name()],
             "expires_at": [None, invitation.expires_at.isoformat()]})
-        record_event(actor, "role.grant", "user", username, site_code="", reason=reason,
+        record_event(actor, AuditAction.ROLE_GRANT, "user", username, site_code="", reason=reason,
                      changes={"role": [None, Role.SPONSOR_ADMIN.value], "site": [None, "all sites"]})
         link = link_for(token)
         if user.email:
@@ -175,7 +176,7 @@ def reinvite(actor: Actor, username: str, link_for: Callable[[str], str],
         raise ActionRefused(_("%(name)s already accepted an invitation") % {"name": user.get_username()}, status=409)
     with transaction.atomic():
         invitation, token = _new_invitation(actor, user, now)
-        record_event(actor, "user.reinvite", "user", user.get_username(), site_code="",
+        record_event(actor, AuditAction.USER_REINVITE, "user", user.get_username(), site_code="",
                      changes={"expires_at": [None, invitation.expires_at.isoformat()]})
         link = link_for(token)
         _mail_invitation(user, link)
@@ -197,7 +198,7 @@ def open_invitation(token: str, request_id: str = "", now: dt.datetime | None = 
         problem = N_("this invitation has expired; ask the sponsor administrator for a new one")
     if problem:
         with transaction.atomic():
-            record_event(self_actor(invitation.user, request_id), "user.invitation_refused", "invitation",
+            record_event(self_actor(invitation.user, request_id), AuditAction.USER_INVITATION_REFUSED, "invitation",
                          invitation.pk, site_code="", reason=problem)
         raise ActionRefused(_(problem), status=410)
     return invitation
@@ -236,9 +237,9 @@ def accept_invitation(token: str, password: str, again: str, confirm_second_fact
         user.save(update_fields=["password", "is_active"])
         locked.used_at = now
         locked.save(update_fields=["used_at"])
-        record_event(actor, "user.invitation_accept", "invitation", locked.pk, site_code="",
+        record_event(actor, AuditAction.USER_INVITATION_ACCEPT, "invitation", locked.pk, site_code="",
                      changes={"is_active": [False, True]})
-        record_event(actor, "password.set", "user", user.get_username(), site_code="")
+        record_event(actor, AuditAction.PASSWORD_SET, "user", user.get_username(), site_code="")
     return user, codes
 
 
@@ -246,15 +247,15 @@ def _grant(actor: Actor, user: User, role: Role, site: Site | None) -> Membershi
     membership, created = Membership.objects.get_or_create(user=user, site=site, role=role.value)
     if not created:
         raise ActionRefused(_("%(name)s already holds this role there") % {"name": user.get_username()}, status=409)
-    record_event(actor, "role.grant", "user", user.get_username(), site_code=site.code if site else "",
+    record_event(actor, AuditAction.ROLE_GRANT, "user", user.get_username(), site_code=site.code if site else "",
                  changes={"role": [None, role.value], "site": [None, site.code if site else "all sites"]})
     return membership
 
 
-def _not_self(actor: Actor, user: User, what: str) -> None:
+def _not_self(actor: Actor, user: User, what: AuditAction) -> None:
     if user.pk == actor.user.pk:
         with transaction.atomic():
-            record_event(actor, f"{what}_refused", "user", user.get_username(), site_code="",
+            record_event(actor, what.refused(), "user", user.get_username(), site_code="",
                          reason="nobody changes their own roles or account")
         raise ActionRefused(_("nobody changes their own roles or account: ask another sponsor administrator"),
                             status=403)
@@ -262,7 +263,7 @@ def _not_self(actor: Actor, user: User, what: str) -> None:
 
 def grant_role(actor: Actor, username: str, role: str, site_code: str | None) -> Membership:
     user = _account(username)
-    _not_self(actor, user, "role.grant")
+    _not_self(actor, user, AuditAction.ROLE_GRANT)
     parsed, site = _membership_target(role, site_code)
     with transaction.atomic():
         return _grant(actor, user, parsed, site)
@@ -270,21 +271,21 @@ def grant_role(actor: Actor, username: str, role: str, site_code: str | None) ->
 
 def revoke_role(actor: Actor, username: str, role: str, site_code: str | None) -> None:
     user = _account(username)
-    _not_self(actor, user, "role.revoke")
+    _not_self(actor, user, AuditAction.ROLE_REVOKE)
     parsed, site = _membership_target(role, site_code)
     with transaction.atomic():
         deleted, _kinds = Membership.objects.filter(user=user, site=site, role=parsed.value).delete()
         if not deleted:
             raise ActionRefused(_("%(name)s does not hold this role there") % {"name": user.get_username()},
                                 status=409)
-        record_event(actor, "role.revoke", "user", user.get_username(), site_code=site.code if site else "",
+        record_event(actor, AuditAction.ROLE_REVOKE, "user", user.get_username(), site_code=site.code if site else "",
                      changes={"role": [parsed.value, None], "site": [site.code if site else "all sites", None]})
 
 
 def deactivate(actor: Actor, username: str, reason: str) -> User:
     """The account stops working at once: its sessions and API tokens end with it."""
     user = _account(username)
-    _not_self(actor, user, "user.deactivate")
+    _not_self(actor, user, AuditAction.USER_DEACTIVATE)
     if not reason.strip():
         raise _field_error("reason", _("a reason is required to deactivate an account"))
     if not user.is_active and user.has_usable_password():
@@ -295,7 +296,7 @@ def deactivate(actor: Actor, username: str, reason: str) -> User:
         Invitation.objects.filter(user=user, used_at__isnull=True, withdrawn_at__isnull=True).update(
             withdrawn_at=timezone.now())
         user.save(update_fields=["is_active"])
-        record_event(actor, "user.deactivate", "user", user.get_username(), site_code="", reason=reason.strip(),
+        record_event(actor, AuditAction.USER_DEACTIVATE, "user", user.get_username(), site_code="", reason=reason.strip(),
                      changes={"is_active": [True, False]})
         end_all_sessions_and_tokens(actor, user, reason="account deactivated")
     return user
@@ -303,7 +304,7 @@ def deactivate(actor: Actor, username: str, reason: str) -> User:
 
 def reactivate(actor: Actor, username: str, reason: str) -> User:
     user = _account(username)
-    _not_self(actor, user, "user.activate")
+    _not_self(actor, user, AuditAction.USER_ACTIVATE)
     if not reason.strip():
         raise _field_error("reason", _("a reason is required to reactivate an account"))
     if user.is_active:
@@ -313,7 +314,7 @@ def reactivate(actor: Actor, username: str, reason: str) -> User:
     with transaction.atomic():
         user.is_active = True
         user.save(update_fields=["is_active"])
-        record_event(actor, "user.activate", "user", user.get_username(), site_code="", reason=reason.strip(),
+        record_event(actor, AuditAction.USER_ACTIVATE, "user", user.get_username(), site_code="", reason=reason.strip(),
                      changes={"is_active": [False, True]})
     return user
 
@@ -323,7 +324,7 @@ def change_password(user: User, current: str, new: str, again: str, request_id: 
     actor = self_actor(user, request_id)
     if not user.check_password(current):
         with transaction.atomic():
-            record_event(actor, "password.change_refused", "user", user.get_username(), site_code="",
+            record_event(actor, AuditAction.PASSWORD_CHANGE_REFUSED, "user", user.get_username(), site_code="",
                          reason="current password wrong")
         raise _field_error("current", _("the current password is wrong"), 403)
     if new == current:
@@ -332,7 +333,7 @@ def change_password(user: User, current: str, new: str, again: str, request_id: 
     with transaction.atomic():
         user.set_password(new)
         user.save(update_fields=["password"])
-        record_event(actor, "password.change", "user", user.get_username(), site_code="")
+        record_event(actor, AuditAction.PASSWORD_CHANGE, "user", user.get_username(), site_code="")
 
 
 def request_password_reset(email: str, link_for: Callable[[str, str], str], request_id: str = "") -> None:
@@ -347,7 +348,7 @@ def request_password_reset(email: str, link_for: Callable[[str, str], str], requ
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     link = link_for(uid, default_token_generator.make_token(user))
     with transaction.atomic():
-        record_event(self_actor(user, request_id), "password.reset_request", "user", user.get_username(),
+        record_event(self_actor(user, request_id), AuditAction.PASSWORD_RESET_REQUEST, "user", user.get_username(),
                      site_code="")
         transaction.on_commit(lambda: send_password_reset(user.email, link, settings.PASSWORD_RESET_TIMEOUT // 60))
 
@@ -364,7 +365,7 @@ def reset_user(uidb64: str, token: str, request_id: str = "") -> User:
     if user is None or not user.is_active or not default_token_generator.check_token(user, token):
         if user is not None:
             with transaction.atomic():
-                record_event(self_actor(user, request_id), "password.reset_refused", "user",
+                record_event(self_actor(user, request_id), AuditAction.PASSWORD_RESET_REFUSED, "user",
                              user.get_username(), site_code="", reason="reset link expired or already used")
         raise ActionRefused(_("this link has expired or was already used; ask for a new one"), status=410)
     return user
@@ -376,6 +377,6 @@ def reset_password(uidb64: str, token: str, new: str, again: str, request_id: st
     with transaction.atomic():
         user.set_password(new)
         user.save(update_fields=["password"])
-        record_event(self_actor(user, request_id), "password.reset", "user", user.get_username(), site_code="")
+        record_event(self_actor(user, request_id), AuditAction.PASSWORD_RESET, "user", user.get_username(), site_code="")
         end_all_sessions_and_tokens(self_actor(user, request_id), user, reason="password reset", tokens=False)
     return user

@@ -12,6 +12,7 @@ from equipoise.people.models import UserSession
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import ApiToken
 
 
@@ -31,7 +32,7 @@ def end_session(actor: Actor, user: User, session_id: int) -> None:
             raise ActionRefused(_("no such session"), status=404)
         Session.objects.filter(session_key=tracked.session_key).delete()
         tracked.delete()
-        record_event(actor, "session.end", "user", user.get_username(), site_code="",
+        record_event(actor, AuditAction.SESSION_END, "user", user.get_username(), site_code="",
                      changes={"session_started_at": [tracked.started_at.isoformat(), None]})
 
 
@@ -44,6 +45,6 @@ def end_all_sessions_and_tokens(actor: Actor, user: User, reason: str, tokens: b
         labels = list(ApiToken.objects.filter(user=user).values_list("label", flat=True)) if tokens else []
         if tokens:
             ApiToken.objects.filter(user=user).delete()
-        record_event(actor, "session.end_all", "user", user.get_username(), site_code="", reason=reason,
+        record_event(actor, AuditAction.SESSION_END_ALL, "user", user.get_username(), site_code="", reason=reason,
                      changes={"sessions": [len(keys), 0], "api_tokens": [labels, []]} if tokens
                      else {"sessions": [len(keys), 0]})

@@ -23,6 +23,7 @@ from equipoise.people.signed_content import content_hash, content_of
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import FormRecord, Subject, SubjectStatus, Visit
 from equipoise.records.roles import Role
 from equipoise.records.signals import form_record_changed
@@ -36,7 +37,7 @@ def _refuse(actor: Actor, subject: Subject, message: str, status: int, errors: l
             **values: str) -> ActionRefused:
     """Audit a refused signature (in English) and return the refusal in the reader's language."""
     with transaction.atomic():
-        record_event(actor, "signature.refused", "subject", subject.code, subject_code=subject.code,
+        record_event(actor, AuditAction.SIGNATURE_REFUSED, "subject", subject.code, subject_code=subject.code,
                      site_code=subject.site.code, reason=message % values if values else message)
     return ActionRefused(_(message) % values if values else _(message), errors or [], status=status)
 
@@ -72,7 +73,7 @@ def sign(actor: Actor, subject: Subject, visit: Visit | None, password: str, otp
             subject=subject, visit=visit, scope=scope, signer=user,
             printed_name=user.get_full_name() or user.get_username(), role=actor.role, meaning=meaning,
             signed_at=timezone.now(), content_sha256=digest, content=content)
-        record_event(actor, "signature.sign", "signature", signature.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.SIGNATURE_SIGN, "signature", signature.pk, subject_code=subject.code,
                      site_code=subject.site.code, changes={
                          "scope": [None, scope.value], "visit": [None, visit.visit_id if visit else None],
                          "meaning": [None, meaning], "printed_name": [None, signature.printed_name],
@@ -109,7 +110,7 @@ def invalidate_on_change(sender, actor: Actor, record: FormRecord, changes: dict
             "form": record.form_id, "visit": record.visit.visit_id, "scheduled": record.visit.scheduled,
             "revision": record.revision, "fields": sorted(changes) if record.revision > 1 else sorted(record.data)}
         signature.save(update_fields=["invalidated_at", "invalidated_by", "invalidated_change"])
-        record_event(actor, "signature.invalidate", "signature", signature.pk, subject_code=record.subject.code,
+        record_event(actor, AuditAction.SIGNATURE_INVALIDATE, "signature", signature.pk, subject_code=record.subject.code,
                      site_code=record.subject.site.code, form_id=record.form_id,
                      reason=f"signature invalidated by change of {what}",
                      changes={"signature": ["valid", "invalidated"]})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop as N_
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Site, SiteRecruitment
 
 FIELD_NAMES = {"name": N_("Name"), "city": N_("City"), "principal_investigator": N_("Principal investigator")}
@@ -45,7 +46,7 @@ def add_site(actor: Actor, code: str, name: str, city: str, principal_investigat
             raise ActionRefused(_("a site with code %(code)s already exists") % {"code": code}, status=409)
         site = Site.objects.create(code=code, name=name, city=city, principal_investigator=principal_investigator,
                                    recruitment=SiteRecruitment.NOT_YET)
-        record_event(actor, "site.create", "site", site.code, site_code=site.code, changes={
+        record_event(actor, AuditAction.SITE_CREATE, "site", site.code, site_code=site.code, changes={
             "code": [None, code], "name": [None, name], "city": [None, city],
             "principal_investigator": [None, principal_investigator],
             "recruitment": [None, SiteRecruitment.NOT_YET.value]})
@@ -53,7 +54,7 @@ def add_site(actor: Actor, code: str, name: str, city: str, principal_investigat
 
 
 def _set_recruitment(actor: Actor, code: str, target: SiteRecruitment, allowed_from: set[str],
-                     action: str, reason: str) -> Site:
+                     action: AuditAction, reason: str) -> Site:
     with transaction.atomic():
         site = Site.objects.select_for_update().filter(code=code).first()
         if site is None:
@@ -74,10 +75,10 @@ def _set_recruitment(actor: Actor, code: str, target: SiteRecruitment, allowed_f
 def open_site(actor: Actor, code: str, reason: str = "") -> Site:
     """Open a site for recruitment (also reopens a closed one)."""
     return _set_recruitment(actor, code, SiteRecruitment.RECRUITING,
-                            {SiteRecruitment.NOT_YET, SiteRecruitment.CLOSED}, "site.open", reason)
+                            {SiteRecruitment.NOT_YET, SiteRecruitment.CLOSED}, AuditAction.SITE_OPEN, reason)
 
 
 def close_site(actor: Actor, code: str, reason: str = "") -> Site:
     """Close a site to recruitment; its patients' follow-up goes on."""
     return _set_recruitment(actor, code, SiteRecruitment.CLOSED,
-                            {SiteRecruitment.RECRUITING, SiteRecruitment.NOT_YET}, "site.close", reason)
+                            {SiteRecruitment.RECRUITING, SiteRecruitment.NOT_YET}, AuditAction.SITE_CLOSE, reason)

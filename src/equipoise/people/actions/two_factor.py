@@ -19,6 +19,7 @@ from equipoise.records.access import all_roles
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 
 RECOVERY_NAME = "recovery"
 
@@ -38,7 +39,7 @@ def pending_totp(actor: Actor) -> TOTPDevice:
         device = TOTPDevice.objects.filter(user=actor.user, confirmed=False).order_by("-id").first()
         if device is None:
             device = TOTPDevice.objects.create(user=actor.user, name="authenticator", confirmed=False)
-            record_event(actor, "two_factor.enrolment_start", "user", actor.username, site_code="")
+            record_event(actor, AuditAction.TWO_FACTOR_ENROLMENT_START, "user", actor.username, site_code="")
     return device
 
 
@@ -54,9 +55,9 @@ def _refuse_code(actor: Actor, what: str) -> ActionRefused:
     """Count a wrong code toward the lockout and audit it, in its own transaction."""
     with transaction.atomic():
         now_locked = count_failure(actor.username)
-        record_event(actor, "two_factor.failed", "user", actor.username, site_code="", reason=what)
+        record_event(actor, AuditAction.TWO_FACTOR_FAILED, "user", actor.username, site_code="", reason=what)
         if now_locked:
-            record_event(actor, "login.lockout", "user", actor.username, site_code="",
+            record_event(actor, AuditAction.LOGIN_LOCKOUT, "user", actor.username, site_code="",
                          reason="too many wrong passwords or codes")
     return ActionRefused(_("the code is wrong, expired or already used"),
                          [{"field": "otp_code", "rule": "second_factor", "message": "wrong code"}], status=403)
@@ -76,7 +77,7 @@ def confirm_totp(actor: Actor, device: TOTPDevice, code: str) -> list[str]:
         device.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(actor.user)
         clear_failures(actor.username)
-        record_event(actor, "two_factor.enrol", "user", actor.username, site_code="",
+        record_event(actor, AuditAction.TWO_FACTOR_ENROL, "user", actor.username, site_code="",
                      changes={"second_factor": [None, "totp"], "recovery_codes": [None, len(codes)]})
     return codes
 
@@ -86,7 +87,7 @@ def new_recovery_codes(actor: Actor) -> list[str]:
         raise ActionRefused(_("set up an authenticator app first"), status=409)
     with transaction.atomic():
         codes = _new_recovery_codes(actor.user)
-        record_event(actor, "two_factor.recovery_codes", "user", actor.username, site_code="",
+        record_event(actor, AuditAction.TWO_FACTOR_RECOVERY_CODES, "user", actor.username, site_code="",
                      changes={"recovery_codes": [None, len(codes)]})
     return codes
 
@@ -99,7 +100,7 @@ def check_second_factor(actor: Actor, code: str) -> Device:
     """
     if locked_out(actor.username):
         with transaction.atomic():
-            record_event(actor, "two_factor.failed", "user", actor.username, site_code="", reason="account locked")
+            record_event(actor, AuditAction.TWO_FACTOR_FAILED, "user", actor.username, site_code="", reason="account locked")
         raise ActionRefused(_("too many failed attempts: this account is locked for a while"), status=403)
     code = code.strip().replace(" ", "")
     device = match_token(actor.user, code) if code else None
@@ -108,7 +109,7 @@ def check_second_factor(actor: Actor, code: str) -> Device:
     with transaction.atomic():
         clear_failures(actor.username)
         if isinstance(device, StaticDevice):
-            record_event(actor, "two_factor.recovery_code_used", "user", actor.username, site_code="",
+            record_event(actor, AuditAction.TWO_FACTOR_RECOVERY_CODE_USED, "user", actor.username, site_code="",
                          changes={"recovery_codes_left": [None, device.token_set.count()]})
     return device
 
@@ -121,5 +122,5 @@ def remove_second_factor(admin: Actor, user: User, reason: str) -> None:
         removed = [d.persistent_id for d in devices_for_user(user, confirmed=None)]
         for device in devices_for_user(user, confirmed=None):
             device.delete()
-        record_event(admin, "two_factor.remove", "user", user.get_username(), site_code="", reason=reason.strip(),
+        record_event(admin, AuditAction.TWO_FACTOR_REMOVE, "user", user.get_username(), site_code="", reason=reason.strip(),
                      changes={"devices": [len(removed), 0]})

@@ -31,6 +31,7 @@ from equipoise.records.protocol_versions import (
     protocol_of,
     version_for_write,
 )
+from equipoise.records.screening_log import failed_criteria
 from equipoise.records.visits_setup import ensure_screening_visit
 
 Stage = Literal["screening", "randomization"]
@@ -131,7 +132,8 @@ def judge_eligibility(
     evidence["protocol_version"] = f"{subject.protocol_id} v{version.number}"
     return EligibilityAssessment(
         subject=subject, attempt=subject.screening_attempt, stage=stage, verdict=result.verdict,
-        result=evidence, protocol_version=version, evaluated_at=timezone.now(), evaluated_by=actor.user,
+        result=evidence, failed_criteria=failed_criteria(evidence), missing_variables=list(evidence["missing"]),
+        protocol_version=version, evaluated_at=timezone.now(), evaluated_by=actor.user,
     )
 
 
@@ -139,11 +141,8 @@ def assessment_entry(assessment: EligibilityAssessment) -> AuditEntry:
     """The audit event of a stored assessment: its verdict and the criteria that failed."""
     evidence, subject = assessment.result, assessment.subject
     changes: dict[str, Any] = {"verdict": [None, assessment.verdict]}
-    failed = [c["id"] for c in evidence["criteria"]
-              if (c["kind"] == "inclusion" and c["status"] == "not_met")
-              or (c["kind"] == "exclusion" and c["status"] == "met")]
-    if failed:
-        changes["failed_criteria"] = [None, failed]
+    if assessment.failed_criteria:
+        changes["failed_criteria"] = [None, list(assessment.failed_criteria)]
     return AuditEntry(AuditAction.eligibility(assessment.stage), "eligibility", assessment.pk, subject_code=subject.code,
                       site_code=subject.site.code, changes=changes, protocol_version=evidence["protocol_version"])
 

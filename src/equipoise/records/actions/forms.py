@@ -67,59 +67,75 @@ def save_form(
     in screening when a variable the latest verdict used has changed (a transaction of its own, after).
     Validated against the protocol version in force, read under the chain-head lock.
     """
-    reason = reason.strip()
     with transaction.atomic(durable=True):
-        version = version_for_write(subject.protocol_id)
-        protocol = protocol_of(version)
-        if form_id not in {f.id for f in protocol.forms}:
-            raise ActionRefused(f"unknown form {form_id!r}", status=404)
-        if visit.subject_id != subject.pk:
-            raise ActionRefused("visit does not belong to this subject", status=404)
-        if not form_allowed_at(protocol, visit, form_id):
-            raise ActionRefused(f"form {form_id} is not scheduled at visit {visit.visit_id}", status=400)
-        form = protocol.form(form_id)
-        _check_role(actor, form)
-        clean, errors = validate_values(form, raw, edit_checks=edit_checks_for(form), from_text=from_text)
-        if errors:
-            raise ActionRefused("; ".join(e.message for e in errors), [e.to_dict() for e in errors])
-        try:
-            derived = derive_all(form, clean)
-        except InstrumentInputError as exc:
-            raise ActionRefused(str(exc), [{"field": exc.key, "rule": exc.problem, "message": str(exc)}]) from None
-        now = timezone.now()
-        record = FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).first()
-        if record is None:
-            old: dict[str, Any] = {}
-            old_derived: dict[str, Any] = {}
-            changes = changes_between(old, clean)
-            record = FormRecord.objects.create(subject=subject, visit=visit, form_id=form_id, data=clean,
-                                               derived=derived, revision=1, protocol_version=version, updated_at=now)
-        else:
-            _check_changeable(record, visit)
-            old, old_derived = record.data, record.derived
-            changes = changes_between(old, clean)
-            if not changes:
-                return record
-            if not reason:
-                raise ActionRefused(
-                    "a reason for change is required to change saved data",
-                    [{"field": "reason", "rule": "required", "message": "reason for change is required"}],
-                )
-            record.subject, record.visit = subject, visit
-            record.data, record.derived, record.revision = clean, derived, record.revision + 1
-            record.protocol_version, record.updated_at = version, now
-            record.save(update_fields=["data", "derived", "revision", "protocol_version", "updated_at"])
-        FormRevision.objects.create(record=record, revision=record.revision, data=clean, changes=changes,
-                                    reason=reason, user=actor.user, at=now, protocol_version=version)
-        record_event(
-            actor, AuditAction.FORM_SAVE if record.revision == 1 else AuditAction.FORM_CHANGE, "form_record",
-            record.pk, subject_code=subject.code, site_code=subject.site.code, form_id=form_id,
-            changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
-            reason=reason, protocol_version=str(version),
-        )
-        form_record_changed.send(FormRecord, actor=actor, record=record, changes=changes)
+        record = store_form(actor, subject, visit, form_id, raw, reason=reason, from_text=from_text)
+    after_form_saved(actor, subject, form_id)
+    return record
+
+
+def after_form_saved(actor: Actor, subject: Subject, form_id: str) -> None:
+    """What follows a committed save: eligibility re-judged if the form feeds it."""
     if form_id in ELIGIBILITY_SOURCES:
         reevaluate_if_stale(actor, subject)
+
+
+def store_form(
+    actor: Actor, subject: Subject, visit: Visit, form_id: str, raw: Mapping[str, Any], *,
+    reason: str = "", from_text: bool = False,
+) -> FormRecord:
+    """`save_form`'s write, inside the caller's action transaction: an action that saves a form and
+    records something with it in one transaction calls this, then `after_form_saved` once committed."""
+    reason = reason.strip()
+    version = version_for_write(subject.protocol_id)
+    protocol = protocol_of(version)
+    if form_id not in {f.id for f in protocol.forms}:
+        raise ActionRefused(f"unknown form {form_id!r}", status=404)
+    if visit.subject_id != subject.pk:
+        raise ActionRefused("visit does not belong to this subject", status=404)
+    if not form_allowed_at(protocol, visit, form_id):
+        raise ActionRefused(f"form {form_id} is not scheduled at visit {visit.visit_id}", status=400)
+    form = protocol.form(form_id)
+    _check_role(actor, form)
+    clean, errors = validate_values(form, raw, edit_checks=edit_checks_for(form), from_text=from_text)
+    if errors:
+        raise ActionRefused("; ".join(e.message for e in errors), [e.to_dict() for e in errors])
+    try:
+        derived = derive_all(form, clean)
+    except InstrumentInputError as exc:
+        raise ActionRefused(str(exc), [{"field": exc.key, "rule": exc.problem, "message": str(exc)}]) from None
+    now = timezone.now()
+    # Ordered by its key alone: Meta.ordering would join (and, on PostgreSQL, lock) the subject and visit rows.
+    record = FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).order_by("pk").first()
+    if record is None:
+        old: dict[str, Any] = {}
+        old_derived: dict[str, Any] = {}
+        changes = changes_between(old, clean)
+        record = FormRecord.objects.create(subject=subject, visit=visit, form_id=form_id, data=clean,
+                                           derived=derived, revision=1, protocol_version=version, updated_at=now)
+    else:
+        _check_changeable(record, visit)
+        old, old_derived = record.data, record.derived
+        changes = changes_between(old, clean)
+        if not changes:
+            return record
+        if not reason:
+            raise ActionRefused(
+                "a reason for change is required to change saved data",
+                [{"field": "reason", "rule": "required", "message": "reason for change is required"}],
+            )
+        record.subject, record.visit = subject, visit
+        record.data, record.derived, record.revision = clean, derived, record.revision + 1
+        record.protocol_version, record.updated_at = version, now
+        record.save(update_fields=["data", "derived", "revision", "protocol_version", "updated_at"])
+    FormRevision.objects.create(record=record, revision=record.revision, data=clean, changes=changes,
+                                reason=reason, user=actor.user, at=now, protocol_version=version)
+    record_event(
+        actor, AuditAction.FORM_SAVE if record.revision == 1 else AuditAction.FORM_CHANGE, "form_record",
+        record.pk, subject_code=subject.code, site_code=subject.site.code, form_id=form_id,
+        changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
+        reason=reason, protocol_version=str(version),
+    )
+    form_record_changed.send(FormRecord, actor=actor, record=record, changes=changes)
     return record
 
 
@@ -169,4 +185,6 @@ def lock_form(actor: Actor, record: FormRecord) -> FormRecord:
         raise ActionRefused("only the data manager locks forms", status=403)
     if record.state == FormState.LOCKED:
         raise ActionRefused("form is already locked", status=409)
+    if record.state == FormState.DRAFT:
+        raise ActionRefused("form is still in draft: it is completed before it is locked", status=409)
     return _transition(actor, record, AuditAction.FORM_LOCK, FormState.LOCKED)

@@ -24,13 +24,19 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do
 from equipoise.safety.adverse_events import AdverseEvent as PureEvent
 from equipoise.safety.adverse_events import AeProblem, validate_adverse_event
 from equipoise.safety.errors import InvalidInput
 from equipoise.treatment.actions.prescribing import record_dose_change
-from equipoise.treatment.actions.refusals import from_invalid, refusal, require_role, version_of
+from equipoise.treatment.actions.refusals import (
+    from_invalid,
+    refusal,
+    require_permission,
+    version_of,
+)
 from equipoise.treatment.ae_entry import entry_problems, related_to
 from equipoise.treatment.clocks import clock_hours, event_clocks
 from equipoise.treatment.facts import drug_state, subject_protocol, subject_regimen
@@ -62,7 +68,7 @@ def report_adverse_event(
     seriousness: Iterable[str] = (), special_interest: Iterable[str] = (),
     site_aware_at: dt.datetime | None = None, now: dt.datetime | None = None,
 ) -> AdverseEvent:
-    require_role(actor, (Role.INVESTIGATOR,), "reporting an adverse event")
+    require_permission(actor, Do.REPORT_ADVERSE_EVENT, "reporting an adverse event")
     now = now or timezone.now()
     regimen = subject_regimen(subject)
     if regimen is None:
@@ -99,7 +105,7 @@ def report_adverse_event(
             site_aware_at=as_utc("site_aware_at", site_aware_at) if site_aware_at else None,
             reported_at=now, reported_by=actor.user, protocol_version=version)
         # Causality names the drugs, hence the arm: the audit event keeps the arm-neutral facts.
-        record_event(actor, "adverse_event.report", "adverse_event", ae.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.ADVERSE_EVENT_REPORT, "adverse_event", ae.pk, subject_code=subject.code,
                      site_code=subject.site.code,
                      changes={"term": [None, ae.term], "grade": [None, ae.grade],
                               "onset_date": [None, onset_date.isoformat()],
@@ -120,7 +126,7 @@ def _stop_for_pregnancy(actor: Actor, subject: Subject, ae: AdverseEvent, today:
                            f"pregnancy reported (adverse event {ae.pk})", adverse_event=ae)
     follow_up = PregnancyFollowUp.objects.create(subject=subject, adverse_event=ae, opened_at=now)
     _, label = version_of(subject)
-    record_event(actor, "pregnancy_follow_up.open", "pregnancy_follow_up", follow_up.pk, subject_code=subject.code,
+    record_event(actor, AuditAction.PREGNANCY_FOLLOW_UP_OPEN, "pregnancy_follow_up", follow_up.pk, subject_code=subject.code,
                  site_code=subject.site.code, changes={"adverse_event": [None, ae.pk], "status": [None, "open"]},
                  protocol_version=label)
 
@@ -146,7 +152,7 @@ def locked_event(ae: AdverseEvent) -> AdverseEvent:
 
 def notify_sponsor(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = None,
                    now: dt.datetime | None = None) -> AdverseEvent:
-    require_role(actor, (Role.INVESTIGATOR, Role.SPONSOR_ADMIN), "recording the SAE notification")
+    require_permission(actor, Do.NOTIFY_SAE, "recording the SAE notification")
     now = now or timezone.now()
     if not ae.serious:
         raise refusal("seriousness", [], "serious event", f"event {ae.pk} is not serious; there is no SAE clock",
@@ -160,14 +166,14 @@ def notify_sponsor(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = None
         locked.sponsor_notified_at = moment
         locked.save(update_fields=["sponsor_notified_at"])
         _, label = version_of(locked.subject)
-        record_event(actor, "adverse_event.sponsor_notified", "adverse_event", locked.pk,
+        record_event(actor, AuditAction.ADVERSE_EVENT_SPONSOR_NOTIFIED, "adverse_event", locked.pk,
                      subject_code=locked.subject.code, site_code=locked.subject.site.code,
                      changes={"sponsor_notified_at": [None, moment.isoformat()]}, protocol_version=label)
     return locked
 
 
 def assess_expectedness(actor: Actor, ae: AdverseEvent, expected: bool, now: dt.datetime | None = None) -> AdverseEvent:
-    require_role(actor, (Role.SPONSOR_ADMIN,), "assessing expectedness")
+    require_permission(actor, Do.ASSESS_EXPECTEDNESS, "assessing expectedness")
     now = now or timezone.now()
     if not isinstance(expected, bool):
         raise refusal("expected", expected, "yes or no", "expected: answer expected or unexpected")
@@ -187,7 +193,7 @@ def assess_expectedness(actor: Actor, ae: AdverseEvent, expected: bool, now: dt.
         locked.expectedness_assessed_by = actor.user
         locked.save(update_fields=["expected", "expectedness_assessed_at", "expectedness_assessed_by"])
         _, label = version_of(locked.subject)
-        record_event(actor, "adverse_event.expectedness", "adverse_event", locked.pk,
+        record_event(actor, AuditAction.ADVERSE_EVENT_EXPECTEDNESS, "adverse_event", locked.pk,
                      subject_code=locked.subject.code, site_code="",
                      changes={"expected": [None, expected],
                               "expectedness_assessed_at": [None, locked.expectedness_assessed_at.isoformat()]},
@@ -197,7 +203,7 @@ def assess_expectedness(actor: Actor, ae: AdverseEvent, expected: bool, now: dt.
 
 def notify_authorities(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = None,
                        now: dt.datetime | None = None) -> AdverseEvent:
-    require_role(actor, (Role.SPONSOR_ADMIN,), "recording the SUSAR report")
+    require_permission(actor, Do.NOTIFY_AUTHORITIES, "recording the SUSAR report")
     now = now or timezone.now()
     if not (ae.serious and ae.related_to_study_drug is True and ae.expected is False):
         raise refusal("expected", ae.expected, "SUSAR",
@@ -211,7 +217,7 @@ def notify_authorities(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = 
         locked.authorities_notified_at = moment
         locked.save(update_fields=["authorities_notified_at"])
         _, label = version_of(locked.subject)
-        record_event(actor, "adverse_event.authorities_notified", "adverse_event", locked.pk,
+        record_event(actor, AuditAction.ADVERSE_EVENT_AUTHORITIES_NOTIFIED, "adverse_event", locked.pk,
                      subject_code=locked.subject.code, site_code="",
                      changes={"authorities_notified_at": [None, moment.isoformat()]}, protocol_version=label)
     return locked

@@ -17,11 +17,17 @@ from django.utils import timezone
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-from equipoise.records.roles import Role
+from equipoise.records.audit_actions import AuditAction
+from equipoise.records.permissions import Do
 from equipoise.safety.adverse_events import validate_adverse_event
 from equipoise.safety.errors import InvalidInput
 from equipoise.treatment.actions.adverse_events import locked_event, problems_refusal
-from equipoise.treatment.actions.refusals import from_invalid, refusal, require_role, version_of
+from equipoise.treatment.actions.refusals import (
+    from_invalid,
+    refusal,
+    require_permission,
+    version_of,
+)
 from equipoise.treatment.ae_entry import entry_problems
 from equipoise.treatment.ae_follow_up import FollowUp, changes, follow_up_problems, updated_event
 from equipoise.treatment.clocks import clock_hours, event_clocks, pure_event
@@ -40,7 +46,7 @@ def follow_up_adverse_event(
     `end_date` None means the event has not ended (or its end is not known). `grade` None keeps
     the recorded grade. `site_aware_at` is asked only when the change makes the event serious.
     """
-    require_role(actor, (Role.INVESTIGATOR,), "following up an adverse event")
+    require_permission(actor, Do.FOLLOW_UP_ADVERSE_EVENT, "following up an adverse event")
     now = now or timezone.now()
     if end_date is not None and (not isinstance(end_date, dt.date) or isinstance(end_date, dt.datetime)):
         raise refusal("end_date", end_date, "calendar date", f"end_date: {end_date!r} must be a date YYYY-MM-DD",
@@ -68,7 +74,7 @@ def follow_up_adverse_event(
         locked.site_aware_at = as_utc("site_aware_at", after.site_aware_at) if after.site_aware_at else None
         locked.save(update_fields=["end_date", "outcome", "grade", "seriousness", "site_aware_at"])
         _, label = version_of(subject)
-        record_event(actor, "adverse_event.follow_up", "adverse_event", locked.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.ADVERSE_EVENT_FOLLOW_UP, "adverse_event", locked.pk, subject_code=subject.code,
                      site_code=subject.site.code, changes=changes(before, outcome_before, after, outcome),
                      reason=reason.strip(), protocol_version=label)
         if became_serious:

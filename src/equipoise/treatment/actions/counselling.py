@@ -16,24 +16,23 @@ from django.utils import timezone
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do
 from equipoise.treatment.actions.refusals import (
     refusal,
     require_not_future,
-    require_role,
+    require_permission,
     version_of,
 )
 from equipoise.treatment.facts import counselling_topics
 from equipoise.treatment.models import Contraception, Counselling
 from equipoise.visits.localtime import trial_date
 
-COUNSELLORS = (Role.INVESTIGATOR, Role.PHARMACIST)
-
 
 def record_counselling(actor: Actor, subject: Subject, topics: Iterable[str], counselled_on: dt.date,
                        now: dt.datetime | None = None) -> list[Counselling]:
-    require_role(actor, COUNSELLORS, "recording counselling")
+    require_permission(actor, Do.COUNSEL, "recording counselling")
     require_not_future("counselled_on", counselled_on, trial_date(now or timezone.now()))
     chosen = sorted(set(topics))
     if not chosen:
@@ -50,7 +49,7 @@ def record_counselling(actor: Actor, subject: Subject, topics: Iterable[str], co
     with transaction.atomic():
         rows = [Counselling.objects.create(subject=subject, topic=t, counselled_on=counselled_on, user=actor.user,
                                            created_at=timezone.now()) for t in chosen]
-        record_event(actor, "counselling.record", "counselling", rows[0].pk, subject_code=subject.code,
+        record_event(actor, AuditAction.COUNSELLING_RECORD, "counselling", rows[0].pk, subject_code=subject.code,
                      site_code=subject.site.code,
                      changes={"topics": [None, chosen], "counselled_on": [None, counselled_on.isoformat()]},
                      protocol_version=label)
@@ -59,7 +58,7 @@ def record_counselling(actor: Actor, subject: Subject, topics: Iterable[str], co
 
 def record_contraception(actor: Actor, subject: Subject, method: str, started_on: dt.date, ongoing: bool,
                          now: dt.datetime | None = None) -> Contraception:
-    require_role(actor, COUNSELLORS, "recording contraception")
+    require_permission(actor, Do.COUNSEL, "recording contraception")
     today = trial_date(now or timezone.now())
     require_not_future("started_on", started_on, today)
     if not method.strip():
@@ -72,7 +71,7 @@ def record_contraception(actor: Actor, subject: Subject, method: str, started_on
         row = Contraception.objects.create(subject=subject, method=method.strip()[:200], started_on=started_on,
                                            ongoing=ongoing, recorded_on=today, user=actor.user,
                                            created_at=timezone.now())
-        record_event(actor, "contraception.record", "contraception", row.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.CONTRACEPTION_RECORD, "contraception", row.pk, subject_code=subject.code,
                      site_code=subject.site.code,
                      changes={"method": [None, row.method], "started_on": [None, started_on.isoformat()],
                               "ongoing": [None, ongoing]},

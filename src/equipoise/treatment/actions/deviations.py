@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Visit
 from equipoise.treatment.actions.refusals import refusal, version_of
 from equipoise.treatment.models import ProtocolDeviation
@@ -53,7 +54,7 @@ def record_window_deviation(actor: Actor, visit: Visit, day: dt.date, what: str,
         subject=visit.subject, visit=visit, kind=OUTSIDE_WINDOW, occurred_on=day,
         detail=f"{what} on {day}: {abs(off)} day(s) {side} (window {visit.earliest_date} to {visit.latest_date})",
         recorded_by=actor.user, recorded_at=timezone.now(), protocol_version=version)
-    record_event(actor, "deviation.record", "deviation", deviation.pk, subject_code=visit.subject.code,
+    record_event(actor, AuditAction.DEVIATION_RECORD, "deviation", deviation.pk, subject_code=visit.subject.code,
                  site_code=visit.subject.site.code, changes={"kind": [None, OUTSIDE_WINDOW],
                                                              "detail": [None, deviation.detail]},
                  protocol_version=label)

@@ -17,13 +17,14 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-from equipoise.records.roles import Role
+from equipoise.records.audit_actions import AuditAction
+from equipoise.records.permissions import Do
 from equipoise.safety.errors import InvalidInput
 from equipoise.treatment.actions.refusals import (
     from_invalid,
     refusal,
     require_not_future,
-    require_role,
+    require_permission,
     version_of,
 )
 from equipoise.treatment.facts import drug_state, patient_facts, subject_regimen
@@ -31,8 +32,6 @@ from equipoise.treatment.gate import gate_decision
 from equipoise.treatment.models import Dispensing, Prescription, TabletReturn
 from equipoise.treatment.regimens import tablets_for_course
 from equipoise.visits.localtime import trial_date
-
-DISPENSER = (Role.PHARMACIST,)
 
 
 def _violation(code: str, en: str, fr: str, **values: Any) -> dict[str, Any]:
@@ -67,7 +66,7 @@ def _treatment_violations(prescription: Prescription, dispensed_on: dt.date) -> 
 def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
              now: dt.datetime | None = None) -> Dispensing:
     """Hand over one prescription's tablets if, and only if, every condition holds."""
-    require_role(actor, DISPENSER, "dispensing")
+    require_permission(actor, Do.DISPENSE, "dispensing")
     require_not_future("dispensed_on", dispensed_on, trial_date(now or timezone.now()))
     subject = prescription.subject
     if Dispensing.objects.filter(prescription=prescription).exists():
@@ -84,7 +83,7 @@ def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
     if violations:
         codes = [v["rule"] for v in violations]
         with transaction.atomic():
-            record_event(actor, "dispensing.refused", "prescription", prescription.pk, subject_code=subject.code,
+            record_event(actor, AuditAction.DISPENSING_REFUSED, "prescription", prescription.pk, subject_code=subject.code,
                          site_code=subject.site.code,
                          changes={"violations": [None, codes], "dispensed_on": [None, dispensed_on.isoformat()]},
                          protocol_version=label)
@@ -106,7 +105,7 @@ def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
         dispensing = Dispensing.objects.create(
             prescription=prescription, subject=subject, dispensed_on=dispensed_on, tablets=tablets,
             auxiliary_tablets=aux_tablets, dispenser=actor.user, created_at=timezone.now(), protocol_version=version)
-        record_event(actor, "dispensing.create", "dispensing", dispensing.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.DISPENSING_CREATE, "dispensing", dispensing.pk, subject_code=subject.code,
                      site_code=subject.site.code,
                      changes={"prescription": [None, prescription.pk], "dispensed_on": [None, dispensed_on.isoformat()],
                               "tablets": [None, tablets], "auxiliary_tablets": [None, aux_tablets],
@@ -118,7 +117,7 @@ def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
 def record_return(actor: Actor, dispensing: Dispensing, returned_on: dt.date, tablets_returned: int,
                   auxiliary_returned: int = 0, now: dt.datetime | None = None) -> TabletReturn:
     """Count the tablets brought back; more returned than dispensed is refused, never clipped."""
-    require_role(actor, DISPENSER, "counting returned tablets")
+    require_permission(actor, Do.COUNT_RETURN, "counting returned tablets")
     require_not_future("returned_on", returned_on, trial_date(now or timezone.now()))
     if returned_on <= dispensing.dispensed_on:
         raise refusal("returned_on", returned_on, "after dispensing",
@@ -138,7 +137,7 @@ def record_return(actor: Actor, dispensing: Dispensing, returned_on: dt.date, ta
         counted = TabletReturn.objects.create(
             dispensing=dispensing, returned_on=returned_on, tablets_returned=tablets_returned,
             auxiliary_returned=auxiliary_returned, counted_by=actor.user, created_at=timezone.now())
-        record_event(actor, "dispensing.return", "tablet_return", counted.pk, subject_code=dispensing.subject.code,
+        record_event(actor, AuditAction.DISPENSING_RETURN, "tablet_return", counted.pk, subject_code=dispensing.subject.code,
                      site_code=dispensing.subject.site.code,
                      changes={"returned_on": [None, returned_on.isoformat()],
                               "tablets_returned": [None, tablets_returned],

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
-from equipoise.records.roles import Role
+from equipoise.records.audit_actions import AuditAction
+from equipoise.records.permissions import Do
 from equipoise.treatment.actions.adverse_events import problems_refusal
-from equipoise.treatment.actions.refusals import refusal, require_role, version_of
+from equipoise.treatment.actions.refusals import refusal, require_permission, version_of
 from equipoise.treatment.models import FollowUpStatus, PregnancyFollowUp
 from equipoise.treatment.pregnancy_outcome import closing_problems
 from equipoise.visits.localtime import trial_date
@@ -26,7 +27,7 @@ from equipoise.visits.localtime import trial_date
 def close_pregnancy_follow_up(actor: Actor, follow_up: PregnancyFollowUp, *, outcome: str,
                               outcome_date: dt.date | None, comments: str = "",
                               now: dt.datetime | None = None) -> PregnancyFollowUp:
-    require_role(actor, (Role.INVESTIGATOR,), "closing a pregnancy follow-up")
+    require_permission(actor, Do.CLOSE_PREGNANCY_FOLLOW_UP, "closing a pregnancy follow-up")
     now = now or timezone.now()
     comments = comments.strip() if isinstance(comments, str) else ""
     with transaction.atomic():
@@ -43,7 +44,7 @@ def close_pregnancy_follow_up(actor: Actor, follow_up: PregnancyFollowUp, *, out
         locked.comments, locked.closed_at, locked.closed_by = comments, now, actor.user
         locked.save(update_fields=["status", "outcome", "outcome_date", "comments", "closed_at", "closed_by"])
         _, label = version_of(locked.subject)
-        record_event(actor, "pregnancy_follow_up.close", "pregnancy_follow_up", locked.pk,
+        record_event(actor, AuditAction.PREGNANCY_FOLLOW_UP_CLOSE, "pregnancy_follow_up", locked.pk,
                      subject_code=locked.subject.code, site_code=locked.subject.site.code,
                      changes={"status": ["open", "closed"], "outcome": [None, outcome],
                               "outcome_date": [None, outcome_date.isoformat() if outcome_date else None]},

@@ -28,6 +28,7 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import FormRecord
 from equipoise.records.permissions import Do, may, who_may
 from equipoise.records.signals import form_record_changed
@@ -67,7 +68,7 @@ def open_on_positive_test(sender: object, actor: Actor, record: FormRecord, **kw
         subject=subject, form_record=record, result=result,
         test_taken_at=dt.datetime.fromisoformat(taken) if taken else None,
         opened_at=now, opened_by=actor.user, hold=hold, protocol_version=version)
-    record_event(actor, "pregnancy_report.open", "pregnancy_report", report.pk, subject_code=subject.code,
+    record_event(actor, AuditAction.PREGNANCY_REPORT_OPEN, "pregnancy_report", report.pk, subject_code=subject.code,
                  site_code=subject.site.code,
                  changes={"result": [None, result], "form_record": [None, record.pk],
                           "study_drug_hold": [None, hold.pk if hold else None], "status": [None, "open"]},
@@ -107,7 +108,7 @@ def notify_sponsor_of_pregnancy(actor: Actor, report: PregnancyReport, at: dt.da
         locked.sponsor_notified_at = moment
         locked.save(update_fields=["sponsor_notified_at"])
         _, label = version_of(locked.subject)
-        record_event(actor, "pregnancy_report.sponsor_notified", "pregnancy_report", locked.pk,
+        record_event(actor, AuditAction.PREGNANCY_REPORT_SPONSOR_NOTIFIED, "pregnancy_report", locked.pk,
                      subject_code=locked.subject.code, site_code=locked.subject.site.code,
                      changes={"sponsor_notified_at": [None, moment.isoformat()]}, protocol_version=label)
     return locked
@@ -138,7 +139,7 @@ def close_pregnancy_report(actor: Actor, report: PregnancyReport, reason: str,
         locked.closing_reason = reason
         locked.save(update_fields=["status", "closed_at", "closed_by", "closing_reason"])
         _, label = version_of(locked.subject)
-        record_event(actor, "pregnancy_report.close", "pregnancy_report", locked.pk,
+        record_event(actor, AuditAction.PREGNANCY_REPORT_CLOSE, "pregnancy_report", locked.pk,
                      subject_code=locked.subject.code, site_code=locked.subject.site.code,
                      changes={"status": ["open", "closed"]}, reason=reason, protocol_version=label)
     return locked

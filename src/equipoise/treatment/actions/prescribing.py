@@ -19,23 +19,22 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do
 from equipoise.safety.errors import InvalidInput
 from equipoise.safety.parameters import PregnancyRules
 from equipoise.safety.pregnancy import WEEKDAYS
 from equipoise.treatment.actions.refusals import (
     refusal,
     require_not_future,
-    require_role,
+    require_permission,
     version_of,
 )
 from equipoise.treatment.facts import drug_state, patient_facts, subject_protocol, subject_regimen
 from equipoise.treatment.models import AdverseEvent, DoseChange, DoseChangeKind, Prescription
 from equipoise.treatment.regimens import max_dose_mg, tablets_per_dose
 from equipoise.visits.localtime import trial_date
-
-PRESCRIBER = (Role.INVESTIGATOR,)
 
 
 def _dose(field: str, raw: Any) -> Decimal:
@@ -57,7 +56,7 @@ def prescribe(actor: Actor, subject: Subject, *, prescribed_on: dt.date, days: i
               weekday: str = "", auxiliary_weekday: str = "", auxiliary_dose_mg: Any = None,
               now: dt.datetime | None = None) -> Prescription:
     """Store a prescription of the subject's arm regimen, or refuse listing every problem."""
-    require_role(actor, PRESCRIBER, "prescribing")
+    require_permission(actor, Do.PRESCRIBE, "prescribing")
     today = trial_date(now or timezone.now())
     require_not_future("prescribed_on", prescribed_on, today)
     regimen = subject_regimen(subject)
@@ -135,7 +134,7 @@ def prescribe(actor: Actor, subject: Subject, *, prescribed_on: dt.date, days: i
             prescribed_on=prescribed_on, days=days, prescriber=actor.user, created_at=timezone.now(),
             protocol_version=version)
         # The drug names the arm; the audit trail keeps the prescription id and its dates only.
-        record_event(actor, "prescription.create", "prescription", prescription.pk, subject_code=subject.code,
+        record_event(actor, AuditAction.PRESCRIPTION_CREATE, "prescription", prescription.pk, subject_code=subject.code,
                      site_code=subject.site.code,
                      changes={"prescribed_on": [None, prescribed_on.isoformat()], "days": [None, days]},
                      protocol_version=label)
@@ -154,7 +153,7 @@ def change_dose(actor: Actor, subject: Subject, kind: str, effective_on: dt.date
     except ValueError:
         raise refusal("kind", kind, f"one of {', '.join(DoseChangeKind.values)}",
                       f"kind: {kind!r} is not one of {', '.join(DoseChangeKind.values)}") from None
-    require_role(actor, PRESCRIBER, f"{CHANGE_VERBS[kind]} the study drug")
+    require_permission(actor, Do.CHANGE_DOSE, f"{CHANGE_VERBS[kind]} the study drug")
     require_not_future("effective_on", effective_on, trial_date(now or timezone.now()))
     if not reason.strip():
         raise refusal("reason", reason, "required", f"reason: {CHANGE_VERBS[kind]} the study drug needs a reason",
@@ -199,6 +198,6 @@ def record_dose_change(actor: Actor, subject: Subject, kind: DoseChangeKind, eff
     changes: dict[str, list[Any]] = {"kind": [None, kind.value], "effective_on": [None, effective_on.isoformat()]}
     if new_dose_mg is not None:
         changes["new_dose_mg"] = [None, str(new_dose_mg)]
-    record_event(actor, f"study_drug.{kind.value}", "dose_change", change.pk, subject_code=subject.code,
+    record_event(actor, AuditAction.study_drug(kind.value), "dose_change", change.pk, subject_code=subject.code,
                  site_code=subject.site.code, changes=changes, reason=reason, protocol_version=label)
     return change

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.models import ProtocolVersion, Subject
+from equipoise.records.permissions import Do, may, who_may
 from equipoise.records.protocol_versions import current_version
-from equipoise.records.roles import Role
 from equipoise.safety.errors import InvalidInput
 
 
@@ -26,10 +25,10 @@ def from_invalid(exc: InvalidInput) -> ActionRefused:
     return refusal(exc.field, exc.value, exc.rule, str(exc))
 
 
-def require_role(actor: Actor, roles: Iterable[Role], doing: str) -> None:
-    allowed = {r.value for r in roles}
-    if actor.role not in allowed:
-        raise ActionRefused(f"{doing} is for the {' or '.join(sorted(allowed))}; not for {actor.role}", status=403)
+def require_permission(actor: Actor, what: Do, doing: str) -> None:
+    """Refuse (403) unless the actor's role may do `what`, as `records.permissions` decides."""
+    if not may(actor.role, what):
+        raise ActionRefused(f"{doing} is for the {who_may(what)}; not for {actor.role}", status=403)
 
 
 def require_not_future(field: str, value: dt.date, today: dt.date) -> None:

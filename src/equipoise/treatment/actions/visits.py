@@ -17,8 +17,9 @@ from django.utils import timezone
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
+from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import Subject, SubjectStatus, Visit
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do
 from equipoise.treatment.actions.deviations import (
     OUTSIDE_WINDOW,
     record_window_deviation,
@@ -27,20 +28,19 @@ from equipoise.treatment.actions.deviations import (
 from equipoise.treatment.actions.refusals import (
     refusal,
     require_not_future,
-    require_role,
+    require_permission,
     version_of,
 )
 from equipoise.treatment.models import ProtocolDeviation
 from equipoise.visits.localtime import trial_date
 
 UNSCHEDULED_ID = "UNS"
-VISIT_ROLES = (Role.INVESTIGATOR,)
 
 
 def add_unscheduled_visit(actor: Actor, subject: Subject, on: dt.date, reason: str,
                           now: dt.datetime | None = None) -> Visit:
     """An unscheduled visit on `on` (today or earlier), placed in the calendar by its date."""
-    require_role(actor, VISIT_ROLES, "adding an unscheduled visit")
+    require_permission(actor, Do.RECORD_VISIT, "adding an unscheduled visit")
     today = trial_date(now or timezone.now())
     require_not_future("visit_date", on, today)
     if not reason.strip():
@@ -58,7 +58,7 @@ def add_unscheduled_visit(actor: Actor, subject: Subject, on: dt.date, reason: s
                     .aggregate(s=Max("sequence"))["s"] or 0)
         visit = Visit.objects.create(subject=locked, visit_id=UNSCHEDULED_ID, scheduled=False, attempt=attempt,
                                      target_date=on, earliest_date=on, latest_date=on, sequence=sequence)
-        record_event(actor, "visit.add_unscheduled", "visit", visit.pk, subject_code=locked.code,
+        record_event(actor, AuditAction.VISIT_ADD_UNSCHEDULED, "visit", visit.pk, subject_code=locked.code,
                      site_code=subject.site.code, reason=reason.strip(),
                      changes={"visit_date": [None, on.isoformat()], "attempt": [None, attempt]},
                      protocol_version=label)
@@ -69,7 +69,7 @@ def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.dateti
                     confirm_outside_window: bool = False) -> Visit:
     """Record the day a visit was done. A day outside the visit's window is refused unless
     confirmed, and then recorded as a protocol deviation in the same transaction."""
-    require_role(actor, VISIT_ROLES, "recording a visit")
+    require_permission(actor, Do.RECORD_VISIT, "recording a visit")
     today = trial_date(now or timezone.now())
     require_not_future("done_date", done_on, today)
     if visit.target_date is None:
@@ -87,7 +87,7 @@ def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.dateti
                           f"visit {locked.visit_id} is already recorded as done on {locked.done_date}", status=409)
         locked.done_date = done_on
         locked.save(update_fields=["done_date"])
-        record_event(actor, "visit.done", "visit", locked.pk, subject_code=visit.subject.code,
+        record_event(actor, AuditAction.VISIT_DONE, "visit", locked.pk, subject_code=visit.subject.code,
                      site_code=visit.subject.site.code, changes={"done_date": [None, done_on.isoformat()]},
                      protocol_version=label)
         if off:
@@ -98,7 +98,7 @@ def mark_visit_done(actor: Actor, visit: Visit, done_on: dt.date, now: dt.dateti
 def undo_visit_done(actor: Actor, visit: Visit, reason: str) -> Visit:
     """A visit marked done by mistake is open again, with a reason (audited); a deviation its
     date had raised is cancelled with the same reason."""
-    require_role(actor, VISIT_ROLES, "undoing a visit marked done")
+    require_permission(actor, Do.RECORD_VISIT, "undoing a visit marked done")
     if not reason.strip():
         raise refusal("reason", reason, "required", "reason: undoing a visit marked done needs a reason",
                       "motif : annuler une visite marquée faite doit être motivé")
@@ -114,7 +114,7 @@ def undo_visit_done(actor: Actor, visit: Visit, reason: str) -> Visit:
                                                      cancelled_reason="")
         ids = list(cancelled.values_list("pk", flat=True))
         cancelled.update(cancelled_reason=reason.strip())
-        record_event(actor, "visit.undo_done", "visit", locked.pk, subject_code=visit.subject.code,
+        record_event(actor, AuditAction.VISIT_UNDO_DONE, "visit", locked.pk, subject_code=visit.subject.code,
                      site_code=visit.subject.site.code, reason=reason.strip(),
                      changes={"done_date": [old.isoformat(), None], **({"deviations_cancelled": [None, ids]}
                                                                        if ids else {})},
@@ -123,7 +123,7 @@ def undo_visit_done(actor: Actor, visit: Visit, reason: str) -> Visit:
 
 
 def mark_visit_missed(actor: Actor, visit: Visit, reason: str) -> Visit:
-    require_role(actor, VISIT_ROLES, "recording a missed visit")
+    require_permission(actor, Do.RECORD_VISIT, "recording a missed visit")
     if not reason.strip():
         raise refusal("reason", reason, "required", "reason: a missed visit needs a reason",
                       "reason : une visite manquée doit être motivée")
@@ -141,7 +141,7 @@ def mark_visit_missed(actor: Actor, visit: Visit, reason: str) -> Visit:
                           status=409)
         locked.missed = True
         locked.save(update_fields=["missed"])
-        record_event(actor, "visit.missed", "visit", locked.pk, subject_code=visit.subject.code,
+        record_event(actor, AuditAction.VISIT_MISSED, "visit", locked.pk, subject_code=visit.subject.code,
                      site_code=visit.subject.site.code, changes={"missed": [False, True]},
                      reason=reason.strip(), protocol_version=label)
     return locked
