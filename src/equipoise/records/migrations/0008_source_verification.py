@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0006_end_outcome'),
+        ('records', '0007_assessment_summary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
