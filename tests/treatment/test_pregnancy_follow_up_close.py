@@ -98,7 +98,7 @@ def test_the_safety_page_closes_the_follow_up(people, client_for, follow_up):
                            headers={"accept-language": "en"})
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
     assert not errors and stored(follow_up)[:3] == ("closed", "ongoing_at_end_of_study", today())
-    assert "ongoing_at_end_of_study" in response.content.decode() and url(follow_up) not in response.content.decode()
+    assert "ongoing at the end of the study" in response.content.decode() and url(follow_up) not in response.content.decode()
 
 
 def test_the_page_shows_a_refusal_and_closes_nothing(people, client_for, follow_up):

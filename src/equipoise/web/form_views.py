@@ -13,12 +13,13 @@ from django.utils.translation import get_language, gettext
 
 from equipoise.allocation.blinding import may_open_form
 from equipoise.records.access import actor_for, subject_access
-from equipoise.records.confirmation import confirmed
 from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
 from equipoise.records.actions import source_verification
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
+from equipoise.records.confirmation import confirmed
+from equipoise.records.field_messages import field_message
 from equipoise.records.models import DataQuery, FormRecord, FormState, SourceVerification, Visit
 from equipoise.records.permissions import Do, entry_permission, may
 from equipoise.records.protocol_versions import current_version, protocol_of
@@ -103,7 +104,8 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
                 try:
                     raw[f.name] = json.loads(request.POST[f.name])
                 except json.JSONDecodeError:
-                    errors[f.name] = f"{f.name} is not valid JSON"
+                    errors[f.name] = gettext("%(field)s: the record could not be read.") % {
+                        "field": f.label.get(get_language() or "fr")}
         _from_pickers(form, raw, errors)
         if errors:
             values = raw
@@ -114,7 +116,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
                 messages.success(request, gettext("%(form)s saved.") % {"form": form.title.get(lang)})
                 return redirect(request.path)
             except ActionRefused as exc:
-                errors = exc.messages_by_field()
+                errors = {e.field: field_message(form, e) for e in exc.errors} or {"form": str(exc)}
                 values = raw
     sections = [
         {"title": s.title.get(lang), "fields": [
