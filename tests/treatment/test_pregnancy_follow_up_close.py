@@ -94,7 +94,7 @@ def test_the_safety_page_closes_the_follow_up(people, client_for, follow_up):
     page = client.get(f"/treatment/subjects/{follow_up.subject.code}/safety/").content.decode()
     assert url(follow_up) in page
     response = client.post(url(follow_up), {"outcome": "ongoing_at_end_of_study", "outcome_date": str(today()),
-                                             "comments": "due in spring"}, follow=True,
+                                             "comments": "due in spring", "confirm": "yes"}, follow=True,
                            headers={"accept-language": "en"})
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
     assert not errors and stored(follow_up)[:3] == ("closed", "ongoing_at_end_of_study", today())
@@ -103,17 +103,17 @@ def test_the_safety_page_closes_the_follow_up(people, client_for, follow_up):
 
 def test_the_page_shows_a_refusal_and_closes_nothing(people, client_for, follow_up):
     response = client_for(people["inv_a"]).post(url(follow_up), {"outcome": "live_birth", "outcome_date": "",
-                                                                 "comments": "seen in clinic"},
+                                                                 "comments": "seen in clinic", "confirm": "yes"},
                                                 headers={"accept-language": "en"})
     assert response.status_code == 400
     form = response.content.decode().split(f'id="pregnancy-follow-up-{follow_up.pk}"')[1].split("</form>")[0]
-    assert 'data-field="outcome_date"' in form and "<option selected>live_birth</option>" in form
+    assert 'data-field="outcome_date"' in form and '<option value="live_birth" selected>' in form
     assert 'value="seen in clinic"' in form
     assert stored(follow_up)[0] == "open"
 
 
 def test_other_site_blinded_and_wrong_subject_get_404(people, client_for, follow_up, randomized):
-    data = {"outcome": "live_birth", "outcome_date": str(today())}
+    data = {"outcome": "live_birth", "outcome_date": str(today()), "confirm": "yes"}
     for name in ("inv_b", "assessor_a"):
         response = client_for(people[name]).post(url(follow_up), data)
         assert response.status_code == 404 and b"lenalidomide" not in response.content.lower(), name
@@ -121,3 +121,14 @@ def test_other_site_blinded_and_wrong_subject_get_404(people, client_for, follow
     assert client_for(people["inv_a"]).post(url(follow_up, other.code), data).status_code == 404
     assert stored(follow_up)[0] == "open"
     assert not AuditEvent.objects.filter(action="pregnancy_follow_up.close").exists()
+
+
+def test_an_unconfirmed_close_keeps_the_follow_up_open(people, client_for, follow_up):
+    client = client_for(people["inv_a"])
+    page = client.get(f"/treatment/subjects/{follow_up.subject.code}/safety/").content.decode()
+    form = page.split(f'id="pregnancy-follow-up-{follow_up.pk}"')[1].split("</form>")[0]
+    assert 'name="confirm" value="yes" required' in form
+    response = client.post(url(follow_up), {"outcome": "live_birth", "outcome_date": str(today())},
+                           headers={"accept-language": "en"})
+    assert response.status_code == 400 and "Nothing was done: tick the box to confirm." in response.content.decode()
+    assert stored(follow_up)[0] == "open"

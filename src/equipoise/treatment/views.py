@@ -419,7 +419,7 @@ def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpRespons
         actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_optional_date(post, "outcome_date"),
         comments=post.get("comments", "")), ("outcome", "outcome_date", "comments"), _("Pregnancy follow-up closed."))
     return _attempt(request, "close-follow-up", pk, form, reverse("subject-safety", kwargs={"code": subject.code}),
-                    lambda rejected, status: _safety_page(request, subject, rights, rejected, status))
+                    lambda rejected, status: _safety_page(request, subject, rights, rejected, status), confirm=True)
 
 
 @require_POST
