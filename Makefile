@@ -17,19 +17,24 @@ $(STAMP): requirements.lock pyproject.toml
 
 env: $(STAMP)
 
-# Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
-browser:
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser here. axe-core, which
+# they inject to check accessibility, comes from package-lock.json (npm ci), never at test time.
+browser: node_modules/.package-lock.json
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 run: $(STAMP)
 	EQUIPOISE_MODE=demo $(BIN)/equipoise setup-demo
 	EQUIPOISE_MODE=demo $(BIN)/equipoise serve --host $(HOST) --port $(PORT)
 
-# The import contracts (pyproject [tool.importlinter]) before the tests.
+# The import contracts (pyproject [tool.importlinter]) and mypy (zero errors) before the tests.
 test: $(STAMP) browser
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -40,4 +45,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

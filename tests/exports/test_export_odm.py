@@ -19,6 +19,7 @@ from equipoise.records.roles import Role
 
 pytestmark = pytest.mark.django_db
 PROTOCOL = "nct06965244"
+FORMS = "odm:StudyEventData[@StudyEventOID!='SE.TREATMENT']/odm:FormData"  # the protocol's forms
 
 
 def _odm(file_type: str, cutoff=None, roles=frozenset({Role.DATA_MANAGER})) -> bytes:
@@ -119,8 +120,14 @@ def test_transactional_file_holds_every_revision_with_its_audit_record(demo):
         dt.datetime.fromisoformat(audit.findtext("odm:DateTimeStamp", namespaces=ODM_NS))
     reasons = set(doc.xpath("//odm:ReasonForChange/text()", namespaces=ODM_NS))
     assert reasons == set(FormRevision.objects.exclude(reason="").values_list("reason", flat=True))
-    # One FormData per revision that changed something (a revision always does).
-    assert len(doc.xpath("//odm:FormData", namespaces=ODM_NS)) == FormRevision.objects.count()
+    # One FormData per revision that changed something (a revision always does), and one per
+    # adverse event and dispensing (the treatment app's records, in the common event SE.TREATMENT).
+    from equipoise.treatment.models import AdverseEvent, Dispensing
+
+    assert len(doc.xpath("//odm:StudyEventData[@StudyEventOID!='SE.TREATMENT']/odm:FormData",
+                         namespaces=ODM_NS)) == FormRevision.objects.count()
+    assert len(doc.xpath("//odm:FormData[@FormOID='F.AE']", namespaces=ODM_NS)) == AdverseEvent.objects.count() > 0
+    assert len(doc.xpath("//odm:FormData[@FormOID='F.DISPENSING']", namespaces=ODM_NS)) == Dispensing.objects.count() > 0
     assert doc.xpath("//odm:ItemData[@TransactionType='Update']", namespaces=ODM_NS)
 
 
@@ -137,7 +144,7 @@ def test_round_trip_of_one_subject_through_both_odm_files(demo):
     [subject_data] = snapshot.xpath("//odm:SubjectData[@SubjectKey=$key]", namespaces=ODM_NS, key=subject.code)
     assert subject_data.find("odm:SiteRef", ODM_NS).get("LocationOID") == f"LOC.{subject.site.code}"
     read = {}
-    for form in subject_data.xpath("odm:StudyEventData/odm:FormData", namespaces=ODM_NS):
+    for form in subject_data.xpath(FORMS, namespaces=ODM_NS):
         read[_form_key(form)] = {i.get("ItemOID"): _typed(i.get("Value"), types[i.get("ItemOID")])
                                  for i in form.xpath("odm:ItemGroupData/odm:ItemData", namespaces=ODM_NS)}
     assert set(read) == set(expected)
@@ -148,7 +155,7 @@ def test_round_trip_of_one_subject_through_both_odm_files(demo):
     [subject_data] = history.xpath("//odm:SubjectData[@SubjectKey=$key]", namespaces=ODM_NS, key=subject.code)
     replayed: dict[tuple, dict[str, Any]] = {}
     reasons = set()
-    for form in subject_data.xpath("odm:StudyEventData/odm:FormData", namespaces=ODM_NS):
+    for form in subject_data.xpath(FORMS, namespaces=ODM_NS):
         state = replayed.setdefault(_form_key(form), {})
         for item in form.xpath("odm:ItemGroupData/odm:ItemData", namespaces=ODM_NS):
             oid, kind = item.get("ItemOID"), item.get("TransactionType")

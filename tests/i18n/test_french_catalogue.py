@@ -34,7 +34,8 @@ CATALOGUE = PACKAGE / "locale" / "fr" / "LC_MESSAGES"
 PO, MO = CATALOGUE / "django.po", CATALOGUE / "django.mo"
 
 # Entries whose French is the same word as the English (true cognates or accepted jargon).
-SAME_IN_FRENCH = {"Action", "Contraception", "Date", "Grade", "Patients", "Position", "Query", "Queries", "ok"}
+SAME_IN_FRENCH = {"Action", "Contraception", "Date", "Grade", "Patients", "Position", "ok", "code", "contraception",
+                  "dose (mg)", "grade", "prescription", "signature"}
 
 
 @dataclass

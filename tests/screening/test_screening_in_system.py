@@ -122,9 +122,11 @@ def test_screening_page_and_log(inv, people):
     assert 'data-criterion="EX01"' in page and "✗" in page and "not_eligible" in page
     monitor = Client()
     monitor.force_login(people["monitor"])
-    log = monitor.get("/screening-log/?format=csv")
+    log = monitor.get("/screening-log/?format=csv", HTTP_ACCEPT_LANGUAGE="en")
     rows = list(csv.DictReader(io.StringIO(log.content.decode())))
-    assert rows[0]["subject"] == failed.code and set(rows[0]["failed_criteria"].split()) == {"EX01", "EX06"}
+    assert rows[0]["Subject"] == failed.code and set(rows[0]["Failed criteria"].split()) == {"EX01", "EX06"}
+    french = monitor.get("/screening-log/?format=csv", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert french.startswith("Patient,Centre,") and "Critères non remplis" in french
     other = Client()
     other.force_login(people["inv_b"])
     assert failed.code not in other.get("/screening-log/?format=csv").content.decode()

@@ -4,8 +4,9 @@ Subjects are read in chunks of `SUBJECT_CHUNK` in code order; each chunk's facts
 allocation, dispensings, eligibility, visits, adverse events) are fetched with one query per table,
 and the domain rows of each subject are yielded before the next chunk is read. The findings
 domains (LB, QS, FA, RS, CM) come from one pass over the form values in force at the cut-off,
-subject by subject. Rows are spooled to temporary files (JSON lines) and each requested format is
-written from the spool: memory holds one subject's rows, whatever the trial's size.
+subject by subject. Rows are spooled to temporary files (pickled in batches of a few thousand rows)
+and each requested format is written from the spool: memory holds one batch of rows, whatever the
+trial's size.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import itertools
-import json
+import pickle
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from equipoise.exports.reading import (
     database_last_modified,
     derived_in_force,
     latest_revisions,
+    signature_facts,
 )
 from equipoise.interchange import sdtm
 from equipoise.interchange.dataset_json import DatasetInfo, write_dataset
@@ -46,6 +48,7 @@ from equipoise.visits.localtime import trial_date
 
 SUBJECT_CHUNK = 500
 FORMATS = ("json", "ndjson", "csv", "xpt")
+SPOOL_BATCH = 2000
 FINDINGS_DOMAINS = ("LB", "QS", "FA", "RS", "CM")
 FINDING_FORMS = frozenset({"labs", "dlqi", "pain_itch_nrs", "physician_global", "clasi", "steroid_dose"})
 
@@ -213,6 +216,16 @@ class Source:
                     e["end_date"] = None
             yield from sdtm.ae_rows(self.study, self.mode, code, events, aux)
 
+    def zs(self) -> Iterator[list[Any]]:
+        """The electronic signatures given before the cut-off, each with whether it stood then."""
+        facts = signature_facts(self.protocol_id, self.protocol, self.cutoff)
+        for code, group in itertools.groupby(facts, key=lambda f: f.subject):
+            yield from sdtm.zs_rows(self.study, self.mode, code, [{
+                "scope": "casebook" if f.visit is None else "visit", "printed_name": f.printed_name,
+                "role": f.role, "meaning": f.meaning, "at": f.at, "state": f.state,
+                "invalidated_by": f.invalidated_by, "content_sha256": f.content_sha256,
+                "visit": None if f.visit is None else self.visit(*f.visit)} for f in group])
+
     # --- findings ---------------------------------------------------------------------------
 
     def finding_forms(self) -> Iterator[tuple[str, list[FindingForm]]]:
@@ -241,34 +254,48 @@ class Source:
             return (row for code, forms in self.finding_forms() for row in self.finding_rows(name, code, forms))
         return getattr(self, name.lower())()
 
-    def spooled(self, names: tuple[str, ...]) -> dict[str, IO[str]]:
-        """Every domain's rows in a temporary file of JSON lines, the findings domains from one pass
-        over the form values (scoring each form once), so each format reads rows, not the database."""
-        spools: dict[str, IO[str]] = {n: tempfile.TemporaryFile("w+", encoding="utf-8") for n in names}
+    def spooled(self, names: tuple[str, ...]) -> tuple[dict[str, IO[bytes]], dict[str, int]]:
+        """Every domain's rows in a temporary file, the findings domains from one pass over the form
+        values (scoring each form once), so each format reads rows, not the database. Rows are
+        pickled in batches of `SPOOL_BATCH` (a file this process writes and reads back itself).
+        Returns the spools and each domain's number of rows."""
+        spools: dict[str, IO[bytes]] = {n: tempfile.TemporaryFile("w+b") for n in names}
+        counts = dict.fromkeys(names, 0)
         findings = [n for n in names if n in FINDINGS_DOMAINS]
         if findings:
+            pending: dict[str, list[list[Any]]] = {n: [] for n in findings}
             for code, forms in self.finding_forms():
                 for n in findings:
-                    for row in self.finding_rows(n, code, forms):
-                        spools[n].write(json.dumps(row))
-                        spools[n].write("\n")
+                    pending[n].extend(self.finding_rows(n, code, forms))
+                    if len(pending[n]) >= SPOOL_BATCH:
+                        counts[n] += len(pending[n])
+                        pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
+                        pending[n] = []
+            for n in findings:
+                counts[n] += len(pending[n])
+                pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
         for n in names:
             if n not in FINDINGS_DOMAINS:
-                for row in self.rows(n):
-                    spools[n].write(json.dumps(row))
-                    spools[n].write("\n")
-        return spools
+                for batch in itertools.batched(self.rows(n), SPOOL_BATCH):
+                    counts[n] += len(batch)
+                    pickle.dump(list(batch), spools[n], protocol=pickle.HIGHEST_PROTOCOL)
+        return spools, counts
 
 
-def _replay(spool: IO[str]) -> Iterator[list[Any]]:
+def _replay(spool: IO[bytes]) -> Iterator[list[Any]]:
     spool.seek(0)
-    for line in spool:
-        yield json.loads(line)
+    while True:
+        try:
+            batch = pickle.load(spool)  # noqa: S301 - this export's own temporary file
+        except EOFError:
+            return
+        yield from batch
 
 
 # What a user kept from arms may take: no exposure, adverse events, labs, steroid doses or
-# disposition reasons, which reveal the arm by inference; findings only from forms they may open.
-BLINDED_DOMAINS = ("DM", "SV", "IE", "QS", "FA", "RS")
+# disposition reasons, which reveal the arm by inference; findings only from forms they may open;
+# the signatures (who signed which visit, when, and whether it stands) reveal nothing of the arm.
+BLINDED_DOMAINS = ("DM", "SV", "IE", "QS", "FA", "RS", "ZS")
 
 
 def allowed_domains(mode: ArmMode, rights: Rights) -> tuple[str, ...]:
@@ -297,7 +324,7 @@ def write_datasets(directory: Path, protocol_id: str, cutoff: Cutoff, mode: ArmM
     modified = database_last_modified(cutoff)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    spools = source.spooled(names)
+    spools, counts = source.spooled(names)
     try:
         for name in names:
             info = source.info(name)
@@ -306,7 +333,7 @@ def write_datasets(directory: Path, protocol_id: str, cutoff: Cutoff, mode: ArmM
                 rows = _replay(spools[name])
                 if fmt in ("json", "ndjson"):
                     with path.open("w", encoding="utf-8") as out:
-                        write_dataset(out, info, rows, created=created, db_modified=modified,
+                        write_dataset(out, info, rows, created=created, db_modified=modified, records=counts[name],
                                       ndjson=fmt == "ndjson", originator=source.protocol.registry.sponsor)
                 elif fmt == "csv":
                     with path.open("w", encoding="utf-8", newline="") as out:

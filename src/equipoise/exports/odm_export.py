@@ -6,9 +6,12 @@
   site as a Location (plus the sponsor), each Location naming the versions in force there.
 - ClinicalData, one per protocol version: Transactional gives every revision with its audit
   record; Snapshot the values in force at the cut-off. The Transactional file is the archive
-  (`Archival="Yes"`).
+  (`Archival="Yes"`). The adverse events and dispensings recorded under the version follow each
+  subject's visits (`interchange.odm_treatment`), and the investigator's signatures sit on the
+  signed visit's StudyEventData or the signed casebook's SubjectData (`interchange.signatures`;
+  their meanings are SignatureDefs in AdminData).
 A user the blinding policy keeps from arms gets only the forms it lets them open
-(`allocation.blinding.open_forms`).
+(`allocation.blinding.open_forms`), and no adverse events or dispensings (they name the drug).
 """
 
 from __future__ import annotations
@@ -19,8 +22,17 @@ from typing import IO
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from equipoise.allocation.blinding import open_forms
-from equipoise.exports.reading import Cutoff, previous_data, revision_rows, snapshot_rows, versions
+from equipoise.allocation.blinding import may_see_arm, open_forms
+from equipoise.exports.reading import (
+    Cutoff,
+    previous_data,
+    revision_rows,
+    signature_facts,
+    signature_meanings,
+    snapshot_rows,
+    treatment_records,
+    versions,
+)
 from equipoise.interchange.odm_clinical import (
     location_oid,
     snapshot_blocks,
@@ -28,7 +40,9 @@ from equipoise.interchange.odm_clinical import (
     user_oid,
 )
 from equipoise.interchange.odm_metadata import VersionLayout, layout
+from equipoise.interchange.odm_treatment import with_treatment
 from equipoise.interchange.odm_writer import LocationInfo, OdmFile, StudyInfo, UserInfo
+from equipoise.interchange.signatures import signature_defs, signed_blocks
 from equipoise.protocol.schema import Protocol
 from equipoise.records.access import Rights
 from equipoise.records.models import Membership, ProtocolVersion, Site
@@ -101,7 +115,7 @@ def write_odm(out: IO[bytes], protocol_id: str, file_type: str, cutoff: Cutoff, 
                  description=f"{latest.registry.brief_title.en}: data as known at {cutoff.label}",
                  originator=latest.registry.sponsor) as odm:
         odm.study(info, layouts)
-        odm.admin(info.oid, _users(), _locations(stored, latest.registry.sponsor))
+        odm.admin(info.oid, _users(), _locations(stored, latest.registry.sponsor), signature_defs(signature_meanings()))
         for version, protocol, lay in zip(stored, protocols, layouts, strict=True):
             forms = frozenset(f.id for f in open_forms(rights, protocol.forms))
             if transactional:
@@ -109,6 +123,10 @@ def write_odm(out: IO[bytes], protocol_id: str, file_type: str, cutoff: Cutoff, 
                                               previous_data)
             else:
                 blocks = snapshot_blocks(snapshot_rows(protocol_id, version, protocol, cutoff, forms), lay)
+            if may_see_arm(rights):
+                blocks = with_treatment(blocks, treatment_records(protocol_id, version, cutoff), transactional,
+                                        location_oid)
+            blocks = signed_blocks(blocks, signature_facts(protocol_id, protocol, cutoff), user_oid("{}"))
             n = 0
             with odm.clinical_data(info.oid, lay.oid):
                 for block in blocks:

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from equipoise.interchange.odm_clinical import FormRow
+from equipoise.interchange.odm_clinical import FormRow, location_oid, user_oid
 from equipoise.interchange.odm_metadata import event_oid
+from equipoise.interchange.odm_treatment import TreatmentRecord
+from equipoise.interchange.odm_writer import Audit
+from equipoise.interchange.signatures import SignatureFact
 from equipoise.protocol.schema import Protocol
 from equipoise.records.models import FormRevision, ProtocolVersion
 from equipoise.visits.localtime import TRIAL_TIMEZONE
@@ -129,3 +132,96 @@ def database_last_modified(cutoff: Cutoff) -> dt.datetime | None:
 
     return (AuditEvent.objects.filter(at__lt=cutoff.end).order_by("-sequence").values_list("at", flat=True)
             .first())
+
+
+def signature_state(signature, cutoff: Cutoff) -> str:
+    """Whether a signature stood at the cut-off: `invalidated` by a change saved before it, `broken`
+    when the signed content no longer hashes to the signed hash, else `valid`. At "now" the
+    signed records are hashed again too (people's own check, one query per signature)."""
+    from equipoise.people.actions.signatures import status
+    from equipoise.people.signed_content import content_hash
+
+    if signature.invalidated_at is not None and signature.invalidated_at < cutoff.end:
+        return "invalidated"
+    if cutoff.date is None:
+        return status(signature)
+    return "valid" if content_hash(signature.content) == signature.content_sha256 else "broken"
+
+
+def signature_facts(protocol_id: str, protocol: Protocol, cutoff: Cutoff) -> Iterator[SignatureFact]:
+    """The signatures given before the cut-off, in subject-code order, as the exports see them."""
+    from equipoise.people.models import Signature
+
+    query = (Signature.objects.filter(subject__protocol_id=protocol_id, signed_at__lt=cutoff.end)
+             .select_related("subject__site", "visit", "signer").order_by("subject__code", "signed_at", "id"))
+    meanings = dict(signature_meanings())
+    for s in query.iterator(chunk_size=500):
+        visit = s.visit
+        yield SignatureFact(
+            subject=s.subject.code, site=s.subject.site.code,
+            event_oid=None if visit is None else event_oid(visit.visit_id if visit.scheduled else None),
+            repeat_key=None if visit is None else repeat_key(visit.visit_id, visit.scheduled, visit.attempt, protocol),
+            username=s.signer.get_username(), printed_name=s.printed_name, role=s.role, meaning_code=s.meaning,
+            meaning=meanings.get(s.meaning, s.meaning), at=s.signed_at, state=signature_state(s, cutoff),
+            invalidated_by=s.invalidated_by if s.invalidated_at is not None and s.invalidated_at < cutoff.end else "",
+            visit=None if visit is None else (visit.visit_id, visit.scheduled, visit.attempt, visit.done_date),
+            content_sha256=s.content_sha256)
+
+
+def signature_meanings() -> list[tuple[str, str]]:
+    """(code, English text) of every signature meaning, for the ODM SignatureDefs."""
+    from equipoise.people.models import SignatureMeaning
+
+    with translation.override("en"):
+        return [(str(m.value), str(m.label)) for m in SignatureMeaning]
+
+
+def _causality(causality: dict[str, Any] | None) -> str:
+    return "; ".join(f"{drug}: {verdict}" for drug, verdict in sorted((causality or {}).items()))
+
+
+def treatment_records(protocol_id: str, version: ProtocolVersion, cutoff: Cutoff) -> Iterator[TreatmentRecord]:
+    """The adverse events and dispensings recorded under `version` before the cut-off, in subject-code
+    order (a subject's adverse events, then its dispensings)."""
+    from equipoise.treatment.models import AdverseEvent, Dispensing
+
+    events = (AdverseEvent.objects.filter(subject__protocol_id=protocol_id, protocol_version=version,
+                                          reported_at__lt=cutoff.end)
+              .order_by("subject__code", "onset_date", "id")
+              .values_list("subject__code", "subject__site__code", "id", "term", "onset_date", "end_date", "grade",
+                           "seriousness", "special_interest", "related_to_study_drug", "causality", "action_taken",
+                           "outcome", "reported_by__username", "reported_at").iterator(chunk_size=CHUNK))
+    doses = (Dispensing.objects.filter(subject__protocol_id=protocol_id, protocol_version=version,
+                                       created_at__lt=cutoff.end)
+             .order_by("subject__code", "dispensed_on", "id")
+             .values_list("subject__code", "subject__site__code", "id", "dispensed_on", "prescription__drug",
+                          "prescription__dose_mg", "prescription__frequency", "prescription__days", "tablets",
+                          "prescription__auxiliary", "prescription__auxiliary_dose_mg", "auxiliary_tablets",
+                          "dispenser__username", "created_at").iterator(chunk_size=CHUNK))
+    last_day = cutoff.last_day
+
+    def adverse(row: tuple[Any, ...]) -> TreatmentRecord:
+        (code, site, pk, term, onset, end, grade, seriousness, special, related, causality, action, outcome,
+         username, at) = row
+        return TreatmentRecord(code, site, "AE", pk, {
+            "term": term, "onset_date": onset, "end_date": end if end and end <= last_day else None, "grade": grade,
+            "seriousness": ", ".join(seriousness or ()), "special_interest": ", ".join(special or ()),
+            "related_to_study_drug": related, "causality": _causality(causality), "action_taken": action,
+            "outcome": outcome}, Audit(user_oid(username), location_oid(site), at, source_id="adverse event report"))
+
+    def dispensed(row: tuple[Any, ...]) -> TreatmentRecord:
+        code, site, pk, on, drug, dose, freq, days, tablets, aux, aux_dose, aux_tablets, username, at = row
+        return TreatmentRecord(code, site, "DISPENSING", pk, {
+            "dispensed_on": on, "drug": drug, "dose_mg": dose, "frequency": freq, "days": days, "tablets": tablets,
+            "auxiliary": aux, "auxiliary_dose_mg": aux_dose, "auxiliary_tablets": aux_tablets if aux else None},
+            Audit(user_oid(username), location_oid(site), at, source_id="dispensing"))
+
+    # Merge the two streams by subject code: each subject's adverse events, then its dispensings.
+    ae, dose = next(events, None), next(doses, None)
+    while ae is not None or dose is not None:
+        if ae is not None and (dose is None or ae[0] <= dose[0]):
+            yield adverse(ae)
+            ae = next(events, None)
+        elif dose is not None:
+            yield dispensed(dose)
+            dose = next(doses, None)

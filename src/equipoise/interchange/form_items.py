@@ -104,8 +104,8 @@ def python_value(text: str, data_type: str) -> Any:
 
 def _dig(record: Mapping[str, Any], path: tuple[str, ...]) -> tuple[bool, Any]:
     value: Any = record
-    for key in path:
-        if not isinstance(value, Mapping) or key not in value:
+    for key in path:  # stored values are JSON: a mapping is a dict (and the plain check is cheaper)
+        if not isinstance(value, dict) or key not in value:
             return False, None
         value = value[key]
     return True, value
@@ -116,7 +116,7 @@ def field_values(field: FormField, value: Any) -> Iterator[tuple[str, Any]]:
     if field.type != "instrument":
         yield item_oid(field.name), value
         return
-    record = value if isinstance(value, Mapping) else {}
+    record = value if isinstance(value, dict) else {}
     for item in instrument_items(field):
         if item.listed:
             if item.path[1] in (record.get(item.path[0]) or ()):

@@ -78,15 +78,17 @@ def _flat(layout: VersionLayout, row_form: str, data: Mapping[str, Any]) -> dict
     return {oid: (group, value) for group, items in layout.grouped(row_form, data) for oid, value in items}
 
 
-def transaction_form(layout: VersionLayout, row: FormRow, previous: Mapping[str, Any]) -> FormBlock | None:
-    """The items `row`'s revision inserted, updated or removed compared with `previous`; None if none."""
+def transaction_form(layout: VersionLayout, row: FormRow, before: Mapping[str, tuple[str, Any]],
+                     after: Mapping[str, tuple[str, Any]]) -> FormBlock | None:
+    """The items `row`'s revision inserted, updated or removed: `after` its values, `before` those of
+    the preceding revision (both as `flat_items`); None if nothing changed."""
     audit = _audit(row)
-    before, after = _flat(layout, row.form_id, previous), _flat(layout, row.form_id, row.data)
     groups: dict[str, list[ItemValue]] = {}
     for oid, (group, value) in after.items():
-        if oid not in before:
+        old = before.get(oid)
+        if old is None:
             groups.setdefault(group, []).append(ItemValue(oid, value, "Insert", audit))
-        elif odm_value(before[oid][1]) != odm_value(value):
+        elif not (type(old[1]) is type(value) and old[1] == value) and odm_value(old[1]) != odm_value(value):
             groups.setdefault(group, []).append(ItemValue(oid, value, "Update", audit))
     for oid, (group, _) in before.items():
         if oid not in after:
@@ -103,23 +105,26 @@ def transactional_blocks(rows: Iterable[FormRow], layout: VersionLayout,
     """Subject blocks of every revision in `rows` (ordered by subject, visit, form, revision).
 
     A revision's previous values come from the row before it when that is the same record's
-    preceding revision; otherwise (the preceding revision was made under another protocol
-    version, so it is in another ClinicalData) from `previous_of(record_id, revision - 1)`.
+    preceding revision (its items already flattened); otherwise (the preceding revision was made
+    under another protocol version, so it is in another ClinicalData) from
+    `previous_of(record_id, revision - 1)`.
     """
     for rows_of_subject in _by_subject(rows):
         forms = []
         last: FormRow | None = None
+        last_items: Mapping[str, tuple[str, Any]] = {}
         for row in rows_of_subject:
             if row.revision == 1:
-                previous: Mapping[str, Any] = {}
+                before: Mapping[str, tuple[str, Any]] = {}
             elif last is not None and last.record_id == row.record_id and last.revision == row.revision - 1:
-                previous = last.data
+                before = last_items
             else:
-                previous = previous_of(row.record_id, row.revision - 1)
-            form = transaction_form(layout, row, previous)
+                before = _flat(layout, row.form_id, previous_of(row.record_id, row.revision - 1))
+            after = _flat(layout, row.form_id, row.data)
+            form = transaction_form(layout, row, before, after)
             if form is not None:
                 forms.append((row, form))
-            last = row
+            last, last_items = row, after
         if forms:
             yield _block(rows_of_subject, forms)
 

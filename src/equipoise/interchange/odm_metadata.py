@@ -14,10 +14,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from equipoise.interchange.form_items import ODM_TYPES, field_values, instrument_items, item_oid
+from equipoise.interchange.form_items import ODM_TYPES, instrument_items, item_oid
 from equipoise.protocol.schema import Form, FormField, Protocol, Text
 
 UNSCHEDULED = "UNSCHEDULED"
+_Part = tuple[tuple[str, ...], str, bool, str]  # an instrument score: path in the record, item OID, listed, group
 DERIVED = "DERIVED"
 
 
@@ -64,6 +65,7 @@ class FormDef:
     name: str
     title: Bilingual
     groups: tuple[GroupDef, ...]
+    repeating: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class VersionLayout:
     units: dict[str, str] = field(default_factory=dict)  # unit symbol -> MU OID
     _group_of: dict[str, dict[str, str]] = field(default_factory=dict)  # form id -> item OID -> group OID
     _fields: dict[str, list[FormField]] = field(default_factory=dict)
+    _plans: dict[str, list[tuple[str, str | None, str | None, tuple[_Part, ...]]]] = field(default_factory=dict)
 
     def items(self) -> Iterable[ItemDef]:
         seen = set()
@@ -103,20 +106,55 @@ class VersionLayout:
     def item_types(self) -> dict[str, str]:
         return {item.oid: item.data_type for item in self.items()}
 
+    def _plan(self, form_id: str) -> list[tuple[str, str | None, str | None, tuple[_Part, ...]]]:
+        """Where each of a form's fields goes, worked out once per form: (field name, item OID and
+        group of a plain field, or the instrument's parts: (path in the record, item OID, listed, group))."""
+        plan = self._plans.get(form_id)
+        if plan is None:
+            group_of = self._group_of[form_id]
+            plan = []
+            for f in self._fields[form_id]:
+                if f.type != "instrument":
+                    oid = item_oid(f.name)
+                    plan.append((f.name, oid, group_of[oid], ()))
+                    continue
+                parts = tuple((i.path, item_oid(f.name, i.path), i.listed, group_of[item_oid(f.name, i.path)])
+                              for i in instrument_items(f))
+                plan.append((f.name, None, None, parts))
+            self._plans[form_id] = plan
+        return plan
+
     def grouped(self, form_id: str, data: Mapping[str, Any], derived: Mapping[str, Any] | None = None
                 ) -> list[tuple[str, list[tuple[str, Any]]]]:
-        """A form's stored values as [(item group OID, [(item OID, value), ...])], in metadata order."""
-        fields = self._fields[form_id]
+        """A form's stored values as [(item group OID, [(item OID, value), ...])], in metadata order
+        (the items `form_items.field_values` names, read through the form's plan)."""
         by_group: dict[str, list[tuple[str, Any]]] = {}
-        group_of = self._group_of[form_id]
-        for f in fields:
-            if f.name in data and data[f.name] is not None:
-                for oid, value in field_values(f, data[f.name]):
-                    by_group.setdefault(group_of[oid], []).append((oid, value))
-        for name, value in (derived or {}).items():
-            oid = item_oid(name)
-            if value is not None and oid in group_of:
-                by_group.setdefault(group_of[oid], []).append((oid, value))
+        for name, oid, group, parts in self._plan(form_id):
+            value = data.get(name)
+            if value is None:
+                continue
+            if oid is not None and group is not None:
+                by_group.setdefault(group, []).append((oid, value))
+                continue
+            record = value if isinstance(value, dict) else {}
+            for path, part_oid, listed, part_group in parts:
+                if listed:  # a flag held as membership of a list
+                    if path[1] in (record.get(path[0]) or ()):
+                        by_group.setdefault(part_group, []).append((part_oid, True))
+                    continue
+                inner: Any = record
+                for key in path:
+                    if not isinstance(inner, dict) or key not in inner:
+                        break
+                    inner = inner[key]
+                else:
+                    by_group.setdefault(part_group, []).append((part_oid, inner))
+        if derived:
+            group_of = self._group_of[form_id]
+            for name, value in derived.items():
+                derived_oid = item_oid(name)
+                if value is not None and derived_oid in group_of:
+                    by_group.setdefault(group_of[derived_oid], []).append((derived_oid, value))
         order = [g.oid for g in self.forms[form_id].groups]
         return [(g, by_group[g]) for g in order if g in by_group]
 
@@ -195,6 +233,11 @@ def layout(protocol: Protocol, number: int, units: dict[str, str] | None = None)
     events.append(EventDef(oid=event_oid(None), name="Unscheduled visit",
                            label=Bilingual("Unscheduled visit", "Visite non programmée"), repeating=True,
                            kind="Unscheduled", forms=tuple(form_oid(f) for f in protocol.schedule.unscheduled_forms)))
+    # The treatment app's adverse events and dispensings (see odm_treatment), after the protocol's forms.
+    from equipoise.interchange.odm_treatment import treatment_event, treatment_forms
+
+    forms.update(treatment_forms())
+    events.append(treatment_event())
     codelists = [_codelist(f) for form in protocol.forms for f in form.fields() if f.type == "enum"]
     return VersionLayout(oid=version_oid(protocol.id, number), name=f"{protocol.id} version {number}",
                          protocol_id=protocol.id, number=number, events=events, forms=forms, codelists=codelists,

@@ -1,8 +1,10 @@
 """Write an ODM 1.3.2 file incrementally with lxml's `xmlfile`.
 
 The root, Study, AdminData and each ClinicalData are opened as streaming contexts; a subject's
-data is built as one small element tree (`SubjectBlock`) and written out at once, so memory holds
-one subject, never the trial. Element order follows ODM1-3-2-foundation.xsd.
+data (`SubjectBlock`, one subject at a time, never the trial) is written element by element through
+the same incremental writer, no tree built per value. Element order follows ODM1-3-2-foundation.xsd.
+A signature that stands is a `Signature` (its meaning a `SignatureDef` in AdminData); one that a
+later change invalidated is only told in an `Annotation` comment, never given as a Signature.
 
     with OdmFile(out, file_type="Transactional", file_oid=..., created=..., archival=True) as odm:
         odm.study(study, layouts)
@@ -14,7 +16,6 @@ one subject, never the trial. Element order follows ODM1-3-2-foundation.xsd.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,12 @@ NSMAP = {None: ODM_NS}
 
 def q(tag: str) -> str:
     return f"{{{ODM_NS}}}{tag}"
+
+
+(SUBJECT_DATA, SITE_REF, STUDY_EVENT_DATA, FORM_DATA, ITEM_GROUP_DATA, ITEM_DATA, SIGNATURE, USER_REF, LOCATION_REF,
+ SIGNATURE_REF, DATE_TIME_STAMP, ANNOTATION, COMMENT) = map(q, (
+    "SubjectData", "SiteRef", "StudyEventData", "FormData", "ItemGroupData", "ItemData", "Signature", "UserRef",
+    "LocationRef", "SignatureRef", "DateTimeStamp", "Annotation", "Comment"))
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,26 @@ class Audit:
     source_id: str = ""
 
 
+@dataclass(frozen=True)
+class SignatureDefInfo:
+    """What a kind of signature means (AdminData `SignatureDef`)."""
+
+    oid: str
+    meaning: str
+    legal_reason: str
+    methodology: str = "Electronic"
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A signature that stands over a subject's data or a visit's: who, where, which meaning, when."""
+
+    user_oid: str
+    location_oid: str
+    signature_oid: str
+    at: dt.datetime
+
+
 @dataclass
 class ItemValue:
     oid: str
@@ -84,6 +111,7 @@ class ItemValue:
 class FormBlock:
     form_oid: str
     transaction: str | None = None
+    repeat_key: str | None = None
     audit: Audit | None = None
     groups: list[tuple[str, list[ItemValue]]] = field(default_factory=list)
 
@@ -93,6 +121,8 @@ class EventBlock:
     event_oid: str
     repeat_key: str | None
     forms: list[FormBlock] = field(default_factory=list)
+    signature: Signed | None = None
+    notes: list[str] = field(default_factory=list)  # Annotation comments (e.g. a signature invalidated)
 
 
 @dataclass
@@ -100,6 +130,8 @@ class SubjectBlock:
     key: str
     location_oid: str
     events: list[EventBlock] = field(default_factory=list)
+    signature: Signed | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def _stamp(at: dt.datetime) -> str:
@@ -190,7 +222,7 @@ class OdmFile:
         protocol = etree.SubElement(mdv, q("Protocol"))
         for n, ev in enumerate(lay.events, 1):
             etree.SubElement(protocol, q("StudyEventRef"), StudyEventOID=ev.oid, OrderNumber=str(n),
-                             Mandatory="No" if ev.kind == "Unscheduled" else "Yes")
+                             Mandatory="Yes" if ev.kind == "Scheduled" else "No")
         for ev in lay.events:
             sed = etree.SubElement(mdv, q("StudyEventDef"), OID=ev.oid, Name=ev.name,
                                    Repeating="Yes" if ev.repeating else "No", Type=ev.kind)
@@ -198,7 +230,8 @@ class OdmFile:
             for n, form_oid in enumerate(ev.forms, 1):
                 etree.SubElement(sed, q("FormRef"), FormOID=form_oid, OrderNumber=str(n), Mandatory="No")
         for form in lay.forms.values():
-            fd = etree.SubElement(mdv, q("FormDef"), OID=form.oid, Name=form.name, Repeating="No")
+            fd = etree.SubElement(mdv, q("FormDef"), OID=form.oid, Name=form.name,
+                                  Repeating="Yes" if form.repeating else "No")
             _texts(fd, "Description", form.title)
             for g in form.groups:
                 etree.SubElement(fd, q("ItemGroupRef"), ItemGroupOID=g.oid, Mandatory="No")
@@ -223,7 +256,8 @@ class OdmFile:
                 _texts(cli, "Decode", decode)
         return mdv
 
-    def admin(self, study_oid: str, users: Iterable[UserInfo], locations: Iterable[LocationInfo]) -> None:
+    def admin(self, study_oid: str, users: Iterable[UserInfo], locations: Iterable[LocationInfo],
+              signature_defs: Iterable[SignatureDefInfo] = ()) -> None:
         el = _element("AdminData", {})
         for u in users:
             ue = etree.SubElement(el, q("User"), OID=u.oid, UserType=u.kind)
@@ -237,6 +271,10 @@ class OdmFile:
             for mdv, effective in loc.versions:
                 etree.SubElement(le, q("MetaDataVersionRef"), StudyOID=study_oid,
                                  MetaDataVersionOID=mdv, EffectiveDate=effective.isoformat())
+        for sd in signature_defs:
+            se = etree.SubElement(el, q("SignatureDef"), OID=sd.oid, Methodology=sd.methodology)
+            etree.SubElement(se, q("Meaning")).text = sd.meaning
+            etree.SubElement(se, q("LegalReason")).text = sd.legal_reason
         self._xf.write(el)
         self._xf.flush()
 
@@ -247,46 +285,79 @@ class OdmFile:
         self._xf.flush()
 
     def subject(self, block: SubjectBlock) -> None:
+        """Write one SubjectData through the incremental writer: start and end tags go straight to
+        the stream, and a revision's AuditRecord is built once and written after each of its values."""
+        xf = self._xf
         transactional = self.file_type == "Transactional"
-        sd = _element("SubjectData", {"SubjectKey": block.key})
+        attrs = {"SubjectKey": block.key}
         if transactional:
-            sd.set("TransactionType", "Upsert")
-        etree.SubElement(sd, q("SiteRef"), LocationOID=block.location_oid)
-        for ev in block.events:
-            ed = etree.SubElement(sd, q("StudyEventData"), StudyEventOID=ev.event_oid)
-            if ev.repeat_key is not None:
-                ed.set("StudyEventRepeatKey", ev.repeat_key)
-            if transactional:
-                ed.set("TransactionType", "Upsert")
-            for form in ev.forms:
-                self._form(ed, form, transactional)
-        self._xf.write(sd)
+            attrs["TransactionType"] = "Upsert"
+        with xf.element(SUBJECT_DATA, attrs):
+            if block.signature is not None:
+                self._signature(block.signature)
+            with xf.element(SITE_REF, LocationOID=block.location_oid):
+                pass
+            self._notes(block.notes)
+            for ev in block.events:
+                ev_attrs = {"StudyEventOID": ev.event_oid}
+                if ev.repeat_key is not None:
+                    ev_attrs["StudyEventRepeatKey"] = ev.repeat_key
+                if transactional:
+                    ev_attrs["TransactionType"] = "Upsert"
+                with xf.element(STUDY_EVENT_DATA, ev_attrs):
+                    if ev.signature is not None:
+                        self._signature(ev.signature)
+                    self._notes(ev.notes)
+                    for form in ev.forms:
+                        self._form(form, transactional)
 
-    @staticmethod
-    def _form(parent: etree._Element, form: FormBlock, transactional: bool) -> None:
-        fd = etree.SubElement(parent, q("FormData"), FormOID=form.form_oid)
+    def _signature(self, signed: Signed) -> None:
+        xf = self._xf
+        with xf.element(SIGNATURE):
+            with xf.element(USER_REF, UserOID=signed.user_oid):
+                pass
+            with xf.element(LOCATION_REF, LocationOID=signed.location_oid):
+                pass
+            with xf.element(SIGNATURE_REF, SignatureOID=signed.signature_oid):
+                pass
+            with xf.element(DATE_TIME_STAMP):
+                xf.write(_stamp(signed.at))
+
+    def _notes(self, notes: list[str]) -> None:
+        for n, note in enumerate(notes, 1):
+            with self._xf.element(ANNOTATION, SeqNum=str(n)), self._xf.element(COMMENT):
+                self._xf.write(note)
+
+    def _form(self, form: FormBlock, transactional: bool) -> None:
+        xf = self._xf
+        attrs = {"FormOID": form.form_oid}
+        if form.repeat_key is not None:
+            attrs["FormRepeatKey"] = form.repeat_key
         if transactional and form.transaction:
-            fd.set("TransactionType", form.transaction)
-        if form.audit is not None:
-            fd.append(audit_element(form.audit))
+            attrs["TransactionType"] = form.transaction
+        # The values of one revision share its audit record: built once, written after each value.
         audits: dict[int, etree._Element] = {}
-        for group_oid, items in form.groups:
-            gd = etree.SubElement(fd, q("ItemGroupData"), ItemGroupOID=group_oid)
-            if transactional:
-                gd.set("TransactionType", "Upsert")
-            for item in items:
-                attrs = {"ItemOID": item.oid}
-                if item.value is None:
-                    if item.transaction != "Remove":
-                        attrs["IsNull"] = "Yes"
-                else:
-                    attrs["Value"] = odm_value(item.value)
-                if transactional and item.transaction:
-                    attrs["TransactionType"] = item.transaction
-                ide = etree.SubElement(gd, q("ItemData"), attrs)
-                if item.audit is not None:
-                    # The values of one revision share its audit record: build it once, copy it.
-                    key = id(item.audit)
-                    if key not in audits:
-                        audits[key] = audit_element(item.audit)
-                    ide.append(copy.deepcopy(audits[key]))
+        with xf.element(FORM_DATA, attrs):
+            if form.audit is not None:
+                xf.write(audit_element(form.audit))
+            for group_oid, items in form.groups:
+                group_attrs = {"ItemGroupOID": group_oid}
+                if transactional:
+                    group_attrs["TransactionType"] = "Upsert"
+                with xf.element(ITEM_GROUP_DATA, group_attrs):
+                    for item in items:
+                        item_attrs = {"ItemOID": item.oid}
+                        if item.value is None:
+                            if item.transaction != "Remove":
+                                item_attrs["IsNull"] = "Yes"
+                        else:
+                            item_attrs["Value"] = odm_value(item.value)
+                        if transactional and item.transaction:
+                            item_attrs["TransactionType"] = item.transaction
+                        with xf.element(ITEM_DATA, item_attrs):
+                            if item.audit is not None:
+                                key = id(item.audit)
+                                record = audits.get(key)
+                                if record is None:
+                                    record = audits[key] = audit_element(item.audit)
+                                xf.write(record)

@@ -57,18 +57,25 @@ class Domain:
     arm_revealing: bool = False  # the whole domain names the drug
 
     def columns_for(self, mode: ArmMode) -> tuple[Column, ...]:
-        return _columns_for(self, mode)
+        return _columns_for(self.name, mode)
 
 
 @functools.cache
-def _columns_for(domain: Domain, mode: ArmMode) -> tuple[Column, ...]:
-    """The domain's columns in this arm mode (computed once per domain and mode)."""
+def _columns_for(name: str, mode: ArmMode) -> tuple[Column, ...]:
+    """The domain's columns in this arm mode (computed once per domain and mode; keyed by the
+    domain's name, as hashing the frozen domain would hash every column on each call)."""
     hidden = set()
     if mode == ArmMode.MASKED:
         hidden |= {c.name for c in ARM_COLUMNS}
     if mode != ArmMode.ACTUAL:
         hidden.add("AERELNST")
-    return tuple(c for c in domain.columns if c.name not in hidden)
+    return tuple(c for c in DOMAINS[name].columns if c.name not in hidden)
+
+
+@functools.cache
+def _defaults(name: str, mode: ArmMode) -> tuple[tuple[str, Any], ...]:
+    """(column name, value when absent) in the domain's column order for this arm mode."""
+    return tuple((c.name, "" if c.data_type == "string" else None) for c in _columns_for(name, mode))
 
 
 DOMAINS: dict[str, Domain] = {d.name: d for d in [
@@ -122,6 +129,15 @@ DOMAINS: dict[str, Domain] = {d.name: d for d in [
         40), S("CMCAT", "Category for Medication", 40), N("CMDOSE", "Dose per Administration", "float"),
         S("CMDOSU", "Dose Units", 10, codelist="UNIT"), S("CMDOSFRQ", "Dosing Frequency per Interval", 10, codelist="FREQ"),
         S("CMROUTE", "Route of Administration", 20, codelist="ROUTE"), *VISIT, D("CMDTC", "Date/Time of Collection"))),
+    # Not an SDTM domain: a custom one (SDTM reserves X*, Y*, Z* codes for those) for the
+    # investigator's electronic signatures, one row per signature given before the cut-off.
+    Domain("ZS", "Electronic Signatures", (*COMMON, N("ZSSEQ", "Sequence Number"),
+        S("ZSSCOPE", "What Was Signed", 8, codelist="ZSSCOPE"), *VISIT,
+        S("ZSSIGNER", "Printed Name of the Signer", 200), S("ZSROLE", "Role of the Signer", 40),
+        S("ZSMEAN", "Meaning of the Signature", 200), Column("ZSDTC", "Date/Time of Signature", "datetime"),
+        S("ZSSTAT", "Signature Status at the Cut-off", 12, codelist="ZSSTAT"),
+        S("ZSINVBY", "Change That Invalidated the Signature", 200),
+        S("ZSHASH", "SHA-256 of the Signed Content", 64))),
 ]}
 ORDER = tuple(DOMAINS)
 
@@ -223,8 +239,14 @@ class VisitInfo:
 # --- builders: each takes one subject's facts and yields rows in column order ----------------
 
 
+@functools.cache
+def _positions(name: str, mode: ArmMode) -> dict[str, int]:
+    """Column name -> its index in the domain's rows in this arm mode."""
+    return {c.name: i for i, c in enumerate(_columns_for(name, mode))}
+
+
 def _row(domain: Domain, mode: ArmMode, values: Mapping[str, Any]) -> list[Any]:
-    return [values.get(c.name, "" if c.data_type == "string" else None) for c in domain.columns_for(mode)]
+    return [values.get(name, absent) for name, absent in _defaults(domain.name, mode)]
 
 
 def dm_row(study: str, arms: Arms, s: Mapping[str, Any]) -> list[Any]:
@@ -364,18 +386,26 @@ def clasi_scores(record: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
 
 
 def fa_rows(study: str, mode: ArmMode, subject: str, forms: Iterable[FindingForm]) -> Iterator[list[Any]]:
+    """One row per CLASI score (and the two totals): the values every row of a form shares are laid
+    out once per form, and each score fills its own columns of a copy."""
     seq = 0
+    at = _positions("FA", mode)
+    i_seq, i_code, i_test, i_obj, i_orres, i_stresn = (at[c] for c in ("FASEQ", "FATESTCD", "FATEST", "FAOBJ",
+                                                                       "FAORRES", "FASTRESN"))
     for f in forms:
         if f.form_id != "clasi" or not f.data.get("clasi_record"):
             continue
         scores = [(obj, *FA_ITEMS[item], value) for obj, item, value in clasi_scores(f.data["clasi_record"])]
         scores += [("CLASI", *FA_TOTALS[k], f.derived[k]) for k in FA_TOTALS if f.derived.get(k) is not None]
+        shared = _row(DOMAINS["FA"], mode, {**_findings_base(study, "FA", subject, f.visit, 0), "FACAT": "CLASI",
+                                            "FADTC": _iso(f.visit.date)})
         for obj, code, test, value in scores:
             seq += 1
-            number = int(value) if isinstance(value, bool) else value
-            yield _row(DOMAINS["FA"], mode, {**_findings_base(study, "FA", subject, f.visit, seq),
-                       "FATESTCD": code, "FATEST": test, "FAOBJ": obj, "FACAT": "CLASI",
-                       "FAORRES": _text(value), "FASTRESN": number, "FADTC": _iso(f.visit.date)})
+            row = shared.copy()
+            row[i_seq], row[i_code], row[i_test], row[i_obj] = seq, code, test, obj
+            row[i_orres] = _text(value)
+            row[i_stresn] = int(value) if isinstance(value, bool) else value
+            yield row
 
 
 def rs_rows(study: str, mode: ArmMode, subject: str, forms: Iterable[FindingForm], baseline_visit: str
@@ -425,3 +455,20 @@ def check_rows(name: str, mode: ArmMode, rows: Iterable[Sequence[Any]]) -> Itera
         if len(row) != width:
             raise ValueError(f"{name}: row of {len(row)} values for {width} columns")
         yield row
+
+
+SIGNATURE_STATES = {"valid": "VALID", "invalidated": "INVALIDATED", "broken": "BROKEN"}
+
+
+def zs_rows(study: str, mode: ArmMode, subject: str, signatures: Iterable[Mapping[str, Any]]) -> Iterator[list[Any]]:
+    """`signatures`: scope (visit | casebook), visit (VisitInfo or None), printed_name, role, meaning,
+    at (aware datetime), state (valid | invalidated | broken), invalidated_by, content_sha256."""
+    for seq, s in enumerate(signatures, 1):
+        visit = s.get("visit")
+        yield _row(DOMAINS["ZS"], mode, {
+            "STUDYID": study, "DOMAIN": "ZS", "USUBJID": usubjid(study, subject), "ZSSEQ": seq,
+            "ZSSCOPE": s["scope"].upper(), "VISITNUM": visit.number if visit else None,
+            "VISIT": visit.name if visit else "", "ZSSIGNER": s["printed_name"], "ZSROLE": s["role"],
+            "ZSMEAN": s["meaning"], "ZSDTC": s["at"].astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "ZSSTAT": SIGNATURE_STATES[s["state"]], "ZSINVBY": s.get("invalidated_by") or "",
+            "ZSHASH": s.get("content_sha256") or ""})

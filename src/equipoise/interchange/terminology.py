@@ -50,4 +50,7 @@ CODELISTS: dict[str, CodeList] = {
     "FATESTCD": CodeList(tuple(t[0] for t in (*sdtm.FA_ITEMS.values(), *sdtm.FA_TOTALS.values())),
                          "invented by Equipoise (CLASI items and totals)"),
     "RSTESTCD": CodeList(("CLASI50",), "invented by Equipoise"),
+    "ZSSCOPE": CodeList(("CASEBOOK", "VISIT"), "invented by Equipoise (custom signature domain ZS)"),
+    "ZSSTAT": CodeList(tuple(sorted(sdtm.SIGNATURE_STATES.values())),
+                       "invented by Equipoise (custom signature domain ZS)"),
 }

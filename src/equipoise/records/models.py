@@ -273,3 +273,27 @@ class EligibilityAssessment(models.Model):
 
     class Meta:
         ordering = ["subject", "evaluated_at", "id"]
+
+
+class VerificationState(models.TextChoices):
+    """Source data verification of one form, by the monitor: its own state, beside the form's."""
+
+    VERIFIED = "verified", _("Verified against the source")
+    NOT_VERIFIED = "not_verified", _("Not verified")
+
+
+class SourceVerification(models.Model):
+    """The monitor's check of a form against the source documents, for one revision of its values.
+
+    A change of the form's values (`records.signals.form_record_changed`, sent by the save action)
+    sets it back to not verified, keeping who verified which revision until then.
+    """
+
+    record = models.OneToOneField(FormRecord, on_delete=models.PROTECT, related_name="verification")
+    state = models.CharField(max_length=16, choices=VerificationState.choices,
+                             default=VerificationState.NOT_VERIFIED)
+    revision = models.PositiveIntegerField()
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField()
+    invalidated_at = models.DateTimeField(null=True, blank=True)
+    invalidated_by_revision = models.PositiveIntegerField(null=True, blank=True)

@@ -27,6 +27,9 @@ class Do(StrEnum):
     REOPEN_FORM = "reopen_form"  # a complete form
     UNLOCK_FORM = "unlock_form"  # reopen a locked form
     LOCK_FORM = "lock_form"
+    LOCK_DATA = "lock_data"  # lock every form of a visit, a subject or a site
+    UNLOCK_DATA = "unlock_data"  # unlock them again, with a reason
+    VERIFY_SOURCE_DATA = "verify_source_data"  # source data verification of a form
     RAISE_QUERY = "raise_query"
     ANSWER_QUERY = "answer_query"
     NOTIFY_PREGNANCY_REPORT = "notify_pregnancy_report"
@@ -65,6 +68,12 @@ ALLOWED: dict[Do, frozenset[Role]] = {
     Do.REOPEN_FORM: frozenset({INV, A, P, DM}),
     Do.UNLOCK_FORM: frozenset({DM}),
     Do.LOCK_FORM: frozenset({DM}),
+    # Locking and unlocking by visit, subject or site is the data manager's alone (the sponsor
+    # administrator runs accounts and sites, not the data).
+    Do.LOCK_DATA: frozenset({DM}),
+    Do.UNLOCK_DATA: frozenset({DM}),
+    # Source data verification is the monitor's: the data manager works from the database only.
+    Do.VERIFY_SOURCE_DATA: frozenset({MON}),
     Do.RAISE_QUERY: frozenset({DM, MON}),
     Do.ANSWER_QUERY: frozenset({INV, A, P}),
     Do.NOTIFY_PREGNANCY_REPORT: frozenset({INV, SP}),

@@ -10,7 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from equipoise.records.access import all_roles
+from equipoise.records.loaded_protocols import loaded_protocol_ids
 from equipoise.records.models import AuditEvent
+from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 
@@ -39,4 +41,5 @@ def audit_list(request: SignedInRequest) -> HttpResponse:
             except ValueError:
                 filters[key] = ""
     page = Paginator(events, 200).get_page(request.GET.get("page"))
-    return render(request, "web/audit_list.html", {"page": page, "filters": filters})
+    protocols = [protocol_of(current_version(p)) for p in loaded_protocol_ids()]
+    return render(request, "web/audit_list.html", {"page": page, "filters": filters, "protocols": protocols})

@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from equipoise.records.access import actor_for, subject_access, visible_sites
 from equipoise.records.actions.eligibility import assess_eligibility, latest_assessment, rescreen
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.code_labels import code_label
+from equipoise.records.loaded_protocols import loaded_protocol_ids
 from equipoise.records.models import AssessmentStage, EligibilityAssessment
 from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
@@ -32,10 +34,10 @@ def screening_page(request: SignedInRequest, code: str) -> HttpResponse:
         try:
             if request.POST.get("action") == "rescreen":
                 rescreen(actor, subject, request.POST.get("reason", ""))
-                messages.success(request, "New screening attempt opened.")
+                messages.success(request, gettext("New screening attempt opened."))
             else:
                 assessment = assess_eligibility(actor, subject, AssessmentStage.SCREENING)
-                messages.success(request, f"Verdict: {assessment.verdict}")
+                messages.success(request, gettext("Verdict: %(verdict)s") % {"verdict": code_label(assessment.verdict)})
         except ActionRefused as exc:
             messages.error(request, str(exc))
         return redirect(request.path)
@@ -53,6 +55,7 @@ def screening_page(request: SignedInRequest, code: str) -> HttpResponse:
                          "css": "not-met" if bad else ("unknown" if c["status"] == "unknown" else "met")})
     return render(request, "web/screening.html", {
         "subject": subject, "rights": rights, "latest": latest, "rows": rows, "history": history,
+        "protocol": protocol,
     })
 
 
@@ -65,7 +68,8 @@ def screening_log(request: SignedInRequest) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="screening-log.csv"'
         writer = csv.writer(response)
-        writer.writerow(["subject", "site", "attempt", "verdict", "failed_criteria", "missing", "protocol_version", "evaluated_at"])
+        writer.writerow([gettext("Subject"), gettext("Site"), gettext("Attempt"), gettext("Verdict"),
+                         gettext("Failed criteria"), gettext("Missing"), gettext("Protocol"), gettext("Evaluated at")])
         for r in rows:
             writer.writerow([r["subject"], r["site"], r["attempt"], r["verdict"], " ".join(r["failed"]),
                              " ".join(r["missing"]), r["protocol_version"], r["evaluated_at"].isoformat()])
@@ -73,4 +77,5 @@ def screening_log(request: SignedInRequest) -> HttpResponse:
     return render(request, "web/screening_log.html", {
         "rows": Paginator(rows, 50).get_page(request.GET.get("page")), "failures": failure_counts(rows),
         "sites": sites, "site_code": site_code,
+        "protocols": [protocol_of(current_version(p)) for p in loaded_protocol_ids()],
     })

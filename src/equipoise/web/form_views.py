@@ -13,14 +13,18 @@ from django.utils.translation import get_language, gettext
 
 from equipoise.allocation.blinding import may_open_form
 from equipoise.records.access import actor_for, subject_access
-from equipoise.records.confirmation import confirmed
 from equipoise.records.actions import forms as form_actions
 from equipoise.records.actions import queries as query_actions
+from equipoise.records.actions import source_verification
 from equipoise.records.actions.errors import ActionRefused
-from equipoise.records.models import DataQuery, FormRecord, FormState, Visit
-from equipoise.records.permissions import entry_permission, may
+from equipoise.records.actor import Actor
+from equipoise.records.confirmation import confirmed
+from equipoise.records.field_messages import field_message
+from equipoise.records.models import DataQuery, FormRecord, FormState, SourceVerification, Visit
+from equipoise.records.permissions import Do, entry_permission, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
+from equipoise.records.roles import Role
 from equipoise.visits.localtime import NotALocalTime, from_local_input, local_input_value
 from equipoise.web import clasi_views
 
@@ -100,7 +104,8 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
                 try:
                     raw[f.name] = json.loads(request.POST[f.name])
                 except json.JSONDecodeError:
-                    errors[f.name] = f"{f.name} is not valid JSON"
+                    errors[f.name] = gettext("%(field)s: the record could not be read.") % {
+                        "field": f.label.get(get_language() or "fr")}
         _from_pickers(form, raw, errors)
         if errors:
             values = raw
@@ -111,7 +116,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
                 messages.success(request, gettext("%(form)s saved.") % {"form": form.title.get(lang)})
                 return redirect(request.path)
             except ActionRefused as exc:
-                errors = {e["field"]: e["message"] for e in exc.errors} or {"form": str(exc)}
+                errors = {e.field: field_message(form, e) for e in exc.errors} or {"form": str(exc)}
                 values = raw
     sections = [
         {"title": s.title.get(lang), "fields": [
@@ -127,6 +132,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
         "subject": subject, "visit": visit, "form": form, "title": form.title.get(lang), "record": record,
         "sections": sections, "errors": errors, "form_error": errors.get("form"), "rights": rights, "revisions": revisions, "queries": queries,
         "editable": may(rights, entry_permission(form.id)) and (record is None or record.state == FormState.DRAFT),
+        "verification": SourceVerification.objects.filter(record=record).first() if record else None,
     })
 
 
@@ -155,6 +161,13 @@ def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id:
         elif action == "lock":
             form_actions.lock_form(actor, record)
             done = gettext("%(form)s is locked: nobody can change it until it is unlocked.")
+        elif action == "verify":
+            if not may(rights, Do.VERIFY_SOURCE_DATA):
+                raise PermissionDenied("source data verification is the monitor's")
+            monitor = Actor(user=request.user, role=Role.MONITOR.value, site_code=subject.site.code,
+                            request_id=request.request_id)
+            source_verification.verify_source_data(monitor, record)
+            done = gettext("%(form)s is marked as verified against the source documents.")
         elif action == "query":
             query_actions.raise_query(actor, record, request.POST.get("field", ""), request.POST.get("text", ""))
             done = gettext("Query raised on %(form)s.")

@@ -5,8 +5,9 @@
   the visit counts only, linked to the subject list (the treatment pages are not for them).
 - Queries: open queries to answer (data entry roles), answered queries to close (whoever raised them).
 - Safety (roles of the safety page, unblinded): SAE and SUSAR clocks running and overdue; lab alerts.
-- Data manager and sponsor: query ageing and complete forms awaiting lock; monitor: complete
-  forms awaiting verification.
+- Data manager, monitor and sponsor: query ageing (to `query_ageing`); data manager: complete
+  forms awaiting lock (to the locking page); monitor: completed forms awaiting source data
+  verification (to their list).
 - Recruitment against the plan per site: randomized subjects against an equal share of the
   protocol's target on a straight line over the enrolment period (`stats_db.trial_context`).
 Every count is one query (or one worklist section), whatever the trial's size.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -47,6 +48,8 @@ from equipoise.stats_db.trial_context import enrolment_period
 from equipoise.treatment.clocks import running_clocks, serious_events
 from equipoise.treatment.site_worklist import site_worklist
 from equipoise.visits.localtime import trial_date
+from equipoise.web import query_ageing
+from equipoise.web.source_verification_views import awaiting_verification
 
 
 @dataclass(frozen=True)
@@ -120,17 +123,13 @@ def _queries(user, sites: list[Site], rights: Rights, now: dt.datetime) -> Secti
     section.lines.append(Line(_("Answered queries to close (raised by me)"),
                               at_sites.filter(status=QueryStatus.ANSWERED, raised_by=user).count(),
                               f"{worklist}#open-queries"))
-    if rights.roles & {Role.DATA_MANAGER, Role.MONITOR, Role.SPONSOR_ADMIN}:
-        week, month = now - dt.timedelta(days=7), now - dt.timedelta(days=30)
-        ages = at_sites.exclude(status=QueryStatus.CLOSED).aggregate(
-            fresh=Count("pk", filter=Q(raised_at__gte=week)),
-            weeks=Count("pk", filter=Q(raised_at__lt=week, raised_at__gte=month)),
-            old=Count("pk", filter=Q(raised_at__lt=month)))
-        section.lines += [
-            Line(_("Queries open for less than 7 days"), ages["fresh"], f"{worklist}#open-queries"),
-            Line(_("Queries open for 7 to 30 days"), ages["weeks"], f"{worklist}#open-queries"),
-            Line(_("Queries open for more than 30 days"), ages["old"], f"{worklist}#open-queries", urgent=True),
-        ]
+    if rights.roles & query_ageing.ROLES:
+        ages = query_ageing.bucket_counts(at_sites.filter(query_ageing.not_closed()), now)
+        ageing = reverse("query-ageing")
+        texts = {"fresh": _("Queries open for less than 7 days"), "weeks": _("Queries open for 7 to 30 days"),
+                 "old": _("Queries open for more than 30 days")}
+        section.lines += [Line(texts[b.key], ages[b.key], f"{ageing}?age={b.key}", urgent=b.key == "old")
+                          for b in query_ageing.BUCKETS]
     return section
 
 
@@ -145,12 +144,14 @@ def _safety(sites: list[Site], now: dt.datetime) -> Section:
 
 
 def _data_review(sites: list[Site], rights: Rights) -> Section | None:
-    complete = FormRecord.objects.filter(subject__site__in=sites, state=FormState.COMPLETE).count()
     lines = []
-    if rights.roles & {Role.DATA_MANAGER, Role.SPONSOR_ADMIN}:
-        lines.append(Line(_("Complete forms awaiting lock"), complete, reverse("subjects")))
-    if Role.MONITOR in rights.roles:
-        lines.append(Line(_("Complete forms awaiting source data verification"), complete, reverse("subjects")))
+    if may(rights, Do.LOCK_DATA):
+        complete = FormRecord.objects.filter(subject__site__in=sites, state=FormState.COMPLETE).count()
+        lines.append(Line(_("Complete forms awaiting lock"), complete, reverse("data-lock")))
+    if may(rights, Do.VERIFY_SOURCE_DATA):
+        awaiting = awaiting_verification(rights, sites).count()
+        lines.append(Line(_("Complete forms awaiting source data verification"), awaiting,
+                          reverse("source-verification")))
     return Section(_("Data review"), lines) if lines else None
 
 

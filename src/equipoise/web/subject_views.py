@@ -29,14 +29,14 @@ from equipoise.records.access import (
     visible_sites,
     visible_subjects,
 )
-from equipoise.records.actions.errors import ActionRefused
-from equipoise.records.confirmation import confirmed
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actions.subjects import (
     AFTER_RANDOMIZATION,
     BEFORE_RANDOMIZATION,
     create_subject,
     end_participation,
 )
+from equipoise.records.confirmation import CONFIRM_FIELD, confirmed
 from equipoise.records.loaded_protocols import loaded_protocol_ids, protocol_for_new_subject
 from equipoise.records.models import (
     DataQuery,
@@ -44,6 +44,7 @@ from equipoise.records.models import (
     FormRecord,
     QueryStatus,
     SiteRecruitment,
+    Subject,
     SubjectStatus,
 )
 from equipoise.records.permissions import Do, may
@@ -52,6 +53,7 @@ from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import BLINDED
 from equipoise.treatment.actions.death import record_death
 from equipoise.treatment.panel import render_subject_panel
+from equipoise.treatment.rejected import RejectedForm, rejected_form
 from equipoise.visits.localtime import trial_date
 from equipoise.web.subject_search import NEXT_VISIT_FILTERS, SubjectQuery, subject_rows
 
@@ -115,6 +117,11 @@ def subject_create(request: SignedInRequest) -> HttpResponse:
 
 def subject_detail(request: SignedInRequest, code: str) -> HttpResponse:
     subject, rights = subject_access(request.user, code, request_id=request.request_id)
+    return _detail_page(request, subject, rights)
+
+
+def _detail_page(request: SignedInRequest, subject: Subject, rights: Rights,
+                 rejected: RejectedForm | None = None, status: int = 200) -> HttpResponse:
     protocol = protocol_of(current_version(subject.protocol_id))
     lang = get_language() or "fr"
     records = {(r.visit_id, r.form_id): r for r in FormRecord.objects.filter(subject=subject)}
@@ -133,25 +140,30 @@ def subject_detail(request: SignedInRequest, code: str) -> HttpResponse:
                                         else BEFORE_RANDOMIZATION)],
         "allocation_panel": subject_panel(request, subject, rights),
         "treatment_panel": render_subject_panel(request, subject, rights),
-        "today": trial_date(timezone.now()),
-    })
+        "today": trial_date(timezone.now()), "rejected": rejected,
+    }, status=status)
+
+
+END_INPUTS = ("outcome", "ended_on", "reason", "causality", CONFIRM_FIELD)
 
 
 @require_POST
 def subject_end_participation(request: SignedInRequest, code: str) -> HttpResponse:
+    """Record the end; refused, the subject's page again with the form as typed and each error
+    beside its input (the refusal's status), nothing changed."""
     subject, rights = subject_access(request.user, code, write=True, request_id=request.request_id)
-    if not confirmed(request.POST):
-        messages.error(request, gettext("Nothing was done: tick the box to confirm the end of participation."))
-        return redirect("subject", code=code)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
-    try:
-        ended_on = dt.date.fromisoformat(request.POST.get("ended_on", ""))
-    except ValueError:
-        messages.error(request, gettext("Pick the date the participation ended."))
-        return redirect("subject", code=code)
     outcome = request.POST.get("outcome", "")
     reason = request.POST.get("reason", "")
     try:
+        if not confirmed(request.POST):
+            text = gettext("Nothing was done: tick the box to confirm the end of participation.")
+            raise ActionRefused(text, [FieldError(CONFIRM_FIELD, "required", text)])
+        try:
+            ended_on = dt.date.fromisoformat(request.POST.get("ended_on", ""))
+        except ValueError:
+            text = gettext("Pick the date the participation ended.")
+            raise ActionRefused(text, [FieldError("ended_on", "date", text)]) from None
         if outcome == EndOutcome.DEATH:
             _, event, opened = record_death(actor, subject, ended_on, reason, request.POST.get("causality", ""))
             messages.success(request, gettext("Death recorded; a serious adverse event was opened (report it to the "
@@ -161,5 +173,11 @@ def subject_end_participation(request: SignedInRequest, code: str) -> HttpRespon
             end_participation(actor, subject, outcome, ended_on, reason)
             messages.success(request, gettext("End of participation recorded."))
     except ActionRefused as exc:
-        messages.error(request, str(exc))
+        if exc.status == 403:
+            raise PermissionDenied(str(exc)) from None
+        french = (get_language() or "fr").startswith("fr")
+        subject.refresh_from_db()
+        return _detail_page(request, subject, rights,
+                            rejected_form("end-participation", None, request.POST, END_INPUTS, exc, french),
+                            status=exc.status)
     return redirect("subject", code=code)
