@@ -117,7 +117,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
                 messages.success(request, gettext("%(form)s saved.") % {"form": form.title.get(lang)})
                 return redirect(request.path)
             except ActionRefused as exc:
-                errors = {e["field"]: field_message(form, e) for e in exc.errors} or {"form": str(exc)}
+                errors = {e.field: field_message(form, e) for e in exc.errors} or {"form": str(exc)}
                 values = raw
     return _form_page(request, subject, rights, visit, form, record, values, errors,
                       status=400 if errors else 200, reason=request.POST.get("reason", ""))
