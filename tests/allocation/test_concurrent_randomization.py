@@ -159,7 +159,7 @@ def simultaneously(browsers: list[Browser], paths: list[str]) -> list[int | str 
     gate = threading.Barrier(len(browsers))
     statuses: list[int | str | None] = [None] * len(browsers)
 
-    sends = [browser.connected_post(path, {"confirm": "yes"}) for browser, path in zip(browsers, paths)]
+    sends = [browser.connected_post(path, {"confirm": "yes"}) for browser, path in zip(browsers, paths, strict=True)]
 
     def go(i: int) -> None:
         gate.wait()
