@@ -146,7 +146,7 @@ def test_signature_dataset_lists_each_signature_and_whether_it_stands(demo, acto
 
     subject, signed_visit, changed_visit, standing, broken = _signed(actor_of)
     write_datasets(tmp_path, PROTOCOL, Cutoff.at(None), ArmMode.MASKED, rights=Rights(frozenset({Role.DATA_MANAGER})),
-                   formats=["json", "csv"], domains=["ZS"])
+                   formats=["json", "csv", "xpt"], domains=["ZS"])
     dataset = json.loads((tmp_path / "zs.json").read_text(encoding="utf-8"))
     dataset_validator.validate(dataset)
     names = [c["name"] for c in dataset["columns"]]
@@ -164,3 +164,8 @@ def test_signature_dataset_lists_each_signature_and_whether_it_stands(demo, acto
     assert len(csv_lines) == 3 and csv_lines[0].startswith("STUDYID,DOMAIN,USUBJID")
     dictionary = (tmp_path / "data_dictionary.csv").read_text(encoding="utf-8")
     assert "ZS,Electronic Signatures" in dictionary
+    import pyreadstat
+
+    frame, _ = pyreadstat.read_xport(str(tmp_path / "zs.xpt"))
+    assert sorted(frame["ZSSTAT"]) == ["INVALIDATED", "VALID"]
+    assert set(frame["ZSHASH"]) == {standing.content_sha256, broken.content_sha256}
