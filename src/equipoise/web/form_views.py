@@ -120,7 +120,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
                 values = raw
     sections = [
         {"title": s.title.get(lang), "fields": [
-            {"f": f, "label": f.label.get(lang), "help": f.help.get(lang) if f.help else "",
+            {"f": f, "label": f.label.get(lang), "unit": f.unit_in(lang), "help": f.help.get(lang) if f.help else "",
              "value": _shown(f, values.get(f.name)), "error": errors.get(f.name),
              "choices": [(str(c.code), c.label.get(lang)) for c in f.choices or []]}
             for f in s.fields]}
