@@ -254,11 +254,13 @@ class Source:
             return (row for code, forms in self.finding_forms() for row in self.finding_rows(name, code, forms))
         return getattr(self, name.lower())()
 
-    def spooled(self, names: tuple[str, ...]) -> dict[str, IO[bytes]]:
+    def spooled(self, names: tuple[str, ...]) -> tuple[dict[str, IO[bytes]], dict[str, int]]:
         """Every domain's rows in a temporary file, the findings domains from one pass over the form
         values (scoring each form once), so each format reads rows, not the database. Rows are
-        pickled in batches of `SPOOL_BATCH` (a file this process writes and reads back itself)."""
+        pickled in batches of `SPOOL_BATCH` (a file this process writes and reads back itself).
+        Returns the spools and each domain's number of rows."""
         spools: dict[str, IO[bytes]] = {n: tempfile.TemporaryFile("w+b") for n in names}
+        counts = dict.fromkeys(names, 0)
         findings = [n for n in names if n in FINDINGS_DOMAINS]
         if findings:
             pending: dict[str, list[list[Any]]] = {n: [] for n in findings}
@@ -266,15 +268,18 @@ class Source:
                 for n in findings:
                     pending[n].extend(self.finding_rows(n, code, forms))
                     if len(pending[n]) >= SPOOL_BATCH:
+                        counts[n] += len(pending[n])
                         pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
                         pending[n] = []
             for n in findings:
+                counts[n] += len(pending[n])
                 pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
         for n in names:
             if n not in FINDINGS_DOMAINS:
                 for batch in itertools.batched(self.rows(n), SPOOL_BATCH):
+                    counts[n] += len(batch)
                     pickle.dump(list(batch), spools[n], protocol=pickle.HIGHEST_PROTOCOL)
-        return spools
+        return spools, counts
 
 
 def _replay(spool: IO[bytes]) -> Iterator[list[Any]]:
@@ -319,7 +324,7 @@ def write_datasets(directory: Path, protocol_id: str, cutoff: Cutoff, mode: ArmM
     modified = database_last_modified(cutoff)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    spools = source.spooled(names)
+    spools, counts = source.spooled(names)
     try:
         for name in names:
             info = source.info(name)
@@ -328,7 +333,7 @@ def write_datasets(directory: Path, protocol_id: str, cutoff: Cutoff, mode: ArmM
                 rows = _replay(spools[name])
                 if fmt in ("json", "ndjson"):
                     with path.open("w", encoding="utf-8") as out:
-                        write_dataset(out, info, rows, created=created, db_modified=modified,
+                        write_dataset(out, info, rows, created=created, db_modified=modified, records=counts[name],
                                       ndjson=fmt == "ndjson", originator=source.protocol.registry.sponsor)
                 elif fmt == "csv":
                     with path.open("w", encoding="utf-8", newline="") as out:

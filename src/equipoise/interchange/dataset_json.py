@@ -60,46 +60,69 @@ def _row_json(row: Sequence[Any]) -> str:
     return _ROW_ENCODER.encode(row if isinstance(row, list) else list(row))
 
 
+def _write_rows(out: IO[str], info: DatasetInfo, rows: Iterable[Sequence[Any]], ndjson: bool) -> int:
+    width = len(info.columns)
+    separator = "\n" if ndjson else ",\n"
+    count = 0
+    for row in rows:
+        if len(row) != width:
+            raise ValueError(f"{info.name}: a row has {len(row)} values for {width} columns")
+        if count:
+            out.write(separator)
+        out.write(_row_json(row))
+        count += 1
+    return count
+
+
+def _metadata_json(info: DatasetInfo, count: int, created: dt.datetime, db_modified: dt.datetime | None,
+                   originator: str, source_version: str) -> str:
+    meta: dict[str, Any] = {
+        "datasetJSONCreationDateTime": _stamp(created),
+        "datasetJSONVersion": VERSION,
+        "fileOID": f"{info.study_oid}/{info.metadata_version_oid}/{info.name}",
+        "originator": originator or "Equipoise",
+        "sourceSystem": {"name": "Equipoise", "version": source_version or "unknown"},
+        "studyOID": info.study_oid,
+        "metaDataVersionOID": info.metadata_version_oid,
+        "itemGroupOID": f"IG.{info.name}",
+        "records": count,
+        "name": info.name,
+        "label": info.label,
+        "columns": [c.as_json(info.name) for c in info.columns],
+    }
+    if db_modified is not None:
+        meta["dbLastModifiedDateTime"] = _stamp(db_modified)
+    return json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
+
+
 def write_dataset(out: IO[str], info: DatasetInfo, rows: Iterable[Sequence[Any]], *, created: dt.datetime,
                   db_modified: dt.datetime | None = None, ndjson: bool = False,
-                  originator: str = "", source_version: str = "") -> int:
-    """Write one dataset to the text stream `out`; returns the number of rows."""
-    width = len(info.columns)
-    count = 0
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        for row in rows:
-            if len(row) != width:
-                raise ValueError(f"{info.name}: a row has {len(row)} values for {width} columns")
-            if count:
-                spool.write("\n" if ndjson else ",\n")
-            spool.write(_row_json(row))
-            count += 1
-        meta: dict[str, Any] = {
-            "datasetJSONCreationDateTime": _stamp(created),
-            "datasetJSONVersion": VERSION,
-            "fileOID": f"{info.study_oid}/{info.metadata_version_oid}/{info.name}",
-            "originator": originator or "Equipoise",
-            "sourceSystem": {"name": "Equipoise", "version": source_version or "unknown"},
-            "studyOID": info.study_oid,
-            "metaDataVersionOID": info.metadata_version_oid,
-            "itemGroupOID": f"IG.{info.name}",
-            "records": count,
-            "name": info.name,
-            "label": info.label,
-            "columns": [c.as_json(info.name) for c in info.columns],
-        }
-        if db_modified is not None:
-            meta["dbLastModifiedDateTime"] = _stamp(db_modified)
-        spool.seek(0)
-        if ndjson:
-            out.write(json.dumps(meta, ensure_ascii=False, separators=(",", ":")))
-            if count:
-                out.write("\n")
+                  originator: str = "", source_version: str = "", records: int | None = None) -> int:
+    """Write one dataset to the text stream `out`; returns the number of rows.
+
+    The metadata, which comes first, states the number of rows: pass it as `records` when it is
+    known (the rows then go straight to `out`, and a different count is an error); otherwise the
+    rows are spooled to a temporary file and counted first."""
+    if records is None:
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            count = _write_rows(spool, info, rows, ndjson)
+            _head(out, _metadata_json(info, count, created, db_modified, originator, source_version), count, ndjson)
+            spool.seek(0)
             shutil.copyfileobj(spool, out)
-            out.write("\n")
-        else:
-            out.write(json.dumps(meta, ensure_ascii=False, separators=(",", ":"))[:-1])
-            out.write(',"rows":[\n')
-            shutil.copyfileobj(spool, out)
-            out.write("\n]}\n")
+    else:
+        _head(out, _metadata_json(info, records, created, db_modified, originator, source_version), records, ndjson)
+        count = _write_rows(out, info, rows, ndjson)
+        if count != records:
+            raise ValueError(f"{info.name}: {count} rows written where the metadata says {records}")
+    out.write("\n" if ndjson else "\n]}\n")
     return count
+
+
+def _head(out: IO[str], meta: str, count: int, ndjson: bool) -> None:
+    if ndjson:
+        out.write(meta)
+        if count:
+            out.write("\n")
+    else:
+        out.write(meta[:-1])
+        out.write(',"rows":[\n')

@@ -239,6 +239,12 @@ class VisitInfo:
 # --- builders: each takes one subject's facts and yields rows in column order ----------------
 
 
+@functools.cache
+def _positions(name: str, mode: ArmMode) -> dict[str, int]:
+    """Column name -> its index in the domain's rows in this arm mode."""
+    return {c.name: i for i, c in enumerate(_columns_for(name, mode))}
+
+
 def _row(domain: Domain, mode: ArmMode, values: Mapping[str, Any]) -> list[Any]:
     return [values.get(name, absent) for name, absent in _defaults(domain.name, mode)]
 
@@ -380,18 +386,26 @@ def clasi_scores(record: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
 
 
 def fa_rows(study: str, mode: ArmMode, subject: str, forms: Iterable[FindingForm]) -> Iterator[list[Any]]:
+    """One row per CLASI score (and the two totals): the values every row of a form shares are laid
+    out once per form, and each score fills its own columns of a copy."""
     seq = 0
+    at = _positions("FA", mode)
+    i_seq, i_code, i_test, i_obj, i_orres, i_stresn = (at[c] for c in ("FASEQ", "FATESTCD", "FATEST", "FAOBJ",
+                                                                       "FAORRES", "FASTRESN"))
     for f in forms:
         if f.form_id != "clasi" or not f.data.get("clasi_record"):
             continue
         scores = [(obj, *FA_ITEMS[item], value) for obj, item, value in clasi_scores(f.data["clasi_record"])]
         scores += [("CLASI", *FA_TOTALS[k], f.derived[k]) for k in FA_TOTALS if f.derived.get(k) is not None]
+        shared = _row(DOMAINS["FA"], mode, {**_findings_base(study, "FA", subject, f.visit, 0), "FACAT": "CLASI",
+                                            "FADTC": _iso(f.visit.date)})
         for obj, code, test, value in scores:
             seq += 1
-            number = int(value) if isinstance(value, bool) else value
-            yield _row(DOMAINS["FA"], mode, {**_findings_base(study, "FA", subject, f.visit, seq),
-                       "FATESTCD": code, "FATEST": test, "FAOBJ": obj, "FACAT": "CLASI",
-                       "FAORRES": _text(value), "FASTRESN": number, "FADTC": _iso(f.visit.date)})
+            row = shared.copy()
+            row[i_seq], row[i_code], row[i_test], row[i_obj] = seq, code, test, obj
+            row[i_orres] = _text(value)
+            row[i_stresn] = int(value) if isinstance(value, bool) else value
+            yield row
 
 
 def rs_rows(study: str, mode: ArmMode, subject: str, forms: Iterable[FindingForm], baseline_visit: str
