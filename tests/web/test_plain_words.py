@@ -115,3 +115,18 @@ def test_codes_have_labels_in_both_languages():
         assert code_label("not_eligible") == "Non éligible" and code_label("withdrew_consent") != "withdrew_consent"
     with translation.override("en"):
         assert code_label("life_threatening") == "life-threatening" and code_label("thursday") == "Thursday"
+
+
+def test_table_1_speaks_french_on_a_french_page():
+    from equipoise.stats.table1 import Cell, Row, Table1, table1_html
+
+    table = Table1([("total", "All randomized", 2)], [
+        Row("sex", "Sex", "categorical", "Female", {"total": Cell("1 (50.0%); missing 1", 1, 1, {})}),
+        Row("age_years", "Age, years", "mean_sd", None, {"total": Cell("51.0 (4.2)", 2, 0, {})})])
+    french = table1_html(table, language="fr")
+    for words in ("Tableau 1. Caractéristiques à l'inclusion", "Caractéristique", "Tous les patients randomisés",
+                  "Sexe, n (%)", "Femme", "1 (50.0%) ; manquants : 1", "Âge, années, moyenne (ET)"):
+        assert words in french.replace("&#x27;", "'"), words
+    assert "Female" not in french and "missing" not in french
+    english = table1_html(table)
+    assert "Characteristic" in english and "Female" in english and "Age, years, mean (SD)" in english

@@ -50,8 +50,6 @@ PAGES_PER_PATTERN = 3
 STILL_TO_FIX = {
     "audit": (re.compile(r"^code [\w, ]+ in '[\w.]+\.[\w.]+'$"),
               "audit action names (adverse_event.report) are the Action filter's codes; labels to come with them"),
-    "stats-table1": (re.compile(r"catalogue entry"), "Table 1 is written in English by the pure renderer stats.table1"),
-    "stats-report": (re.compile(r"code mixedlm_random_intercept"), "the interim report names its model by its code"),
 }
 # French translations that are English words too.
 SAME_IN_ENGLISH = frozenset({"Patient", "Patients", "Date", "Action", "Contraception", "Grade", "Position", "Total"})
