@@ -31,9 +31,10 @@ run: $(STAMP)
 	EQUIPOISE_MODE=demo $(BIN)/equipoise setup-demo
 	EQUIPOISE_MODE=demo $(BIN)/equipoise serve --host $(HOST) --port $(PORT)
 
-# The import contracts (pyproject [tool.importlinter]) before the tests.
+# The import contracts (pyproject [tool.importlinter]) and mypy (zero errors) before the tests.
 test: $(STAMP) browser
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -15,9 +15,23 @@ tokens. Each client, in a loop:
 - randomizes a fresh eligible subject when its turn comes (POST .../randomize), paced so that
   the pool of `--randomizations` eligible subjects lasts the whole run.
 
+Two modes, named in the header of the output:
+
+- saturating (the default, `--think 0`): each client sends its next request as soon as the last is
+  answered. With 20 closed-loop clients the server is always busy, so by Little's law the latency
+  is about clients / throughput: this measures the cost of a request (what a faster server cuts),
+  not what a nurse waits for.
+- paced (`--think 1`): each client thinks between requests, a random 0.5 to 1.5 times the mean
+  given, as people do between saving a form and opening the next; this measures the wait a user
+  feels while 20 people work at once.
+
 Prints p50/p95/p99 latency and throughput per kind of request, every error (any answer that is
 not the expected status, or no answer), and checks the stored result: one allocation per
 randomized subject, distinct slots taken in list order, distinct numbers, an intact audit chain.
+It also prints where the CPU went during the run: the server's processes (gunicorn master and
+workers), the PostgreSQL backends serving them, this process (the client threads, which share
+the machine's cores with the server), and the whole machine (anything else running shows as the
+rest), as seconds and as milliseconds per request.
 Targets (issue 18): p95 form save < 50 ms and p95 randomization < 100 ms on PostgreSQL, zero
 errors, zero double allocations. Exits 1 when the run had errors or double allocations.
 """
@@ -29,6 +43,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import secrets
 import socket
 import statistics
@@ -57,6 +72,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--randomizations", type=int, default=240,
                    help="eligible subjects randomized over the run (default 240)")
     p.add_argument("--workers", default="", help="gunicorn workers (default: the server's own default)")
+    p.add_argument("--think", type=float, default=0.0,
+                   help="mean think time of each client between requests, seconds (default 0: saturating)")
     return p.parse_args()
 
 
@@ -199,22 +216,34 @@ class Client:
 
 
 def run_clients(port: int, token: str, form_subjects: list[str], eligible: list[str], clients: int,
-                seconds: float) -> tuple[dict[str, list[float]], list[str], list[str]]:
+                seconds: float, think: float = 0.0,
+                meter: CpuMeter | None = None) -> tuple[dict[str, list[float]], list[str], list[str]]:
+    """Each client first reads its form once, untimed (every worker then has parsed the protocol and
+    opened its database connection); the timed run and the CPU meter start together after that."""
     latencies: dict[str, list[float]] = {"form save": [], "read (baseline)": [], "randomization": []}
     errors: list[str] = []
     numbers: list[str] = []
     lock = threading.Lock()
     pool = list(eligible)
     interval = seconds * clients / max(len(eligible), 1)  # each client's time between randomizations
-    gate = threading.Barrier(clients + 1)
+    warmed, gate = threading.Barrier(clients + 1), threading.Barrier(clients + 1)
 
     def client(i: int) -> None:
         rng = random.Random(i)
         http_client = Client(port, token)
         form = f"/api/v1/subjects/{form_subjects[i]}/visits/SCR/forms/labs"
+        try:
+            http_client.call("GET", form)
+        finally:
+            warmed.wait()
         gate.wait()
         start = time.monotonic()
         next_randomization = start + interval * (i + 0.5) / clients
+
+        def pause() -> None:
+            if think > 0:
+                time.sleep(min(think * rng.uniform(0.5, 1.5), max(0.0, start + seconds - time.monotonic())))
+
         while (now := time.monotonic()) - start < seconds:
             if now >= next_randomization:
                 next_randomization += interval
@@ -231,6 +260,7 @@ def run_clients(port: int, token: str, form_subjects: list[str], eligible: list[
                             numbers.append(json.loads(payload)["randomization_number"])
                         else:
                             errors.append(f"randomize {code}: {status} {payload[:200]!r}")
+                    pause()
                     continue
             for kind, method, body, expected in (
                     ("form save", "PUT", {"data": labs_values(rng), "reason": "benchmark: value corrected"}, 200),
@@ -244,14 +274,104 @@ def run_clients(port: int, token: str, form_subjects: list[str], eligible: list[
                         latencies[kind].append(ms)
                     else:
                         errors.append(f"{kind} {form}: {status} {payload[:200]!r}")
+                pause()
 
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     for t in threads:
         t.start()
+    warmed.wait()
+    if meter is not None:
+        meter.start()
     gate.wait()
     for t in threads:
         t.join(seconds + 120)
     return latencies, errors, numbers
+
+
+# --- where the CPU went (Linux /proc) ---------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15 of stat)
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (the server command, gunicorn's master and its workers)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                pass
+    return found
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine spent busy so far (all cores, anyone's processes)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK  # all but idle and iowait
+
+
+def backend_pids(admin_url: str | None, database: str | None) -> list[int]:
+    """The PostgreSQL server processes connected to the benchmark's database."""
+    if not admin_url:
+        return []
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        return [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))]
+
+
+class CpuMeter:
+    """CPU seconds used during the run by the server, its database backends, this client process and
+    the machine as a whole. Backends are counted from their start: they only serve the server's
+    workers, which open them on their first request."""
+
+    def __init__(self, server_pid: int, admin_url: str | None, database: str | None):
+        self.server_pid, self.admin_url, self.database = server_pid, admin_url, database
+        self.backends_seen: dict[int, float] = {}
+
+    def _server(self) -> float:
+        return sum(process_cpu(p) for p in process_tree(self.server_pid))
+
+    def _client(self) -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def start(self) -> None:
+        self.at = (time.monotonic(), self._server(), self._client(), machine_busy(),
+                   sum(process_cpu(p) for p in backend_pids(self.admin_url, self.database)))
+
+    def stop(self) -> dict[str, float]:
+        backends = sum(process_cpu(p) for p in backend_pids(self.admin_url, self.database))
+        wall, server, client, machine, backends_before = self.at
+        return {"wall": time.monotonic() - wall, "server": self._server() - server,
+                "database": backends - backends_before, "client": self._client() - client,
+                "machine": machine_busy() - machine}
+
+
+def print_cpu(cpu: dict[str, float], requests: int, database_url: str) -> None:
+    cores = os.cpu_count() or 1
+    ours = cpu["server"] + cpu["database"] + cpu["client"]
+    print(f"\nCPU during the run ({cpu['wall']:.0f} s on {cores} cores = {cpu['wall'] * cores:.0f} core-seconds):")
+    rows = [("server (gunicorn workers)", cpu["server"])]
+    if database_url:
+        rows.append(("PostgreSQL backends", cpu["database"]))
+    rows += [("this process (client threads)", cpu["client"]),
+             ("everything else on the machine", max(0.0, cpu["machine"] - ours))]
+    for name, seconds in rows:
+        print(f"  {name:<32}{seconds:>7.1f} s{seconds * 1000 / max(requests, 1):>8.1f} ms per request")
+    print(f"  {'machine busy':<32}{cpu['machine']:>7.1f} s  ({cpu['machine'] / (cpu['wall'] * cores):.0%} of its cores)")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -287,10 +407,16 @@ def main() -> int:
             wait_until_up(port, server, var / "server.log")
             workers = (var / "server.log").read_text().split("workers")[0].rsplit(",", 1)[-1].strip()
             database = "PostgreSQL" if database_url else "SQLite"
+            mode = (f"paced: each client thinks {args.think * 0.5:g} to {args.think * 1.5:g} s "
+                    f"(mean {args.think:g} s) between requests" if args.think > 0
+                    else "saturating: no think time, each client sends its next request as soon as the last is "
+                         "answered (latency is about clients / throughput)")
             print(f"server: equipoise serve --production (gunicorn, {workers} workers) on {database}, "
-                  f"127.0.0.1:{port}; {args.clients} clients for {args.seconds:.0f} s", flush=True)
+                  f"127.0.0.1:{port}; {args.clients} clients for {args.seconds:.0f} s\nmode: {mode}", flush=True)
+            meter = CpuMeter(server.pid, admin, name)
             latencies, errors, numbers = run_clients(port, trial["token"], trial["form_subjects"], trial["eligible"],
-                                                     args.clients, args.seconds)
+                                                     args.clients, args.seconds, args.think, meter)
+            cpu = meter.stop()
         finally:
             if server is not None:
                 server.terminate()
@@ -316,6 +442,7 @@ def main() -> int:
               f"{p95:>9.1f}{percentile(values, 99):>9.1f}  {verdict}")
     total = sum(len(v) for v in latencies.values())
     print(f"{'all':<18}{total:>7}{total / args.seconds:>8.1f}")
+    print_cpu(cpu, total, database_url)
     doubles = stored["double_allocations"] + stored["slot_mismatches"] + len(stored["out_of_order_strata"])
     doubles += abs(stored["allocations"] - len(numbers)) + len(numbers) - len(set(numbers))
     print(f"\nerrors: {len(errors)}")

@@ -52,7 +52,7 @@ def test_strata_must_match_the_configured_sites(protocol, committed, stat_actor)
     with pytest.raises(ActionRefused) as refused:
         load_list(stat_actor, "nct06965244", data, sha, report)
     assert refused.value.status == 422
-    assert any("site=HEM|sle=false" in e["message"] for e in refused.value.errors)
+    assert any("site=HEM|sle=false" in e.message for e in refused.value.errors)
 
 
 def test_only_the_statistician_loads(committed, people, actor_of):

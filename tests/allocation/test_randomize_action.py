@@ -60,7 +60,7 @@ def test_refuses_a_subject_without_consent(active_list, make_eligible, inv_a):
     with pytest.raises(ActionRefused) as refused:
         randomize_subject(inv_a, subject)
     assert refused.value.status == 422
-    assert refused.value.errors[0]["field"] == "consent_signed"
+    assert refused.value.errors[0].field == "consent_signed"
     assert not Allocation.objects.exists()
 
 
@@ -72,8 +72,8 @@ def test_refuses_a_not_eligible_subject_with_the_reasons(active_list, make_eligi
     with pytest.raises(ActionRefused) as refused:
         randomize_subject(inv_a, subject)
     assert refused.value.status == 422
-    assert [e["field"] for e in refused.value.errors] == ["IN05"]
-    assert "CLASI" in refused.value.errors[0]["message"]
+    assert [e.field for e in refused.value.errors] == ["IN05"]
+    assert "CLASI" in refused.value.errors[0].message
     subject.refresh_from_db()
     assert subject.status == SubjectStatus.SCREENING and not Allocation.objects.exists()
     assert subject.eligibility_assessments.filter(stage="randomization", verdict="not_eligible").exists()
@@ -87,7 +87,7 @@ def test_refuses_with_the_missing_variables_when_incomplete(active_list, make_el
     with pytest.raises(ActionRefused) as refused:
         randomize_subject(inv_a, subject)
     assert refused.value.status == 422
-    assert {"field": "clasi_a_randomization", "rule": "required"}.items() <= refused.value.errors[0].items()
+    assert (refused.value.errors[0].field, refused.value.errors[0].rule) == ("clasi_a_randomization", "required")
 
 
 def test_only_an_investigator_randomizes(active_list, make_eligible, people, actor_of):

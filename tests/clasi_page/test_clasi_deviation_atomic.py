@@ -45,7 +45,7 @@ def test_unconfirmed_outside_the_window_saves_nothing(subject, assessor):
     with pytest.raises(ActionRefused) as refused:
         dated_forms.save_dated_form(assessor, subject, w4, "clasi", values(late), done_on=late,
                                     what="CLASI assessment", confirmed=False)
-    assert refused.value.status == 409 and refused.value.errors[0]["field"] == "confirm_outside_window"
+    assert refused.value.status == 409 and refused.value.errors[0].field == "confirm_outside_window"
     assert not FormRecord.objects.exists() and not ProtocolDeviation.objects.exists()
 
 

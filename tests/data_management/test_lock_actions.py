@@ -63,7 +63,7 @@ def test_a_draft_blocks_the_lock_and_the_refusal_names_it(trial, dm):
     assert refused.value.status == 409
     assert "Nothing was locked" in refused.value.message and "1 form" in refused.value.message
     assert f"{second.code} · Randomization (week 0) · " in refused.value.message  # visit and form by name
-    assert [e["record"] for e in refused.value.errors] == [trial["draft"].pk]
+    assert [e.value for e in refused.value.errors] == [trial["draft"].pk]
     assert states(second)[("SCR", "labs")] == FormState.COMPLETE  # nothing locked, not even the complete one
     assert AuditEvent.objects.count() == before
     with translation.override("fr"), pytest.raises(ActionRefused) as refused:
@@ -109,7 +109,7 @@ def test_unlocking_needs_a_reason_and_puts_forms_back_to_complete(trial, dm):
     data_lock.lock_subject(dm, first)
     with pytest.raises(ActionRefused) as refused:
         data_lock.unlock_visit(dm, first.visits.get(visit_id="W0"), "  ")
-    assert refused.value.errors[0]["field"] == "reason"
+    assert refused.value.errors[0].field == "reason"
     assert set(states(first).values()) == {FormState.LOCKED}
     done = data_lock.unlock_visit(dm, first.visits.get(visit_id="W0"), "platelets re-run by the lab")
     assert done.count == 2

@@ -97,5 +97,5 @@ def test_unblinding_asks_the_code_of_an_enrolled_user(people, enrolled, actor_of
     with pytest.raises(ActionRefused, match="code") as refused:
         emergency_unblind(actor, Rights(frozenset({Role.BLINDED_ASSESSOR, Role.INVESTIGATOR})), subject,
                           "anaphylaxis, treatment depends on arm", "correct-horse-battery", otp_code="999999")
-    assert refused.value.errors[0]["field"] == "otp_code"
+    assert refused.value.errors[0].field == "otp_code"
     assert events("subject.emergency_unblind_refused")[0].changes == {"otp_code": [None, "wrong"]}

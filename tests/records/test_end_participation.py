@@ -62,7 +62,7 @@ def test_bad_input_is_refused_and_changes_nothing(people, actor_of, randomized, 
     inv = actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN")
     with pytest.raises(ActionRefused) as refused:
         end_participation(inv, randomized, outcome, ended_on, reason)
-    assert refused.value.errors[0]["field"] == field
+    assert refused.value.errors[0].field == field
     randomized.refresh_from_db()
     assert randomized.status == "randomized" and not AuditEvent.objects.filter(action="subject.end_participation")
 

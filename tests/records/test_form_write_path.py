@@ -58,7 +58,7 @@ def test_bad_values_are_refused_and_change_nothing(people, actor_of, subject, ra
     before = AuditEvent.objects.count()
     with pytest.raises(ActionRefused) as refused:
         save_form(_inv(people, actor_of), subject, visit, "labs", raw)
-    assert refused.value.errors[0]["field"] == field and refused.value.errors[0]["rule"] == rule
+    assert refused.value.errors[0].field == field and refused.value.errors[0].rule == rule
     assert not FormRecord.objects.exists() and AuditEvent.objects.count() == before
 
 
@@ -67,7 +67,7 @@ def test_cross_field_edit_check(people, actor_of, subject):
     with pytest.raises(ActionRefused) as refused:
         save_form(_inv(people, actor_of), subject, visit, "screening",
                   {"screening_date": "2026-01-05", "consent_date": "2026-01-09"})
-    assert {e["field"] for e in refused.value.errors} == {"consent_date", "screening_date"}
+    assert {e.field for e in refused.value.errors} == {"consent_date", "screening_date"}
 
 
 def test_complete_reopen_and_lock(people, actor_of, subject):

@@ -52,11 +52,11 @@ def test_bad_input_refused_with_the_rule_and_nothing_saved(randomized, inv_a, ch
     events_before = AuditEvent.objects.count()
     with pytest.raises(ActionRefused) as refused, django_capture_on_commit_callbacks(execute=True):
         report(inv_a, subject, **changes)
-    matching = [e for e in refused.value.errors if e["field"] == field]
+    matching = [e for e in refused.value.errors if e.field == field]
     assert matching, refused.value.errors
     if rule is not None:
-        assert matching[0]["rule"] == rule
-    assert matching[0]["message"] and matching[0]["message_fr"]
+        assert matching[0].rule == rule
+    assert matching[0].message and matching[0].message_fr
     assert not AdverseEvent.objects.exists()
     assert AuditEvent.objects.count() == events_before
     assert mail.outbox == []

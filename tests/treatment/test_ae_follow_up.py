@@ -123,16 +123,16 @@ def test_each_refusal_names_the_field_and_rule_and_saves_nothing(mild, inv_a, ch
     before, events_before = stored(mild), AuditEvent.objects.count()
     with pytest.raises(ActionRefused) as refused, django_capture_on_commit_callbacks(execute=True):
         follow_up_adverse_event(inv_a, mild, **values)
-    matching = [e for e in refused.value.errors if e["field"] == field]
-    assert matching and matching[0]["rule"] == rule, refused.value.errors
-    assert matching[0]["message"] and matching[0]["message_fr"]
+    matching = [e for e in refused.value.errors if e.field == field]
+    assert matching and matching[0].rule == rule, refused.value.errors
+    assert matching[0].message and matching[0].message_fr
     assert stored(mild) == before and AuditEvent.objects.count() == events_before and mail.outbox == []
 
 
 def test_an_end_date_given_as_a_datetime_is_refused(mild, inv_a):
     with pytest.raises(ActionRefused) as refused:
         follow_up_adverse_event(inv_a, mild, end_date=timezone.now(), outcome="recovered", reason="x")
-    assert refused.value.errors[0]["field"] == "end_date" and refused.value.errors[0]["rule"] == "calendar date"
+    assert refused.value.errors[0].field == "end_date" and refused.value.errors[0].rule == "calendar date"
 
 
 def test_only_the_investigator_follows_up(mild, pharm_a, sponsor):

@@ -67,10 +67,10 @@ def test_notification_time_cannot_precede_awareness_or_be_naive(spring_event, in
 
     with pytest.raises(ActionRefused) as refused:
         notify_sponsor(inv_a, spring_event, at=dt.datetime(2026, 3, 28, 8, 0, tzinfo=PARIS))
-    assert refused.value.errors[0]["rule"] == "not before site_aware_at"
+    assert refused.value.errors[0].rule == "not before site_aware_at"
     with pytest.raises(ActionRefused) as refused:
         notify_sponsor(inv_a, spring_event, at=dt.datetime(2026, 3, 29, 8, 0))
-    assert refused.value.errors[0]["field"] == "sponsor_notified_at"
+    assert refused.value.errors[0].field == "sponsor_notified_at"
 
 
 def run_notify_due(*argv: str) -> int:

@@ -43,7 +43,7 @@ def test_death_needs_a_causality_answer_and_changes_nothing_without_it(randomize
     subject = randomized("lenalidomide")
     with pytest.raises(ActionRefused) as refused:
         record_death(inv_a, subject, today(), "stroke", "maybe")
-    assert refused.value.errors[0]["field"] == "causality"
+    assert refused.value.errors[0].field == "causality"
     subject.refresh_from_db()
     assert subject.status == "randomized" and not AdverseEvent.objects.filter(subject=subject).exists()
 

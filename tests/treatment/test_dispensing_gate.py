@@ -19,7 +19,7 @@ from .conftest import today
 
 
 def refused_codes(exc: ActionRefused) -> list[str]:
-    return [e["rule"] for e in exc.errors]
+    return [e.rule for e in exc.errors]
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_woman_refused_without_recent_negative_test_then_dispensed_after_one(
     assert refused.value.status == 422
     assert refused_codes(refused.value) == ["pregnancy_test_missing"]
     error = refused.value.errors[0]
-    assert "pregnancy test" in error["message"] and "test de grossesse" in error["message_fr"]
+    assert "pregnancy test" in error.message and "test de grossesse" in error.message_fr
     assert not Dispensing.objects.exists()
     event = AuditEvent.objects.get(action="dispensing.refused")
     assert event.changes["violations"] == [None, ["pregnancy_test_missing"]]
@@ -87,12 +87,12 @@ def test_man_on_lenalidomide_needs_counselling_before_first_dispensing(randomize
     with pytest.raises(ActionRefused) as refused:
         dispense(pharm_a, rx, today())
     assert refused_codes(refused.value) == ["counselling_missing"]
-    assert set(refused.value.errors[0]["values"]["missing_topics"]) == {"condom", "semen_donation", "blood_donation"}
+    assert set(refused.value.errors[0].values["missing_topics"]) == {"condom", "semen_donation", "blood_donation"}
     record_counselling(pharm_a, subject, ["condom", "semen_donation"], today())
     with pytest.raises(ActionRefused) as refused:
         dispense(pharm_a, rx, today())
-    assert refused.value.errors[0]["values"]["missing_topics"] == ["blood_donation"]
-    assert "Pas de don de sang" in refused.value.errors[0]["message_fr"]
+    assert refused.value.errors[0].values["missing_topics"] == ["blood_donation"]
+    assert "Pas de don de sang" in refused.value.errors[0].message_fr
     record_counselling(pharm_a, subject, ["blood_donation"], today())
     assert dispense(pharm_a, rx, today()).tablets == 84
 
@@ -105,11 +105,11 @@ def test_woman_needs_her_counselling_and_a_finished_test(randomized, inv_a, phar
     with pytest.raises(ActionRefused) as refused:
         dispense(pharm_a, rx, today())
     assert set(refused_codes(refused.value)) == {"pregnancy_test_not_finished", "counselling_missing"}
-    assert set(refused.value.errors[-1]["values"]["missing_topics"]) == {
+    assert set(refused.value.errors[-1].values["missing_topics"]) == {
         "unborn_child_risk", "contraception", "pregnancy_tests", "suspected_pregnancy", "blood_donation"}
     with pytest.raises(ActionRefused) as refused:  # a man's topic is not offered to her
         record_counselling(inv_a, subject, ["condom"], today())
-    assert refused.value.errors[0]["field"] == "topics"
+    assert refused.value.errors[0].field == "topics"
     record_counselling(inv_a, subject, ["unborn_child_risk", "contraception", "pregnancy_tests",
                                         "suspected_pregnancy", "blood_donation"], today())
     from equipoise.records.actions.forms import complete_form
@@ -135,7 +135,7 @@ def test_methotrexate_weekly_on_named_weekday_with_folic_acid_another_day(random
     subject = randomized("methotrexate", "male", None)
     with pytest.raises(ActionRefused) as refused:
         prescribe(inv_a, subject, prescribed_on=today(), days=84)
-    assert {e["field"] for e in refused.value.errors} == {"weekday", "auxiliary_weekday"}
+    assert {e.field for e in refused.value.errors} == {"weekday", "auxiliary_weekday"}
     with pytest.raises(ActionRefused) as refused:
         prescribe(inv_a, subject, prescribed_on=today(), days=84, weekday="monday", auxiliary_weekday="monday")
     assert refused_codes(refused.value) == ["folic_acid_same_weekday"]
@@ -150,17 +150,17 @@ def test_prescription_length_dose_and_dates_refused_with_the_rule(randomized, in
     woman = randomized("lenalidomide", "female", True)
     with pytest.raises(ActionRefused) as refused:
         prescribe(inv_a, woman, prescribed_on=today(), days=29)
-    assert refused.value.errors[0]["rule"] == "prescription_too_long" and "28" in str(refused.value)
+    assert refused.value.errors[0].rule == "prescription_too_long" and "28" in str(refused.value)
     man = randomized("lenalidomide", "male", None)
     with pytest.raises(ActionRefused) as refused:
         prescribe(inv_a, man, prescribed_on=today(), days=85)
-    assert refused.value.errors[0]["rule"] == "prescription_too_long" and "84" in str(refused.value)
+    assert refused.value.errors[0].rule == "prescription_too_long" and "84" in str(refused.value)
     with pytest.raises(ActionRefused) as refused:
         prescribe(inv_a, man, prescribed_on=today(), days=28, dose_mg="10")
-    assert refused.value.errors[0]["rule"] == "max_dose_mg"
+    assert refused.value.errors[0].rule == "max_dose_mg"
     with pytest.raises(ActionRefused) as refused:
         prescribe(inv_a, man, prescribed_on=today() + dt.timedelta(days=1), days=28)
-    assert refused.value.errors[0]["rule"] == "not in the future"
+    assert refused.value.errors[0].rule == "not in the future"
     assert not Prescription.objects.exists()
 
 
@@ -170,7 +170,7 @@ def test_dispensing_date_in_the_future_and_roles(randomized, inv_a, pharm_a):
     rx = prescribe(inv_a, subject, prescribed_on=today(), days=28)
     with pytest.raises(ActionRefused) as refused:
         dispense(pharm_a, rx, today() + dt.timedelta(days=1))
-    assert refused.value.errors[0]["field"] == "dispensed_on"
+    assert refused.value.errors[0].field == "dispensed_on"
     with pytest.raises(ActionRefused) as refused:
         dispense(inv_a, rx, today())
     assert refused.value.status == 403
@@ -183,7 +183,7 @@ def test_holds_and_stops_need_a_reason_and_block_dispensing(randomized, inv_a, p
     rx = prescribe(inv_a, subject, prescribed_on=today(), days=28)
     with pytest.raises(ActionRefused) as refused:
         change_dose(inv_a, subject, "hold", today(), "  ")
-    assert refused.value.errors[0]["field"] == "reason"
+    assert refused.value.errors[0].field == "reason"
     change_dose(inv_a, subject, "hold", today(), "neutrophils 0.8")
     with pytest.raises(ActionRefused) as refused:
         dispense(pharm_a, rx, today())
@@ -191,13 +191,13 @@ def test_holds_and_stops_need_a_reason_and_block_dispensing(randomized, inv_a, p
     change_dose(inv_a, subject, "resume", today(), "neutrophils 1.6")
     with pytest.raises(ActionRefused) as refused:
         change_dose(inv_a, subject, "reduce", today(), "tolerance", new_dose_mg="7")
-    assert refused.value.errors[0]["rule"] == "below current dose"
+    assert refused.value.errors[0].rule == "below current dose"
     change_dose(inv_a, subject, "stop", today(), "patient's decision")
     with pytest.raises(ActionRefused):
         change_dose(inv_a, subject, "resume", today(), "changed mind")
     with pytest.raises(ActionRefused) as refused:
         prescribe(inv_a, subject, prescribed_on=today(), days=28)
-    assert refused.value.errors[0]["rule"] == "stop is final"
+    assert refused.value.errors[0].rule == "stop is final"
     assert list(DoseChange.objects.values_list("kind", flat=True)) == ["hold", "resume", "stop"]
 
 
@@ -208,7 +208,7 @@ def test_returned_tablets_counted_and_adherence_computed(randomized, inv_a, phar
     dispensing = dispense(pharm_a, rx, today() - dt.timedelta(days=28))
     with pytest.raises(ActionRefused) as refused:
         record_return(pharm_a, dispensing, today(), 29)
-    assert refused.value.errors[0]["rule"] == "not above dispensed"
+    assert refused.value.errors[0].rule == "not above dispensed"
     assert not TabletReturn.objects.exists()
     record_return(pharm_a, dispensing, today(), 7, 0)
     row = course_row(rx)

@@ -62,9 +62,9 @@ def test_each_refusal_names_the_field_and_rule_and_saves_nothing(follow_up, inv_
     before, events_before = stored(follow_up), AuditEvent.objects.count()
     with pytest.raises(ActionRefused) as refused:
         close_pregnancy_follow_up(inv_a, follow_up, **values)
-    matching = [e for e in refused.value.errors if e["field"] == field]
-    assert matching and matching[0]["rule"] == rule, refused.value.errors
-    assert matching[0]["message"] and matching[0]["message_fr"]
+    matching = [e for e in refused.value.errors if e.field == field]
+    assert matching and matching[0].rule == rule, refused.value.errors
+    assert matching[0].message and matching[0].message_fr
     assert stored(follow_up) == before and AuditEvent.objects.count() == events_before
 
 
@@ -73,7 +73,7 @@ def test_a_closed_follow_up_is_not_closed_again(follow_up, inv_a):
     before, events_before = stored(follow_up), AuditEvent.objects.count()
     with pytest.raises(ActionRefused) as refused:
         close_pregnancy_follow_up(inv_a, follow_up, outcome="live_birth", outcome_date=today())
-    assert refused.value.status == 409 and refused.value.errors[0]["field"] == "status"
+    assert refused.value.status == 409 and refused.value.errors[0].field == "status"
     assert stored(follow_up) == before and AuditEvent.objects.count() == events_before
 
 
@@ -94,7 +94,7 @@ def test_the_safety_page_closes_the_follow_up(people, client_for, follow_up):
     page = client.get(f"/treatment/subjects/{follow_up.subject.code}/safety/").content.decode()
     assert url(follow_up) in page
     response = client.post(url(follow_up), {"outcome": "ongoing_at_end_of_study", "outcome_date": str(today()),
-                                             "comments": "due in spring"}, follow=True,
+                                             "comments": "due in spring", "confirm": "yes"}, follow=True,
                            headers={"accept-language": "en"})
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
     assert not errors and stored(follow_up)[:3] == ("closed", "ongoing_at_end_of_study", today())
@@ -103,17 +103,17 @@ def test_the_safety_page_closes_the_follow_up(people, client_for, follow_up):
 
 def test_the_page_shows_a_refusal_and_closes_nothing(people, client_for, follow_up):
     response = client_for(people["inv_a"]).post(url(follow_up), {"outcome": "live_birth", "outcome_date": "",
-                                                                 "comments": "seen in clinic"},
+                                                                 "comments": "seen in clinic", "confirm": "yes"},
                                                 headers={"accept-language": "en"})
     assert response.status_code == 400
     form = response.content.decode().split(f'id="pregnancy-follow-up-{follow_up.pk}"')[1].split("</form>")[0]
-    assert 'data-field="outcome_date"' in form and "<option selected>live_birth</option>" in form
+    assert 'data-field="outcome_date"' in form and '<option value="live_birth" selected>' in form
     assert 'value="seen in clinic"' in form
     assert stored(follow_up)[0] == "open"
 
 
 def test_other_site_blinded_and_wrong_subject_get_404(people, client_for, follow_up, randomized):
-    data = {"outcome": "live_birth", "outcome_date": str(today())}
+    data = {"outcome": "live_birth", "outcome_date": str(today()), "confirm": "yes"}
     for name in ("inv_b", "assessor_a"):
         response = client_for(people[name]).post(url(follow_up), data)
         assert response.status_code == 404 and b"lenalidomide" not in response.content.lower(), name
@@ -121,3 +121,14 @@ def test_other_site_blinded_and_wrong_subject_get_404(people, client_for, follow
     assert client_for(people["inv_a"]).post(url(follow_up, other.code), data).status_code == 404
     assert stored(follow_up)[0] == "open"
     assert not AuditEvent.objects.filter(action="pregnancy_follow_up.close").exists()
+
+
+def test_an_unconfirmed_close_keeps_the_follow_up_open(people, client_for, follow_up):
+    client = client_for(people["inv_a"])
+    page = client.get(f"/treatment/subjects/{follow_up.subject.code}/safety/").content.decode()
+    form = page.split(f'id="pregnancy-follow-up-{follow_up.pk}"')[1].split("</form>")[0]
+    assert 'name="confirm" value="yes" required' in form
+    response = client.post(url(follow_up), {"outcome": "live_birth", "outcome_date": str(today())},
+                           headers={"accept-language": "en"})
+    assert response.status_code == 400 and "Nothing was done: tick the box to confirm." in response.content.decode()
+    assert stored(follow_up)[0] == "open"

@@ -26,7 +26,7 @@ def test_a_date_outside_the_window_needs_confirmation_then_is_a_deviation(w4, in
     late = w4.latest_date + dt.timedelta(days=10)
     with pytest.raises(ActionRefused) as refused:
         mark_visit_done(inv_a, w4, late)
-    assert refused.value.status == 409 and refused.value.errors[0]["field"] == "confirm_outside_window"
+    assert refused.value.status == 409 and refused.value.errors[0].field == "confirm_outside_window"
     assert "10 day(s) after the window" in str(refused.value)
     w4.refresh_from_db()
     assert w4.done_date is None and not ProtocolDeviation.objects.exists()
@@ -47,7 +47,7 @@ def test_a_visit_done_by_mistake_is_undone_with_a_reason(w4, inv_a):
     mark_visit_done(inv_a, w4, late, confirm_outside_window=True)
     with pytest.raises(ActionRefused) as refused:
         undo_visit_done(inv_a, w4, "  ")
-    assert refused.value.errors[0]["field"] == "reason"
+    assert refused.value.errors[0].field == "reason"
     undo_visit_done(inv_a, w4, "wrong patient's file")
     w4.refresh_from_db()
     assert w4.done_date is None

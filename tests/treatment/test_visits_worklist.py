@@ -52,10 +52,10 @@ def test_visit_actions_refuse_incoherent_input(randomized, inv_a):
     w4 = subject.visits.get(visit_id="W4")
     with pytest.raises(ActionRefused) as refused:
         mark_visit_done(inv_a, w4, today() + dt.timedelta(days=1))
-    assert refused.value.errors[0]["rule"] == "not in the future"
+    assert refused.value.errors[0].rule == "not in the future"
     with pytest.raises(ActionRefused) as refused:
         mark_visit_missed(inv_a, w4, " ")
-    assert refused.value.errors[0]["field"] == "reason"
+    assert refused.value.errors[0].field == "reason"
     mark_visit_missed(inv_a, w4, "travelling")
     with pytest.raises(ActionRefused):
         mark_visit_done(inv_a, w4, today())
@@ -66,7 +66,7 @@ def test_unscheduled_visit_is_created_through_the_action_with_an_audit_event(ran
     subject = randomized("lenalidomide", "male", None, days_ago=10)
     with pytest.raises(ActionRefused) as refused:
         add_unscheduled_visit(inv_a, subject, today(), "")
-    assert refused.value.errors[0]["field"] == "reason"
+    assert refused.value.errors[0].field == "reason"
     with pytest.raises(ActionRefused):
         add_unscheduled_visit(pharm_a, subject, today(), "rash")
     visit = add_unscheduled_visit(inv_a, subject, today() - dt.timedelta(days=2), "new rash")
@@ -122,7 +122,7 @@ def test_counselling_topics_are_checked(randomized, inv_a):
     subject = randomized("lenalidomide", "male", None)
     with pytest.raises(ActionRefused) as refused:
         record_counselling(inv_a, subject, ["abstinence"], today())
-    assert refused.value.errors[0]["field"] == "topics"
+    assert refused.value.errors[0].field == "topics"
 
 
 def test_pregnancy_tests_end_four_weeks_after_the_end_of_treatment(randomized, inv_a, pharm_a,

@@ -80,7 +80,7 @@ def load_command(args: argparse.Namespace) -> int:
         rlist = load_list(actor, protocol_id, data, args.sha256, report)
     except ActionRefused as exc:
         for error in exc.errors[1:]:
-            print(f"  {error['message']}", file=sys.stderr)
+            print(f"  {error.message}", file=sys.stderr)
         return _fail(str(exc), 1)
     except LookupError as exc:
         return _fail(str(exc))

@@ -129,7 +129,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return _respond(api, request, 400, error_body(f"the request was refused: {summary(errors)}", errors))
 
     def refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
-        errors = [{"field": e.get("field", ""), "rule": e.get("rule", ""), "message": e.get("message", "")}
+        errors = [{"field": e.field, "rule": e.rule, "message": e.message}
                   for e in exc.errors] or [implied_error(exc.status, exc.message)]
         return _respond(api, request, exc.status, error_body(exc.message, errors))
 

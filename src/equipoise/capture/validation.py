@@ -22,13 +22,18 @@ MAX_TEXT = 2000
 
 @dataclass(frozen=True)
 class FieldError:
+    """One problem with what was sent: the field, the rule it breaks and why.
+
+    Validation returns these, and a refused write (`records.actions.errors.ActionRefused`) carries
+    them; the API shows `field`, `rule` and `message`, a page the French wording when it has one.
+    """
+
     field: str
     rule: str
     message: str
     value: Any = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "rule": self.rule, "message": self.message, "value": self.value}
+    message_fr: str = ""
+    values: Mapping[str, Any] | None = None  # the figures the message names, for a client to show
 
 
 class _Bad(Exception):

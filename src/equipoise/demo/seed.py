@@ -32,7 +32,7 @@ from equipoise.records.actions.eligibility import assess_eligibility
 from equipoise.records.actions.forms import save_form
 from equipoise.records.actions.subjects import create_subject, end_participation
 from equipoise.records.actor import Actor
-from equipoise.records.models import Subject
+from equipoise.records.models import AssessmentStage, Subject
 from equipoise.records.protocol_versions import (
     default_protocol_dir,
     protocol_of,
@@ -121,7 +121,7 @@ def _screen(subject: Subject, stage: str, index: int, screening_date: dt.date, r
                   clasi_form(rng, record["clasi_a_screening"], subject.pk, screening_date, assessor.user.get_username()))
         record.pop("clasi_a_screening")
     save_form(investigator, subject, scr, "screening", record)
-    assess_eligibility(investigator, subject, "screening")
+    assess_eligibility(investigator, subject, AssessmentStage.SCREENING)
     if stage == "declined":
         subject.refresh_from_db()
         end_participation(investigator, subject, "declined", screening_date + dt.timedelta(days=2),

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from equipoise.people.actions.two_factor import check_second_factor, has_second_factor
-from equipoise.people.lockout import count_failure, locked_out
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
+from equipoise.records.actions.logins import count_failure, is_locked_out
 from equipoise.records.actor import Actor
 
 
@@ -21,14 +21,14 @@ def needs_code(user) -> bool:
 
 def reauthenticate(actor: Actor, password: str, otp_code: str, request: HttpRequest | None = None) -> None:
     """Raise `ActionRefused` (403, naming the field) unless the password and, if enrolled, the code match."""
-    if locked_out(actor.username):
+    if is_locked_out(actor.username):
         raise ActionRefused(_("too many failed attempts: this account is locked for a while"), status=403)
     checked = authenticate(request, username=actor.username, password=password)
     if checked is None or checked.pk != actor.user.pk:
         with transaction.atomic():
             count_failure(actor.username)
         raise ActionRefused(_("the password does not match"),
-                            [{"field": "password", "rule": "reauthentication", "message": "wrong password"}],
+                            [FieldError("password", "reauthentication", "wrong password")],
                             status=403)
     if has_second_factor(actor.user):
         check_second_factor(actor, otp_code)

@@ -73,8 +73,9 @@ def record_events(actor: Actor | Operator, entries: list[AuditEntry]) -> list[Au
     stamp = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     events = []
     for entry in entries:
+        sequence = head.last_sequence + 1
         fields = {
-            "sequence": head.last_sequence + 1,
+            "sequence": sequence,
             "at": stamp,
             "username": actor.username,
             "role": actor.role,
@@ -91,7 +92,7 @@ def record_events(actor: Actor | Operator, entries: list[AuditEntry]) -> list[Au
         }
         digest = event_hash(head.last_hash, fields)
         events.append(AuditEvent(**{**fields, "at": at}, prev_hash=head.last_hash, hash=digest))
-        head.last_sequence, head.last_hash = fields["sequence"], digest
+        head.last_sequence, head.last_hash = sequence, digest
     AuditEvent.objects.bulk_create(events)
     AuditHead.objects.filter(pk=head.pk).update(last_sequence=head.last_sequence, last_hash=head.last_hash)
     return events

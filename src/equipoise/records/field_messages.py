@@ -8,12 +8,10 @@ validation's message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from django.utils import formats
 from django.utils.translation import get_language, gettext
 
+from equipoise.capture.validation import FieldError
 from equipoise.protocol.schema import Form, FormField
 from equipoise.records.code_labels import record_field_label
 
@@ -35,10 +33,10 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else formats.localize(value)
 
 
-def field_message(form: Form, error: Mapping[str, Any]) -> str:
-    """The message for one refused value of `form` ({"field", "rule", "message"} as actions give it)."""
+def field_message(form: Form, error: FieldError) -> str:
+    """The message for one refused value of `form`, as an action's refusal names it."""
     language = get_language() or "fr"
-    name, rule, fallback = str(error.get("field", "")), str(error.get("rule", "")), str(error.get("message", ""))
+    name, rule, fallback = error.field, error.rule, error.message
     fields: dict[str, FormField] = {f.name: f for f in form.fields()}
     field = fields.get(name) or fields.get(name.split(".", 1)[0])
     if rule.startswith("edit_check."):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import BadRequest
 
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.models import ProtocolVersion
 
 
@@ -34,12 +34,10 @@ def protocol_for_new_subject(requested: str | None, loaded: list[str]) -> str:
     """The protocol a new subject joins: the one named, or the only one loaded."""
     if requested is not None:
         if requested not in loaded:
-            raise ActionRefused(f"protocol {requested!r} is not loaded", [{
-                "field": "protocol", "rule": "choices",
-                "message": f"protocol must be one of {', '.join(loaded) or '(none loaded)'}"}])
+            raise ActionRefused(f"protocol {requested!r} is not loaded", [FieldError(
+                "protocol", "choices", f"protocol must be one of {', '.join(loaded) or '(none loaded)'}")])
         return requested
     if len(loaded) != 1:
-        raise ActionRefused("name the protocol: more than one is loaded" if loaded else "no protocol is loaded", [{
-            "field": "protocol", "rule": "required",
-            "message": f"protocol is required when {len(loaded)} protocols are loaded"}])
+        raise ActionRefused("name the protocol: more than one is loaded" if loaded else "no protocol is loaded", [FieldError(
+            "protocol", "required", f"protocol is required when {len(loaded)} protocols are loaded")])
     return loaded[0]

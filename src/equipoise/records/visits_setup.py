@@ -51,7 +51,8 @@ def create_schedule(subject: Subject, randomized_on: dt.date, protocol: Protocol
     """
     protocol = protocol or protocol_of(current_version(subject.protocol_id))
     existing = {v.visit_id: v for v in Visit.objects.filter(subject=subject, scheduled=True, attempt=1).order_by()}
-    dated, new = [], []
+    dated: list[Visit] = []
+    new: list[Visit] = []
     for index, v in enumerate(sorted(protocol.schedule.visits, key=lambda v: v.target_day)):
         if v.kind == "screening":
             continue

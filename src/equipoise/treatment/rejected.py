@@ -7,13 +7,13 @@ that form shows the typed values and the errors; the others keep their usual def
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
 
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 
 # An error's field that is not the input's name: the action speaks of what it records.
 ALIASES = {"sponsor_notified_at": "at", "authorities_notified_at": "at"}
@@ -37,9 +37,9 @@ class RejectedForm:
         return list(self.typed.getlist(name))
 
 
-def error_text(error: Mapping[str, Any], french: bool) -> str:
+def error_text(error: FieldError, french: bool) -> str:
     """One refusal entry in the page's language (the English text where no French one exists)."""
-    return str(error.get("message_fr") or error["message"]) if french else str(error["message"])
+    return (error.message_fr or error.message) if french else error.message
 
 
 def rejected_form(form: str, pk: int | None, typed: QueryDict, inputs: Iterable[str], exc: ActionRefused,
@@ -48,8 +48,8 @@ def rejected_form(form: str, pk: int | None, typed: QueryDict, inputs: Iterable[
     names = set(inputs)
     by_input: dict[str, list[str]] = {}
     general: list[str] = []
-    for error in exc.errors or [{"field": "", "message": str(exc)}]:
-        raw = str(error.get("field", "")).replace(".", "_")  # causality.<drug> is the input causality_<drug>
+    for error in exc.errors or [FieldError("", "refused", str(exc))]:
+        raw = error.field.replace(".", "_")  # causality.<drug> is the input causality_<drug>
         name = ALIASES.get(raw, raw)
         text = error_text(error, french)
         if name in names:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from equipoise.records.access import Rights, actor_for, roles_at
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.confirmation import CONFIRM_FIELD, confirmed
 from equipoise.records.loaded_protocols import chosen_protocol_id
 from equipoise.records.models import Subject, SubjectStatus, Visit
@@ -80,7 +80,7 @@ class _BadInput(ValueError):
     def __init__(self, field: str, message: str, message_fr: str):
         super().__init__(f"{field}: {message}")
         self.refused = ActionRefused(f"{field}: {message}", [
-            {"field": field, "rule": "typed value", "message": message, "message_fr": message_fr}])
+            FieldError(field, "typed value", message, message_fr=message_fr)])
 
 
 # "true"/"false" from the form; anything else goes to the action as typed, which refuses it.
@@ -154,7 +154,7 @@ def _attempt(request: SignedInRequest, form: str, pk: int | None, posted: _Form,
     try:
         if confirm and not confirmed(request.POST):
             message = _("Nothing was done: tick the box to confirm.")
-            raise ActionRefused(message, [{"field": CONFIRM_FIELD, "message": message, "message_fr": message}])
+            raise ActionRefused(message, [FieldError(CONFIRM_FIELD, "required", message, message_fr=message)])
         posted.run()
     except (ActionRefused, _BadInput) as caught:
         exc = caught.refused if isinstance(caught, _BadInput) else caught
@@ -419,7 +419,7 @@ def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpRespons
         actor, follow_up, outcome=post.get("outcome", ""), outcome_date=_optional_date(post, "outcome_date"),
         comments=post.get("comments", "")), ("outcome", "outcome_date", "comments"), _("Pregnancy follow-up closed."))
     return _attempt(request, "close-follow-up", pk, form, reverse("subject-safety", kwargs={"code": subject.code}),
-                    lambda rejected, status: _safety_page(request, subject, rights, rejected, status))
+                    lambda rejected, status: _safety_page(request, subject, rights, rejected, status), confirm=True)
 
 
 @require_POST

@@ -374,10 +374,6 @@ def query_targets(form: Form, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def _errors_of(exc: ActionRefused) -> dict[str, str]:
-    return {str(e.get("field")): str(e.get("message")) for e in exc.errors} or {"form": str(exc)}
-
-
 def _other_fields(form: Form) -> list[str]:
     """The CLASI form's fields other than the record: the assessment date and the assessor."""
     field = _clasi_field(form)
@@ -441,7 +437,7 @@ def clasi_entry(
                                 done_on=assessed_on, what="CLASI assessment",
                                 confirmed=confirmed, reason=request.POST.get("reason", ""))
             except ActionRefused as exc:
-                errors = _errors_of(exc)
+                errors = exc.messages_by_field()
             else:
                 messages.success(request, WORDS["saved"][lang])
                 return redirect(request.path)

@@ -116,7 +116,7 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
                 messages.success(request, gettext("%(form)s saved.") % {"form": form.title.get(lang)})
                 return redirect(request.path)
             except ActionRefused as exc:
-                errors = {e["field"]: field_message(form, e) for e in exc.errors} or {"form": str(exc)}
+                errors = {e.field: field_message(form, e) for e in exc.errors} or {"form": str(exc)}
                 values = raw
     sections = [
         {"title": s.title.get(lang), "fields": [

@@ -29,7 +29,7 @@ from equipoise.records.access import (
     visible_sites,
     visible_subjects,
 )
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actions.subjects import (
     AFTER_RANDOMIZATION,
     BEFORE_RANDOMIZATION,
@@ -158,12 +158,12 @@ def subject_end_participation(request: SignedInRequest, code: str) -> HttpRespon
     try:
         if not confirmed(request.POST):
             text = gettext("Nothing was done: tick the box to confirm the end of participation.")
-            raise ActionRefused(text, [{"field": CONFIRM_FIELD, "message": text}])
+            raise ActionRefused(text, [FieldError(CONFIRM_FIELD, "required", text)])
         try:
             ended_on = dt.date.fromisoformat(request.POST.get("ended_on", ""))
         except ValueError:
             text = gettext("Pick the date the participation ended.")
-            raise ActionRefused(text, [{"field": "ended_on", "message": text}]) from None
+            raise ActionRefused(text, [FieldError("ended_on", "date", text)]) from None
         if outcome == EndOutcome.DEATH:
             _, event, opened = record_death(actor, subject, ended_on, reason, request.POST.get("causality", ""))
             messages.success(request, gettext("Death recorded; a serious adverse event was opened (report it to the "

@@ -17,7 +17,7 @@ from equipoise.randomization.verification import (
     matches_commitment,
     structure_problems,
 )
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -26,7 +26,7 @@ from equipoise.records.roles import Role
 
 
 def _refuse(field: str, rule: str, message: str, status: int = 400) -> ActionRefused:
-    return ActionRefused(message, [{"field": field, "rule": rule, "message": message}], status=status)
+    return ActionRefused(message, [FieldError(field, rule, message)], status=status)
 
 
 def load_list(
@@ -70,7 +70,7 @@ def load_list(
         if problems:
             raise ActionRefused(
                 "the list does not fit the protocol and the configured sites: " + "; ".join(problems[:5]),
-                [{"field": "file", "rule": "structure", "message": p} for p in problems], status=422)
+                [FieldError("file", "structure", p) for p in problems], status=422)
         if RandomizationList.objects.filter(active=True).exists():
             raise _refuse("list", "one_active",
                           "a randomization list is already active; a second one is refused", status=409)

@@ -52,11 +52,17 @@ from equipoise.records.actions.eligibility import (
     judge_eligibility,
     screening_values,
 )
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import AuditEntry, record_events
 from equipoise.records.audit_actions import AuditAction
-from equipoise.records.models import EligibilityAssessment, Site, Subject, SubjectStatus
+from equipoise.records.models import (
+    AssessmentStage,
+    EligibilityAssessment,
+    Site,
+    Subject,
+    SubjectStatus,
+)
 from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import protocol_of, version_for_write
 from equipoise.records.visits_setup import create_schedule
@@ -72,16 +78,14 @@ def randomization_number(site_code: str, sequence: int) -> str:
 
 def eligibility_refusal(assessment: EligibilityAssessment) -> ActionRefused:
     """The 422 refusal listing each failed criterion and each missing variable, in words."""
-    errors: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
     for c in assessment.result.get("criteria", []):
         failed = (c["kind"] == "inclusion" and c["status"] == "not_met") or (
             c["kind"] == "exclusion" and c["status"] == "met")
         if failed:
-            errors.append({"field": c["id"], "rule": "criterion", "message": c["reason"]["en"],
-                           "message_fr": c["reason"]["fr"]})
+            errors.append(FieldError(c["id"], "criterion", c["reason"]["en"], message_fr=c["reason"]["fr"]))
     for variable in assessment.result.get("missing", []):
-        errors.append({"field": variable, "rule": "required",
-                       "message": f"{variable} is needed to decide eligibility at randomization"})
+        errors.append(FieldError(variable, "required", f"{variable} is needed to decide eligibility at randomization"))
     verdict = assessment.verdict.replace("_", " ")
     return ActionRefused(f"the subject is not eligible for randomization (verdict: {verdict})", errors, status=422)
 
@@ -112,15 +116,14 @@ def _check_consent(values: dict[str, Any]) -> None:
     if values.get("consent_signed") is not True:
         raise ActionRefused(
             "written informed consent is not recorded as signed on the screening form",
-            [{"field": "consent_signed", "rule": "required",
-              "message": f"consent_signed is {values.get('consent_signed')!r}; it must be true (IN03)"}],
+            [FieldError("consent_signed", "required", f"consent_signed is {values.get('consent_signed')!r}; it must be true (IN03)")],
             status=422)
 
 
 def _check_status(subject: Subject) -> None:
     if subject.status != SubjectStatus.SCREENING:
         raise ActionRefused(f"subject {subject.code} is {subject.status}; only a subject in screening is randomized",
-                            [{"field": "status", "rule": "state", "message": f"status is {subject.status}"}],
+                            [FieldError("status", "state", f"status is {subject.status}")],
                             status=409)
 
 
@@ -139,7 +142,7 @@ def _allocate(actor: Actor, subject: Subject, now: dt.datetime) -> tuple[Allocat
         _check_status(subject)
         values = screening_values(subject, protocol)
         _check_consent(values)
-        assessment = judge_eligibility(actor, subject, "randomization", version, values)
+        assessment = judge_eligibility(actor, subject, AssessmentStage.RANDOMIZATION, version, values)
         if assessment.verdict != "eligible":
             assessment.save(force_insert=True)
             record_events(actor, [assessment_entry(assessment)])
@@ -149,7 +152,7 @@ def _allocate(actor: Actor, subject: Subject, now: dt.datetime) -> tuple[Allocat
         try:
             levels = stratification.subject_levels(site.code, values)
         except StratificationError as exc:
-            raise ActionRefused(str(exc), [{"field": "stratum", "rule": "stratification", "message": str(exc)}],
+            raise ActionRefused(str(exc), [FieldError("stratum", "stratification", str(exc))],
                                 status=422) from None
         stratum = stratification.label(levels)
         rlist = RandomizationList.objects.filter(active=True, protocol_version__protocol_id=subject.protocol_id).first()
@@ -203,13 +206,12 @@ def _decide(protocol: Protocol, rlist: RandomizationList, stratification: Strati
         raise ActionRefused(
             f"stratum {stratum}: all {total} slots of the randomization list are used; the statistician "
             "must generate and commit an extension before anyone else is randomized in this stratum",
-            [{"field": "stratum", "rule": "exhausted", "message": f"stratum {stratum} has no free slot"}],
+            [FieldError("stratum", "exhausted", f"stratum {stratum} has no free slot")],
             status=409) from None
     except AllocationConflict as exc:
         raise _tampered(str(exc)) from None
     except ValueError as exc:  # the loaded list has no slots for this site's strata
-        raise ActionRefused(f"stratum {stratum}: {exc}", [{"field": "stratum", "rule": "exhausted",
-                                                          "message": str(exc)}], status=409) from None
+        raise ActionRefused(f"stratum {stratum}: {exc}", [FieldError("stratum", "exhausted", str(exc))], status=409) from None
 
 
 class _NoDraws:

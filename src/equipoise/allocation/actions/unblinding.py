@@ -20,7 +20,7 @@ from equipoise.allocation.models import Allocation, UnblindingEvent
 from equipoise.allocation.notifications import send_unblinding_notice
 from equipoise.people.reauth import reauthenticate
 from equipoise.records.access import Rights
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -46,12 +46,11 @@ def emergency_unblind(
     if len(reason) < MIN_REASON:
         raise ActionRefused(
             "a reason is required for an emergency unblinding",
-            [{"field": "reason", "rule": "min_length",
-              "message": f"reason must give at least {MIN_REASON} characters, not {len(reason)}"}])
+            [FieldError("reason", "min_length", f"reason must give at least {MIN_REASON} characters, not {len(reason)}")])
     try:
         reauthenticate(actor, password, otp_code, request)
     except ActionRefused as refusal:
-        field = refusal.errors[0]["field"] if refusal.errors else "password"
+        field = refusal.errors[0].field if refusal.errors else "password"
         with transaction.atomic(durable=True):
             record_event(actor, AuditAction.SUBJECT_EMERGENCY_UNBLIND_REFUSED, "subject", subject.code,
                          subject_code=subject.code, site_code=subject.site.code, reason=reason,

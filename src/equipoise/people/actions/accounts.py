@@ -27,7 +27,7 @@ from equipoise.people.actions.sessions import end_all_sessions_and_tokens
 from equipoise.people.actions.two_factor import self_actor
 from equipoise.people.mail import send_invitation, send_password_reset
 from equipoise.people.models import Invitation
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -51,7 +51,7 @@ def _digest(token: str) -> str:
 
 
 def _field_error(name: str, message: str, status: int = 400) -> ActionRefused:
-    return ActionRefused(message, [{"field": name, "rule": "invalid", "message": message}], status=status)
+    return ActionRefused(message, [FieldError(name, "invalid", message)], status=status)
 
 
 def _account(username: str) -> User:
@@ -211,7 +211,7 @@ def _check_new_password(user: User, password: str, again: str, field: str = "pas
         validate_password(password, user)
     except ValidationError as exc:
         raise ActionRefused(" ".join(exc.messages),
-                            [{"field": field, "rule": "password", "message": m} for m in exc.messages]) from None
+                            [FieldError(field, "password", m) for m in exc.messages]) from None
 
 
 def accept_invitation(token: str, password: str, again: str, confirm_second_factor: Callable[[Actor], list[str]],

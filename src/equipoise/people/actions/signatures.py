@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop as N_
 from equipoise.people.models import Signature, SignatureMeaning, SignatureScope
 from equipoise.people.reauth import reauthenticate
 from equipoise.people.signed_content import content_hash, content_of
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -48,8 +48,7 @@ def sign(actor: Actor, subject: Subject, visit: Visit | None, password: str, otp
     if actor.role != Role.INVESTIGATOR:
         raise _refuse(actor, subject, N_("only the investigator of the subject's site signs its records"), 403)
     if meaning not in SignatureMeaning.values:
-        raise ActionRefused(f"unknown meaning {meaning!r}", [{"field": "meaning", "rule": "choices",
-                                                              "message": "choose the meaning"}])
+        raise ActionRefused(f"unknown meaning {meaning!r}", [FieldError("meaning", "choices", "choose the meaning")])
     if visit is not None and visit.subject_id != subject.pk:
         raise ActionRefused(_("visit does not belong to this subject"), status=404)
     if visit is None and subject.status not in ENDED:

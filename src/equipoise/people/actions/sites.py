@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -25,10 +25,10 @@ SITE_CODE = re.compile(r"^[A-Z0-9]{2,8}$")
 def _required(name: str, value: str, limit: int) -> str:
     value = value.strip()
     if not value:
-        raise ActionRefused(_("%(field)s is required") % {"field": _(FIELD_NAMES[name])}, [{"field": name, "rule": "required", "message": f"{name} is required"}])
+        raise ActionRefused(_("%(field)s is required") % {"field": _(FIELD_NAMES[name])}, [FieldError(name, "required", f"{name} is required")])
     if len(value) > limit:
         raise ActionRefused(_("%(field)s must be at most %(limit)s characters") % {"field": _(FIELD_NAMES[name]), "limit": limit},
-                            [{"field": name, "rule": "max_length", "message": f"at most {limit} characters"}])
+                            [FieldError(name, "max_length", f"at most {limit} characters")])
     return value
 
 
@@ -37,7 +37,7 @@ def add_site(actor: Actor, code: str, name: str, city: str, principal_investigat
     code = code.strip().upper()
     if not SITE_CODE.match(code):
         raise ActionRefused(_("the site code %(code)s must be 2 to 8 capital letters or digits") % {"code": code},
-                            [{"field": "code", "rule": "pattern", "message": "2 to 8 capital letters or digits"}])
+                            [FieldError("code", "pattern", "2 to 8 capital letters or digits")])
     name = _required("name", name, 200)
     city = _required("city", city, 100)
     principal_investigator = _required("principal_investigator", principal_investigator, 200)

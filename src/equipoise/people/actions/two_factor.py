@@ -14,9 +14,9 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from equipoise.people.lockout import clear_failures, count_failure, locked_out
 from equipoise.records.access import all_roles
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
+from equipoise.records.actions.logins import clear_failures, count_failure, is_locked_out, locks_out
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -54,20 +54,20 @@ def _new_recovery_codes(user: User) -> list[str]:
 def _refuse_code(actor: Actor, what: str) -> ActionRefused:
     """Count a wrong code toward the lockout and audit it, in its own transaction."""
     with transaction.atomic():
-        now_locked = count_failure(actor.username)
+        now_locked = locks_out(count_failure(actor.username))
         record_event(actor, AuditAction.TWO_FACTOR_FAILED, "user", actor.username, site_code="", reason=what)
         if now_locked:
             record_event(actor, AuditAction.LOGIN_LOCKOUT, "user", actor.username, site_code="",
                          reason="too many wrong passwords or codes")
     return ActionRefused(_("the code is wrong, expired or already used"),
-                         [{"field": "otp_code", "rule": "second_factor", "message": "wrong code"}], status=403)
+                         [FieldError("otp_code", "second_factor", "wrong code")], status=403)
 
 
 def confirm_totp(actor: Actor, device: TOTPDevice, code: str) -> list[str]:
     """Confirm the enrolled app with its first code; returns fresh recovery codes (shown once)."""
     if device.user_id != actor.user.pk or device.confirmed:
         raise ActionRefused(_("this enrolment is not pending"), status=409)
-    if locked_out(actor.username):
+    if is_locked_out(actor.username):
         raise ActionRefused(_("too many failed attempts: this account is locked for a while"), status=403)
     if not device.verify_token(code.strip().replace(" ", "")):
         raise _refuse_code(actor, "enrolment code")
@@ -98,7 +98,7 @@ def check_second_factor(actor: Actor, code: str) -> Device:
     A recovery code is spent by django-otp when it matches; a TOTP code once accepted is refused
     if offered again.
     """
-    if locked_out(actor.username):
+    if is_locked_out(actor.username):
         with transaction.atomic():
             record_event(actor, AuditAction.TWO_FACTOR_FAILED, "user", actor.username, site_code="", reason="account locked")
         raise ActionRefused(_("too many failed attempts: this account is locked for a while"), status=403)
@@ -117,7 +117,7 @@ def check_second_factor(actor: Actor, code: str) -> Device:
 def remove_second_factor(admin: Actor, user: User, reason: str) -> None:
     """An administrator removes a lost authenticator; the person enrols again at next sign-in."""
     if not reason.strip():
-        raise ActionRefused(_("a reason is required"), [{"field": "reason", "rule": "required", "message": "required"}])
+        raise ActionRefused(_("a reason is required"), [FieldError("reason", "required", "required")])
     with transaction.atomic():
         removed = [d.persistent_id for d in devices_for_user(user, confirmed=None)]
         for device in devices_for_user(user, confirmed=None):

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from equipoise.records.access import all_roles
@@ -31,7 +31,7 @@ def new_token_text() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def create_token(user: AbstractBaseUser, label: str, now: dt.datetime, *, request_id: str = "") -> str:
+def create_token(user: User, label: str, now: dt.datetime, *, request_id: str = "") -> str:
     """Store a new token for `user` and return its text, which is never stored or shown again.
 
     The creation is audited (who, which label), never the token itself.

@@ -18,7 +18,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from equipoise.protocol.schema import Protocol
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import AuditEntry, record_events
 from equipoise.records.audit_actions import AuditAction
@@ -92,7 +92,7 @@ def _refuse_drafts(scope: Scope, drafts: list[FormRecord], total: int) -> Action
         "Nothing was locked: %(n)d form of %(scope)s is still in draft (%(forms)s). Complete it first.",
         "Nothing was locked: %(n)d forms of %(scope)s are still in draft (%(forms)s). Complete them first.",
         total) % {"n": total, "scope": scope.name, "forms": listing}
-    errors = [{"field": "form", "rule": "draft", "message": name, "record": record.pk}
+    errors = [FieldError("form", "draft", name, value=record.pk)  # the value: the draft record
               for name, record in zip(named, drafts, strict=False)]
     return ActionRefused(message, errors, status=409)
 
@@ -134,7 +134,7 @@ def unlock(actor: Actor, scope: Scope, reason: str) -> Done:
     reason = reason.strip()
     if not reason:
         raise ActionRefused(_("Say why the data are unlocked."),
-                            [{"field": "reason", "rule": "required", "message": _("A reason is required.")}])
+                            [FieldError("reason", "required", _("A reason is required."))])
     with transaction.atomic(durable=True):
         locked = list(FormRecord.objects.select_for_update(of=("self",)).filter(scope.records, state=FormState.LOCKED)
                       .select_related("subject__site").order_by("subject__code", "visit__sequence", "form_id"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,11 +13,12 @@ from equipoise.eligibility.evaluator import check_eligibility, compiled_criteria
 from equipoise.eligibility.record import InputError
 from equipoise.eligibility.report import as_json
 from equipoise.protocol.schema import Protocol
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import AuditEntry, record_event, record_events
 from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import (
+    AssessmentStage,
     EligibilityAssessment,
     FormRecord,
     ProtocolVersion,
@@ -34,7 +35,6 @@ from equipoise.records.protocol_versions import (
 from equipoise.records.screening_log import failed_criteria
 from equipoise.records.visits_setup import ensure_screening_visit
 
-Stage = Literal["screening", "randomization"]
 SCREENING_FORM = "screening"
 # Screening variables filled from the CLASI scored at a visit, when that CLASI exists.
 CLASI_SOURCES = {"clasi_a_screening": "screening", "clasi_a_randomization": "baseline"}
@@ -46,7 +46,7 @@ def screening_values(subject: Subject, protocol: Protocol | None = None) -> dict
     One query reads the screening visit's screening and CLASI forms and the baseline visit's CLASI.
     """
     protocol = protocol or protocol_of(current_version(subject.protocol_id))
-    kinds = {v.kind: v.id for v in protocol.schedule.visits}
+    kinds: dict[str, str] = {v.kind: v.id for v in protocol.schedule.visits}
     rows = FormRecord.objects.filter(
         Q(visit__visit_id=kinds["screening"], visit__attempt=subject.screening_attempt)
         | Q(visit__visit_id=kinds["baseline"], visit__attempt=1),
@@ -61,17 +61,17 @@ def screening_values(subject: Subject, protocol: Protocol | None = None) -> dict
     return values
 
 
-def assess_eligibility(actor: Actor, subject: Subject, stage: Stage) -> EligibilityAssessment:
+def assess_eligibility(actor: Actor, subject: Subject, stage: AssessmentStage) -> EligibilityAssessment:
     if not may(actor.role, Do.SCREEN_SUBJECT):
         raise ActionRefused("only an investigator assesses eligibility", status=403)
     with transaction.atomic(durable=True):
         version = version_for_write(subject.protocol_id)
         subject.refresh_from_db(fields=["status", "screening_attempt"])
-        if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED) and stage == "screening":
+        if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED) and stage == AssessmentStage.SCREENING:
             raise ActionRefused(f"subject is {subject.status}; screening is over", status=409)
         values = screening_values(subject, protocol_of(version))
         assessment, entry = store_assessment(actor, subject, stage, version, values)
-        if stage == "screening":
+        if stage == AssessmentStage.SCREENING:
             new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == "not_eligible" else SubjectStatus.SCREENING
             if new_status != subject.status:
                 entry.changes["status"] = [subject.status, new_status]
@@ -101,14 +101,14 @@ def reevaluate_if_stale(actor: Actor, subject: Subject) -> EligibilityAssessment
         subject = Subject.objects.get(pk=subject.pk)
         if subject.status not in (SubjectStatus.SCREENING, SubjectStatus.SCREEN_FAILED):
             return None
-        latest = latest_assessment(subject, "screening")
+        latest = latest_assessment(subject, AssessmentStage.SCREENING)
         if latest is None:
             return None
         values = screening_values(subject, protocol_of(version))
         changed = used_values_changed(latest.result, values)
         if not changed:
             return None
-        assessment, entry = store_assessment(actor, subject, "screening", version, values)
+        assessment, entry = store_assessment(actor, subject, AssessmentStage.SCREENING, version, values)
         entry = replace(entry, reason=f"re-evaluated automatically: {', '.join(changed)} changed")
         new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == "not_eligible" else SubjectStatus.SCREENING
         if new_status != subject.status:
@@ -120,14 +120,14 @@ def reevaluate_if_stale(actor: Actor, subject: Subject) -> EligibilityAssessment
 
 
 def judge_eligibility(
-    actor: Actor, subject: Subject, stage: Stage, version: ProtocolVersion, values: dict[str, Any],
+    actor: Actor, subject: Subject, stage: AssessmentStage, version: ProtocolVersion, values: dict[str, Any],
 ) -> EligibilityAssessment:
     """Judge `values` against the version's criteria: the verdict with its evidence, not yet stored."""
     loaded = loaded_of(version)
     try:
         result = check_eligibility(loaded, values)
     except InputError as exc:
-        raise ActionRefused(str(exc), [{"field": exc.key or "record", "rule": "type", "message": str(exc)}]) from None
+        raise ActionRefused(str(exc), [FieldError(exc.key or "record", "type", str(exc))]) from None
     evidence = as_json(result, compiled_criteria(loaded).fields)
     evidence["protocol_version"] = f"{subject.protocol_id} v{version.number}"
     return EligibilityAssessment(
@@ -148,7 +148,7 @@ def assessment_entry(assessment: EligibilityAssessment) -> AuditEntry:
 
 
 def store_assessment(
-    actor: Actor, subject: Subject, stage: Stage, version: ProtocolVersion, values: dict[str, Any],
+    actor: Actor, subject: Subject, stage: AssessmentStage, version: ProtocolVersion, values: dict[str, Any],
 ) -> tuple[EligibilityAssessment, AuditEntry]:
     """Judge `values` and store the verdict with its evidence, in the caller's transaction.
 
@@ -160,7 +160,7 @@ def store_assessment(
     return assessment, assessment_entry(assessment)
 
 
-def latest_assessment(subject: Subject, stage: Stage) -> EligibilityAssessment | None:
+def latest_assessment(subject: Subject, stage: AssessmentStage) -> EligibilityAssessment | None:
     return (EligibilityAssessment.objects.filter(subject=subject, stage=stage, attempt=subject.screening_attempt)
             .order_by("-evaluated_at", "-id").first())
 
@@ -171,7 +171,7 @@ def rescreen(actor: Actor, subject: Subject, reason: str) -> Subject:
         raise ActionRefused("only an investigator re-screens a patient", status=403)
     if not reason.strip():
         raise ActionRefused("a reason is required to re-screen",
-                            [{"field": "reason", "rule": "required", "message": "reason is required"}])
+                            [FieldError("reason", "required", "reason is required")])
     with transaction.atomic(durable=True):
         version = version_for_write(subject.protocol_id)
         subject.refresh_from_db(fields=["status", "screening_attempt"])

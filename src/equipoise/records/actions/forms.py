@@ -12,7 +12,7 @@ from equipoise.capture.validation import changes_between, validate_values
 from equipoise.instruments.validation import InstrumentInputError
 from equipoise.protocol.schema import Form, Protocol
 from equipoise.records.actions.eligibility import reevaluate_if_stale
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -98,11 +98,11 @@ def store_form(
     _check_role(actor, form)
     clean, errors = validate_values(form, raw, edit_checks=edit_checks_for(form), from_text=from_text)
     if errors:
-        raise ActionRefused("; ".join(e.message for e in errors), [e.to_dict() for e in errors])
+        raise ActionRefused("; ".join(e.message for e in errors), errors)
     try:
         derived = derive_all(form, clean)
     except InstrumentInputError as exc:
-        raise ActionRefused(str(exc), [{"field": exc.key, "rule": exc.problem, "message": str(exc)}]) from None
+        raise ActionRefused(str(exc), [FieldError(exc.key, exc.problem, str(exc))]) from None
     now = timezone.now()
     # Ordered by its key alone: Meta.ordering would join (and, on PostgreSQL, lock) the subject and visit rows.
     record = FormRecord.objects.select_for_update().filter(visit=visit, form_id=form_id).order_by("pk").first()
@@ -121,7 +121,7 @@ def store_form(
         if not reason:
             raise ActionRefused(
                 "a reason for change is required to change saved data",
-                [{"field": "reason", "rule": "required", "message": "reason for change is required"}],
+                [FieldError("reason", "required", "reason for change is required")],
             )
         record.subject, record.visit = subject, visit
         record.data, record.derived, record.revision = clean, derived, record.revision + 1
@@ -163,14 +163,14 @@ def complete_form(actor: Actor, record: FormRecord) -> FormRecord:
         raise ActionRefused(f"form is {record.state}, not draft", status=409)
     _, errors = validate_values(form, record.data, require_complete=True)
     if errors:
-        raise ActionRefused("; ".join(e.message for e in errors), [e.to_dict() for e in errors])
+        raise ActionRefused("; ".join(e.message for e in errors), errors)
     return _transition(actor, record, AuditAction.FORM_COMPLETE, FormState.COMPLETE)
 
 
 def reopen_form(actor: Actor, record: FormRecord, reason: str) -> FormRecord:
     if not reason.strip():
         raise ActionRefused("a reason is required to reopen a form",
-                            [{"field": "reason", "rule": "required", "message": "reason is required"}])
+                            [FieldError("reason", "required", "reason is required")])
     if record.state == FormState.DRAFT:
         raise ActionRefused("form is already open", status=409)
     if record.state == FormState.LOCKED and not may(actor.role, Do.UNLOCK_FORM):

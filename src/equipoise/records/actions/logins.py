@@ -1,7 +1,9 @@
-"""Failed logins and the lockout they lead to, recorded and audited.
+"""Failed sign-ins and the lockout they lead to, shared by the password and the second factor.
 
-The name typed at a failed login is kept as typed (lower-cased): it may name no account, so the
-audit trail names it as an `Operator`, not as a user.
+Failed passwords and failed codes count together in `LoginFailure`: after `LOGIN_LOCKOUT_FAILURES`
+within `LOGIN_LOCKOUT_MINUTES` the account refuses both. The name typed at a failed login is kept
+as typed (lower-cased): it may name no account, so the audit trail names it as an `Operator`,
+not as a user.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from equipoise.records.actor import Operator
 from equipoise.records.audit import AuditEntry, record_events
@@ -22,8 +25,25 @@ def _recent_failures(username: str, now: dt.datetime) -> int:
     return LoginFailure.objects.filter(username=username, at__gte=since).count()
 
 
-def is_locked_out(username: str, now: dt.datetime) -> bool:
-    return _recent_failures(username.lower(), now) >= settings.LOGIN_LOCKOUT_FAILURES
+def locks_out(recent_failures: int) -> bool:
+    return recent_failures >= settings.LOGIN_LOCKOUT_FAILURES
+
+
+def is_locked_out(username: str, now: dt.datetime | None = None) -> bool:
+    return locks_out(_recent_failures(username.lower(), now or timezone.now()))
+
+
+def count_failure(username: str, now: dt.datetime | None = None) -> int:
+    """Count one failure of `username` in the caller's transaction; how many are now recent."""
+    username, now = username.lower(), now or timezone.now()
+    LoginFailure.objects.create(username=username, at=now)
+    return _recent_failures(username, now)
+
+
+def clear_failures(username: str) -> int:
+    """Forget the failures of `username` in the caller's transaction; how many there were."""
+    cleared, _ = LoginFailure.objects.filter(username=username.lower()).delete()
+    return cleared
 
 
 def record_login_failure(username: str, now: dt.datetime, *, request_id: str = "") -> bool:
@@ -31,8 +51,7 @@ def record_login_failure(username: str, now: dt.datetime, *, request_id: str = "
     username = username.lower()
     actor = Operator(username=username, role="", request_id=request_id)
     with transaction.atomic(durable=True):
-        LoginFailure.objects.create(username=username, at=now)
-        failures = _recent_failures(username, now)
+        failures = count_failure(username, now)
         entries = [AuditEntry(AuditAction.LOGIN_FAILURE, "login", username, site_code="",
                               changes={"recent_failures": [failures - 1, failures]})]
         locks = failures == settings.LOGIN_LOCKOUT_FAILURES
@@ -48,7 +67,7 @@ def clear_login_failures(username: str, *, request_id: str = "") -> None:
     """A successful login forgets the earlier failures of that name (audited when there were any)."""
     username = username.lower()
     with transaction.atomic(durable=True):
-        cleared, _ = LoginFailure.objects.filter(username=username).delete()
+        cleared = clear_failures(username)
         if cleared:
             record_events(Operator(username=username, role="", request_id=request_id), [AuditEntry(
                 AuditAction.LOGIN_FAILURES_CLEARED, "login", username, site_code="",

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from equipoise.instruments.derived import instrument_items
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -23,7 +23,7 @@ def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> Data
     if not may(actor.role, Do.RAISE_QUERY):
         raise ActionRefused("only a data manager or monitor raises queries", status=403)
     if not text.strip():
-        raise ActionRefused("the query needs a text", [{"field": "text", "rule": "required", "message": "required"}])
+        raise ActionRefused("the query needs a text", [FieldError("text", "required", "required")])
     from equipoise.records.protocol_versions import protocol_of
 
     fields = {f.name for f in protocol_of(record.protocol_version).form(record.form_id).fields()}
@@ -32,7 +32,7 @@ def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> Data
                if f.type == "instrument" and f.instrument for path in instrument_items(f.instrument)}
     if field not in fields:
         raise ActionRefused(f"{field!r} is not a field of form {record.form_id}",
-                            [{"field": "field", "rule": "choices", "message": "unknown field"}])
+                            [FieldError("field", "choices", "unknown field")])
     with transaction.atomic(durable=True):
         query = DataQuery.objects.create(record=record, field=field, text=text.strip(), raised_by=actor.user,
                                          raised_at=timezone.now())
@@ -46,7 +46,7 @@ def answer_query(actor: Actor, query: DataQuery, answer: str) -> DataQuery:
     if query.status == QueryStatus.CLOSED:
         raise ActionRefused("the query is closed", status=409)
     if not answer.strip():
-        raise ActionRefused("the answer needs a text", [{"field": "answer", "rule": "required", "message": "required"}])
+        raise ActionRefused("the answer needs a text", [FieldError("answer", "required", "required")])
     with transaction.atomic(durable=True):
         query.answer, query.answered_by, query.answered_at = answer.strip(), actor.user, timezone.now()
         query.status = QueryStatus.ANSWERED

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -88,26 +88,22 @@ def ending_participation(actor: Actor, subject: Subject, outcome: str, ended_on:
     allowed = AFTER_RANDOMIZATION if subject.status == SubjectStatus.RANDOMIZED else BEFORE_RANDOMIZATION
     if outcome not in {**AFTER_RANDOMIZATION, **BEFORE_RANDOMIZATION}:
         raise ActionRefused(f"outcome {outcome!r} is not one of {', '.join(allowed)}",
-                            [{"field": "outcome", "rule": "choices", "message": f"one of {', '.join(allowed)}",
-                              "message_fr": f"une de ces issues : {', '.join(allowed)}"}])
+                            [FieldError("outcome", "choices", f"one of {', '.join(allowed)}", message_fr=f"une de ces issues : {', '.join(allowed)}")])
     if subject.status not in (SubjectStatus.RANDOMIZED, SubjectStatus.SCREENING):
         raise ActionRefused(f"subject {subject.code} is {subject.status}; their participation has already ended",
                             status=409)
     if outcome not in allowed:
         when = "a randomized patient" if subject.status == SubjectStatus.RANDOMIZED else "a patient in screening"
         raise ActionRefused(f"outcome {outcome!r} is not for {when} (one of {', '.join(allowed)})",
-                            [{"field": "outcome", "rule": "choices", "message": f"one of {', '.join(allowed)}",
-                              "message_fr": f"une de ces issues : {', '.join(allowed)}"}],
+                            [FieldError("outcome", "choices", f"one of {', '.join(allowed)}", message_fr=f"une de ces issues : {', '.join(allowed)}")],
                             status=409)
     today = trial_date(now or timezone.now())
     if ended_on > today:
         raise ActionRefused(f"ended_on {ended_on} is in the future",
-                            [{"field": "ended_on", "rule": "not_future", "message": f"{ended_on} is after {today}",
-                              "message_fr": f"le {ended_on} est postérieur à aujourd'hui ({today})"}])
+                            [FieldError("ended_on", "not_future", f"{ended_on} is after {today}", message_fr=f"le {ended_on} est postérieur à aujourd'hui ({today})")])
     if not reason.strip() and outcome != EndOutcome.COMPLETED:
         raise ActionRefused("a reason is required",
-                            [{"field": "reason", "rule": "required", "message": "reason is required",
-                              "message_fr": "la raison est obligatoire"}])
+                            [FieldError("reason", "required", "reason is required", message_fr="la raison est obligatoire")])
     old = subject.status
     subject.status = allowed[outcome]
     subject.end_outcome = outcome

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -47,19 +47,19 @@ from equipoise.visits.localtime import as_utc, trial_date
 PREGNANCY_OF_PATIENT = "pregnancy_patient"
 
 
-def _as_errors(problems: Iterable[AeProblem]) -> list[dict[str, Any]]:
+def _as_errors(problems: Iterable[AeProblem]) -> list[FieldError]:
     out = []
     for p in problems:
         value = p.value.isoformat() if isinstance(p.value, dt.date | dt.datetime) else p.value
-        out.append({"field": p.field, "value": value if isinstance(value, str | int | list | None) else str(value),
-                    "rule": p.rule, "message": p.message.en, "message_fr": p.message.fr})
+        out.append(FieldError(p.field, p.rule, p.message.en,
+                              value if isinstance(value, str | int | list | None) else str(value), p.message.fr))
     return out
 
 
 def problems_refusal(problems: Iterable[AeProblem]) -> ActionRefused:
     """One refusal listing every problem, each with its field, value, rule and both wordings."""
     errors = _as_errors(problems)
-    return ActionRefused("; ".join(f"{e['field']}: {e['message']} (rule: {e['rule']})" for e in errors), errors)
+    return ActionRefused("; ".join(f"{e.field}: {e.message} (rule: {e.rule})" for e in errors), errors)
 
 
 def report_adverse_event(

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -34,12 +34,12 @@ from equipoise.treatment.regimens import tablets_for_course
 from equipoise.visits.localtime import trial_date
 
 
-def _violation(code: str, en: str, fr: str, **values: Any) -> dict[str, Any]:
-    return {"field": code, "rule": code, "message": en, "message_fr": fr,
-            "values": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}}
+def _violation(code: str, en: str, fr: str, **values: Any) -> FieldError:
+    return FieldError(code, code, en, message_fr=fr,
+                      values={k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()})
 
 
-def _treatment_violations(prescription: Prescription, dispensed_on: dt.date) -> list[dict[str, Any]]:
+def _treatment_violations(prescription: Prescription, dispensed_on: dt.date) -> list[FieldError]:
     """Conditions outside the pregnancy gate that also forbid handing the drug over."""
     out = []
     subject = prescription.subject
@@ -73,7 +73,7 @@ def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
         raise refusal("prescription", prescription.pk, "dispensed once",
                       f"prescription {prescription.pk} has already been dispensed", status=409)
     violations = _treatment_violations(prescription, dispensed_on)
-    if not any(v["rule"] == "sex_not_recorded" for v in violations):
+    if not any(v.rule == "sex_not_recorded" for v in violations):
         try:
             result = gate_decision(subject, prescription, dispensed_on)
         except InvalidInput as exc:
@@ -81,7 +81,7 @@ def dispense(actor: Actor, prescription: Prescription, dispensed_on: dt.date,
         violations += [_violation(v.code.value, v.message.en, v.message.fr, **v.values) for v in result.violations]
     version, label = version_of(subject)
     if violations:
-        codes = [v["rule"] for v in violations]
+        codes = [v.rule for v in violations]
         with transaction.atomic():
             record_event(actor, AuditAction.DISPENSING_REFUSED, "prescription", prescription.pk, subject_code=subject.code,
                          site_code=subject.site.code,

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -47,9 +47,8 @@ def _dose(field: str, raw: Any) -> Decimal:
     return value
 
 
-def _problem(field: str, value: object, rule: str, en: str, fr: str) -> dict[str, Any]:
-    return {"field": field, "value": value if isinstance(value, str | int | None) else str(value),
-            "rule": rule, "message": en, "message_fr": fr}
+def _problem(field: str, value: object, rule: str, en: str, fr: str) -> FieldError:
+    return FieldError(field, rule, en, value if isinstance(value, str | int | None) else str(value), fr)
 
 
 def prescribe(actor: Actor, subject: Subject, *, prescribed_on: dt.date, days: int, dose_mg: Any = None,
@@ -73,7 +72,7 @@ def prescribe(actor: Actor, subject: Subject, *, prescribed_on: dt.date, days: i
                       f"the study drug is on hold since {state.on_hold.effective_on} ({state.on_hold.reason}); "
                       "record its resumption before prescribing", status=409)
     drug, aux = regimen.study_drug, regimen.auxiliary
-    problems: list[dict[str, Any]] = []
+    problems: list[FieldError] = []
     rules = PregnancyRules.from_safety(subject_protocol(subject).safety)
     childbearing = patient_facts(subject).woman_of_childbearing_potential
     limit = rules.prescription_max_days_childbearing if childbearing else rules.prescription_max_days_other
@@ -124,7 +123,7 @@ def prescribe(actor: Actor, subject: Subject, *, prescribed_on: dt.date, days: i
                                  f"auxiliary_weekday: {aux.id} must be taken on another day than {drug.id} ({weekday})",
                                  f"auxiliary_weekday : {aux.id} doit être pris un autre jour que {drug.id}"))
     if problems:
-        raise ActionRefused("; ".join(p["message"] for p in problems), problems)
+        raise ActionRefused("; ".join(p.message for p in problems), problems)
     version, label = version_of(subject)
     with transaction.atomic():
         prescription = Prescription.objects.create(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
 from equipoise.records.models import ProtocolVersion, Subject
 from equipoise.records.permissions import Do, may, who_may
@@ -15,10 +15,7 @@ from equipoise.safety.errors import InvalidInput
 def refusal(field: str, value: object, rule: str, message: str, message_fr: str = "",
             status: int = 400) -> ActionRefused:
     """A one-problem refusal in the shape the pages and the API show."""
-    error = {"field": field, "value": _plain(value), "rule": rule, "message": message}
-    if message_fr:
-        error["message_fr"] = message_fr
-    return ActionRefused(message, [error], status=status)
+    return ActionRefused(message, [FieldError(field, rule, message, _plain(value), message_fr)], status=status)
 
 
 def from_invalid(exc: InvalidInput) -> ActionRefused:
