@@ -89,14 +89,15 @@ def test_a_clasi_record_shows_as_its_totals_not_as_a_dict(protocol_version):
     ("en", ["Age: enter a whole number.", "Age must be at most 120.", "Sex is required.", "Reason is required."]),
 ])
 def test_a_refused_value_names_the_field_by_its_label(protocol_version, language, expected):
+    from equipoise.capture.validation import FieldError
     from equipoise.records.field_messages import field_message
     from equipoise.records.protocol_versions import protocol_of
 
     form = protocol_of(protocol_version).form("screening")
-    errors = [{"field": "age_years", "rule": "type", "message": "age_years must be a whole number"},
-              {"field": "age_years", "rule": "max", "message": "age_years must be at most 120"},
-              {"field": "sex", "rule": "required", "message": "sex is required to complete the form"},
-              {"field": "reason", "rule": "required", "message": "reason for change is required"}]
+    errors = [FieldError("age_years", "type", "age_years must be a whole number"),
+              FieldError("age_years", "max", "age_years must be at most 120"),
+              FieldError("sex", "required", "sex is required to complete the form"),
+              FieldError("reason", "required", "reason for change is required")]
     with translation.override(language):
         assert [field_message(form, e) for e in errors] == expected
 
