@@ -62,7 +62,7 @@ def test_prescribe(people, client_for, randomized, base):
     assert response.status_code == 400
     form = form_in(response, "prescribe-form")
     assert f'value="{a_day(-2)}"' in form and 'value="vingt-huit"' in form and 'value="12.5"' in form
-    assert "<option selected>tuesday</option>" in form and "<option selected>friday</option>" in form
+    assert 'value=\"tuesday\" selected' in form and 'value=\"friday\" selected' in form
     assert "n'est pas un nombre entier" in beside(form, "days")
     assert not Prescription.objects.exists()
 
@@ -98,7 +98,7 @@ def test_dose_change(people, client_for, randomized, base):
         headers=EN)
     assert response.status_code == 400
     form = form_in(response, "dose-change-form")
-    assert "<option selected>reduce</option>" in form and 'value="neutropenia grade 3"' in form
+    assert 'value=\"reduce\" selected' in form and 'value="neutropenia grade 3"' in form
     assert f'value="{a_day(-1)}"' in form and "names the new dose" in beside(form, "new_dose_mg")
     assert not DoseChange.objects.exists()
 
@@ -109,7 +109,7 @@ def test_definitive_stop_unconfirmed(people, client_for, randomized, base):
         "kind": "stop", "effective_on": a_day(0), "reason": "patient's choice"}, headers=FR)
     assert response.status_code == 400
     form = form_in(response, "dose-change-form")
-    assert "<option selected>stop</option>" in form and "value=\"patient&#x27;s choice\"" in form
+    assert 'value=\"stop\" selected' in form and "value=\"patient&#x27;s choice\"" in form
     assert "cochez la case" in beside(form, "confirm")
     assert not DoseChange.objects.exists()
 
@@ -199,8 +199,8 @@ def test_report_an_adverse_event(people, client_for, randomized, base):
     assert 'value="death">' in form  # a criterion not ticked stays unticked
     assert 'value="2026-01-15T09:30"' in form
     causality = form.split('name="causality_lenalidomide"')[1].split("</select>")[0]
-    assert "<option selected>related</option>" in causality
-    assert "<option selected>drug_interrupted</option>" in form and "<option selected>recovering</option>" in form
+    assert 'value=\"related\" selected' in causality
+    assert 'value=\"drug_interrupted\" selected' in form and 'value=\"recovering\" selected' in form
     assert beside(form, "grade")
     assert not AdverseEvent.objects.exists()
 

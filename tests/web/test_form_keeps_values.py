@@ -78,7 +78,7 @@ def test_every_form_page_keeps_every_typed_value_after_a_refused_save(people, su
         typed[fields[0].name] = WRONG
         url = f"/subjects/{subject.code}/visits/{visit.pk}/forms/{form.id}/"
         response = client.post(url, typed)
-        assert response.status_code == 200, (form.id, response.status_code)
+        assert response.status_code == 400, (form.id, response.status_code)
         page = response.content.decode()
         assert 'role="alert"' in page, form.id
         for field in fields[1:]:

@@ -25,6 +25,7 @@ from equipoise.records.permissions import Do, entry_permission, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
+from equipoise.treatment.rejected import RejectedForm, rejected_form
 from equipoise.visits.localtime import NotALocalTime, from_local_input, local_input_value
 from equipoise.web import clasi_views
 
@@ -118,6 +119,16 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
             except ActionRefused as exc:
                 errors = {e.field: field_message(form, e) for e in exc.errors} or {"form": str(exc)}
                 values = raw
+    return _form_page(request, subject, rights, visit, form, record, values, errors,
+                      status=400 if errors else 200, reason=request.POST.get("reason", ""))
+
+
+def _form_page(request: SignedInRequest, subject, rights, visit: Visit, form, record: FormRecord | None,
+               values: dict, errors: dict[str, str], *, status: int = 200, reason: str = "",
+               rejected: RejectedForm | None = None) -> HttpResponse:
+    """The form page; after a refusal, with what was typed and the errors (`rejected`: one of the
+    small forms under the record, a reopening, a query or an answer)."""
+    lang = get_language() or "fr"
     sections = [
         {"title": s.title.get(lang), "fields": [
             {"f": f, "label": f.label.get(lang), "unit": f.unit_in(lang), "help": f.help.get(lang) if f.help else "",
@@ -133,7 +144,12 @@ def form_page(request: SignedInRequest, code: str, visit_pk: int, form_id: str) 
         "sections": sections, "errors": errors, "form_error": errors.get("form"), "rights": rights, "revisions": revisions, "queries": queries,
         "editable": may(rights, entry_permission(form.id)) and (record is None or record.state == FormState.DRAFT),
         "verification": SourceVerification.objects.filter(record=record).first() if record else None,
-    })
+        "reason": reason, "rejected": rejected,
+    }, status=status)
+
+
+# The small forms under a record whose typed text a refusal shows again, with their inputs.
+TYPED_ACTIONS = {"reopen": ("reason",), "query": ("field", "text"), "answer": ("answer",)}
 
 
 NEEDS_CONFIRMATION = {"complete", "lock"}
@@ -181,10 +197,18 @@ def form_transition(request: SignedInRequest, code: str, visit_pk: int, form_id:
             done = gettext("Query on %(form)s closed.")
         else:
             raise Http404()
-    except (ActionRefused, DataQuery.DoesNotExist, ValueError) as exc:
+    except ActionRefused as exc:
+        if action in TYPED_ACTIONS and exc.status != 403:
+            pk = int(request.POST["query"]) if action == "answer" else None
+            rejected = rejected_form(action, pk, request.POST, TYPED_ACTIONS[action], exc,
+                                     (get_language() or "fr").startswith("fr"))
+            return _form_page(request, subject, rights, visit, form, record, dict(record.data), {},
+                              status=exc.status, rejected=rejected)
         plain = (clasi_views.completion_refusal(form, record, get_language() or "fr")
                  if action == "complete" and clasi_views.is_clasi_form(form) else None)
         messages.error(request, plain or str(exc) or "refused")
+    except (DataQuery.DoesNotExist, ValueError):
+        messages.error(request, gettext("No such query on this form."))
     else:
         messages.success(request, done % {"form": title})
     return back

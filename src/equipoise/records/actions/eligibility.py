@@ -12,6 +12,7 @@ from django.utils import timezone
 from equipoise.eligibility.evaluator import check_eligibility, compiled_criteria
 from equipoise.eligibility.record import InputError
 from equipoise.eligibility.report import as_json
+from equipoise.eligibility.verdict import Verdict
 from equipoise.protocol.schema import Protocol
 from equipoise.records.actions.errors import ActionRefused, FieldError
 from equipoise.records.actor import Actor
@@ -72,13 +73,19 @@ def assess_eligibility(actor: Actor, subject: Subject, stage: AssessmentStage) -
         values = screening_values(subject, protocol_of(version))
         assessment, entry = store_assessment(actor, subject, stage, version, values)
         if stage == AssessmentStage.SCREENING:
-            new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == "not_eligible" else SubjectStatus.SCREENING
-            if new_status != subject.status:
-                entry.changes["status"] = [subject.status, new_status]
-                subject.status = new_status
-                subject.save(update_fields=["status"])
+            _follow_screening_verdict(subject, assessment, entry)
         record_events(actor, [entry])
     return assessment
+
+
+def _follow_screening_verdict(subject: Subject, assessment: EligibilityAssessment, entry: AuditEntry) -> None:
+    """A screening verdict moves the status: not eligible fails screening, any other keeps (or puts
+    back) the patient in screening; a change is recorded in the verdict's audit entry."""
+    new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == Verdict.NOT_ELIGIBLE else SubjectStatus.SCREENING
+    if new_status != subject.status:
+        entry.changes["status"] = [subject.status, new_status]
+        subject.status = new_status
+        subject.save(update_fields=["status"])
 
 
 def used_values_changed(result: dict[str, Any], values: dict[str, Any]) -> list[str]:
@@ -110,11 +117,7 @@ def reevaluate_if_stale(actor: Actor, subject: Subject) -> EligibilityAssessment
             return None
         assessment, entry = store_assessment(actor, subject, AssessmentStage.SCREENING, version, values)
         entry = replace(entry, reason=f"re-evaluated automatically: {', '.join(changed)} changed")
-        new_status = SubjectStatus.SCREEN_FAILED if assessment.verdict == "not_eligible" else SubjectStatus.SCREENING
-        if new_status != subject.status:
-            entry.changes["status"] = [subject.status, new_status]
-            subject.status = new_status
-            subject.save(update_fields=["status"])
+        _follow_screening_verdict(subject, assessment, entry)
         record_events(actor, [entry])
     return assessment
 

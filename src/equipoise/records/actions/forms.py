@@ -170,7 +170,8 @@ def complete_form(actor: Actor, record: FormRecord) -> FormRecord:
 def reopen_form(actor: Actor, record: FormRecord, reason: str) -> FormRecord:
     if not reason.strip():
         raise ActionRefused("a reason is required to reopen a form",
-                            [FieldError("reason", "required", "reason is required")])
+                            [FieldError("reason", "required", "say why the form is reopened",
+                                        message_fr="indiquez pourquoi le formulaire est rouvert")])
     if record.state == FormState.DRAFT:
         raise ActionRefused("form is already open", status=409)
     if record.state == FormState.LOCKED and not may(actor.role, Do.UNLOCK_FORM):

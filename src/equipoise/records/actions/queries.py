@@ -23,7 +23,8 @@ def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> Data
     if not may(actor.role, Do.RAISE_QUERY):
         raise ActionRefused("only a data manager or monitor raises queries", status=403)
     if not text.strip():
-        raise ActionRefused("the query needs a text", [FieldError("text", "required", "required")])
+        raise ActionRefused("the query needs a text", [FieldError("text", "required", "write the question",
+                                                                  message_fr="écrivez la question")])
     from equipoise.records.protocol_versions import protocol_of
 
     fields = {f.name for f in protocol_of(record.protocol_version).form(record.form_id).fields()}
@@ -32,7 +33,8 @@ def raise_query(actor: Actor, record: FormRecord, field: str, text: str) -> Data
                if f.type == "instrument" and f.instrument for path in instrument_items(f.instrument)}
     if field not in fields:
         raise ActionRefused(f"{field!r} is not a field of form {record.form_id}",
-                            [FieldError("field", "choices", "unknown field")])
+                            [FieldError("field", "choices", "not a field of this form",
+                                        message_fr="ce n'est pas un champ de ce formulaire")])
     with transaction.atomic(durable=True):
         query = DataQuery.objects.create(record=record, field=field, text=text.strip(), raised_by=actor.user,
                                          raised_at=timezone.now())
@@ -46,7 +48,8 @@ def answer_query(actor: Actor, query: DataQuery, answer: str) -> DataQuery:
     if query.status == QueryStatus.CLOSED:
         raise ActionRefused("the query is closed", status=409)
     if not answer.strip():
-        raise ActionRefused("the answer needs a text", [FieldError("answer", "required", "required")])
+        raise ActionRefused("the answer needs a text", [FieldError("answer", "required", "write the answer",
+                                                                   message_fr="écrivez la réponse")])
     with transaction.atomic(durable=True):
         query.answer, query.answered_by, query.answered_at = answer.strip(), actor.user, timezone.now()
         query.status = QueryStatus.ANSWERED

@@ -30,6 +30,7 @@ from equipoise.records.permissions import Do
 from equipoise.safety.adverse_events import AdverseEvent as PureEvent
 from equipoise.safety.adverse_events import AeProblem, validate_adverse_event
 from equipoise.safety.errors import InvalidInput
+from equipoise.treatment.actions.notification_times import record_notification_time
 from equipoise.treatment.actions.prescribing import record_dose_change
 from equipoise.treatment.actions.refusals import (
     from_invalid,
@@ -160,15 +161,10 @@ def notify_sponsor(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = None
     moment = _moment("sponsor_notified_at", at, now, ae.site_aware_at, "site_aware_at")
     with transaction.atomic():
         locked = locked_event(ae)
-        if locked.sponsor_notified_at is not None:
-            raise refusal("sponsor_notified_at", locked.sponsor_notified_at, "once",
-                          f"the sponsor was already notified of event {ae.pk}", status=409)
-        locked.sponsor_notified_at = moment
-        locked.save(update_fields=["sponsor_notified_at"])
-        _, label = version_of(locked.subject)
-        record_event(actor, AuditAction.ADVERSE_EVENT_SPONSOR_NOTIFIED, "adverse_event", locked.pk,
-                     subject_code=locked.subject.code, site_code=locked.subject.site.code,
-                     changes={"sponsor_notified_at": [None, moment.isoformat()]}, protocol_version=label)
+        record_notification_time(actor, locked, "sponsor_notified_at", moment,
+                                 AuditAction.ADVERSE_EVENT_SPONSOR_NOTIFIED, obj_type="adverse_event",
+                                 site_code=locked.subject.site.code,
+                                 already=f"the sponsor was already notified of event {ae.pk}")
     return locked
 
 
@@ -211,13 +207,7 @@ def notify_authorities(actor: Actor, ae: AdverseEvent, at: dt.datetime | None = 
     moment = _moment("authorities_notified_at", at, now, ae.expectedness_assessed_at, "expectedness_assessed_at")
     with transaction.atomic():
         locked = locked_event(ae)
-        if locked.authorities_notified_at is not None:
-            raise refusal("authorities_notified_at", locked.authorities_notified_at, "once",
-                          f"the authorities were already notified of event {ae.pk}", status=409)
-        locked.authorities_notified_at = moment
-        locked.save(update_fields=["authorities_notified_at"])
-        _, label = version_of(locked.subject)
-        record_event(actor, AuditAction.ADVERSE_EVENT_AUTHORITIES_NOTIFIED, "adverse_event", locked.pk,
-                     subject_code=locked.subject.code, site_code="",
-                     changes={"authorities_notified_at": [None, moment.isoformat()]}, protocol_version=label)
+        record_notification_time(actor, locked, "authorities_notified_at", moment,
+                                 AuditAction.ADVERSE_EVENT_AUTHORITIES_NOTIFIED, obj_type="adverse_event",
+                                 site_code="", already=f"the authorities were already notified of event {ae.pk}")
     return locked

@@ -33,6 +33,7 @@ from equipoise.records.models import FormRecord
 from equipoise.records.permissions import Do, may, who_may
 from equipoise.records.signals import form_record_changed
 from equipoise.safety.pregnancy import NOT_NEGATIVE
+from equipoise.treatment.actions.notification_times import record_notification_time
 from equipoise.treatment.actions.prescribing import record_dose_change
 from equipoise.treatment.actions.refusals import refusal, version_of
 from equipoise.treatment.facts import PREGNANCY_FORM, drug_state, subject_regimen
@@ -101,16 +102,11 @@ def notify_sponsor_of_pregnancy(actor: Actor, report: PregnancyReport, at: dt.da
                       f"{report.opened_at.isoformat()}")
     with transaction.atomic():
         locked = _locked(report)
-        if locked.sponsor_notified_at is not None:
-            raise refusal("sponsor_notified_at", locked.sponsor_notified_at, "once",
-                          f"the sponsor was already notified of pregnancy report {locked.pk}",
-                          f"le promoteur a déjà été informé de la déclaration de grossesse {locked.pk}", status=409)
-        locked.sponsor_notified_at = moment
-        locked.save(update_fields=["sponsor_notified_at"])
-        _, label = version_of(locked.subject)
-        record_event(actor, AuditAction.PREGNANCY_REPORT_SPONSOR_NOTIFIED, "pregnancy_report", locked.pk,
-                     subject_code=locked.subject.code, site_code=locked.subject.site.code,
-                     changes={"sponsor_notified_at": [None, moment.isoformat()]}, protocol_version=label)
+        record_notification_time(
+            actor, locked, "sponsor_notified_at", moment, AuditAction.PREGNANCY_REPORT_SPONSOR_NOTIFIED,
+            obj_type="pregnancy_report", site_code=locked.subject.site.code,
+            already=f"the sponsor was already notified of pregnancy report {locked.pk}",
+            already_fr=f"le promoteur a déjà été informé de la déclaration de grossesse {locked.pk}")
     return locked
 
 

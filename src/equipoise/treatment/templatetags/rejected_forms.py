@@ -23,31 +23,41 @@ from equipoise.treatment.rejected import RejectedForm
 register = template.Library()
 
 
+def _the(form: object) -> RejectedForm | None:
+    """The rejected form, or None: a page with no refusal to show passes nothing (or an unset name)."""
+    return form if isinstance(form, RejectedForm) else None
+
+
 @register.simple_tag
-def rejected_as(rejected: RejectedForm | None, form: str, pk: Any = None) -> RejectedForm | None:
-    return rejected if rejected is not None and rejected.is_for(form, pk) else None
+def rejected_as(rejected: object, form: str, pk: Any = None) -> RejectedForm | None:
+    found = _the(rejected)
+    return found if found is not None and found.is_for(form, pk) else None
 
 
 @register.filter
-def typed(form: RejectedForm | None, name: str) -> str | None:
+def typed(form: object, name: str) -> str | None:
     """What was typed in `name`, or None when this form was not the one refused (use the default)."""
-    return None if form is None else form.value(name)
+    found = _the(form)
+    return None if found is None else found.value(name)
 
 
 @register.simple_tag
-def checked(form: RejectedForm | None, name: str, value: Any, default: bool = False) -> str:
+def checked(form: object, name: str, value: Any, default: bool = False) -> str:
+    form = _the(form)
     on = str(value) in form.values(name) if form is not None else bool(default)
     return mark_safe(" checked") if on else ""
 
 
 @register.simple_tag
-def selected(form: RejectedForm | None, name: str, value: Any, default: Any = None) -> str:
+def selected(form: object, name: str, value: Any, default: Any = None) -> str:
+    form = _the(form)
     chosen = form.value(name) if form is not None else ("" if default is None else str(default))
     return mark_safe(" selected") if str(value) == chosen else ""
 
 
 @register.simple_tag
-def errors_of(form: RejectedForm | None, name: str) -> SafeString | str:
+def errors_of(form: object, name: str) -> SafeString | str:
+    form = _the(form)
     if form is None or name not in form.by_input:
         return ""
     return format_html_join("", '<div class="error-text" role="alert" data-field="{}">{}</div>',
@@ -55,8 +65,9 @@ def errors_of(form: RejectedForm | None, name: str) -> SafeString | str:
 
 
 @register.simple_tag
-def form_problems(form: RejectedForm | None) -> SafeString | str:
+def form_problems(form: object) -> SafeString | str:
     """Inside the refused form: the errors that belong to no one input."""
+    form = _the(form)
     if form is None or not form.general:
         return ""
     return format_html('<ul class="error-text form-problems" role="alert">{}</ul>',
@@ -64,8 +75,9 @@ def form_problems(form: RejectedForm | None) -> SafeString | str:
 
 
 @register.simple_tag
-def refusal_summary(form: RejectedForm | None) -> SafeString | str:
+def refusal_summary(form: object) -> SafeString | str:
     """At the top of the page: nothing was saved, and every error, so none goes unseen."""
+    form = _the(form)
     if form is None:
         return ""
     texts = [*form.general, *(text for texts in form.by_input.values() for text in texts)]
