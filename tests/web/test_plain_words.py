@@ -33,8 +33,8 @@ def test_each_kind_of_problem_is_named_with_its_text():
         "code life_threatening in 'Gravité : life_threatening'",
         "Python literal False in 'breastfeeding: — → False'",
         "raw error reason [required] in 'reason [required] — reason: obligatoire'",
-        "English sentence in 'The patient was not seen at this visit'",
-        "code not_related in 'not_related'",
+        "English text in 'The patient was not seen at this visit'",
+        "code not_related; English text in 'not_related'",
     ]
 
 
@@ -45,7 +45,7 @@ def test_plain_text_in_either_language_passes():
     assert plain_words_problems(french, "fr") == []
     assert plain_words_problems(english, "en") == []
     assert plain_words_problems(["Le patient est venu avec sa fille pour la visite"], "en") == [
-        "French sentence in 'Le patient est venu avec sa fille pour la visite'"]
+        "French text in 'Le patient est venu avec sa fille pour la visite'"]
 
 
 def test_proper_names_and_typed_texts_are_left_alone_and_catalogue_leftovers_are_caught():
@@ -131,3 +131,10 @@ def test_table_1_speaks_french_on_a_french_page():
     assert "Female" not in french and "missing" not in french
     english = table1_html(table)
     assert "Characteristic" in english and "Female" in english and "Age, years, mean (SD)" in english
+
+
+def test_a_lone_word_of_the_other_language_is_caught():
+    assert plain_words_problems(["Âge (years) *", "thursday", "Statut : Sélection"], "fr") == [
+        "English text in 'Âge (years) *'", "English text in 'thursday'"]
+    assert plain_words_problems(["Age (ans) *", "Status: Screening", "Brouillon"], "en") == [
+        "French text in 'Age (ans) *'", "French text in 'Brouillon'"]

@@ -225,7 +225,7 @@ def table1_page(request: SignedInRequest) -> HttpResponse:
 def recruitment_svg(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
-    body = cut.computed("recruitment", lambda: documents.recruitment(cut.dataset, cut.context))
+    body = cut.computed("recruitment", lambda: documents.recruitment(cut.dataset, cut.context, language=cut.lang))
     _served(actor, cut, "recruitment.svg", False)
     return _file(body, "image/svg+xml", _name(cut, "recruitment", "svg"), attachment=False)
 
