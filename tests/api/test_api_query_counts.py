@@ -16,8 +16,9 @@ from equipoise.records.actions.subjects import create_subject
 READ_QUERIES = 6
 # The read's queries, then the transaction: the chain head locked (twice: once to read the version
 # under it, once to append the event), the version, the record locked, the record updated, its
-# revision and its audit event inserted, the head moved, the signatures locked; the answer's signatures.
-SAVE_QUERIES = 17
+# revision and its audit event inserted, the head moved, the source verification and the signatures
+# locked (each set back by the change); the answer's signatures.
+SAVE_QUERIES = 18
 
 SOURCE = '"records_protocolversion"."source"'
 

@@ -64,7 +64,7 @@ def test_a_partly_filled_dlqi_has_no_total_yet(people, client_for, subject):
 @pytest.mark.parametrize("form_id", ["dlqi", "sledai"])
 def test_dlqi_and_sledai_are_refused_where_not_scheduled(people, client_for, subject, form_id):
     response = client_for(people["inv_a"]).post(url(subject, "W4", form_id), {})
-    assert response.status_code == 200 and "not scheduled at visit W4" in response.content.decode()
+    assert response.status_code == 400 and "not scheduled at visit W4" in response.content.decode()
     assert not FormRecord.objects.filter(form_id=form_id).exists()
 
 
@@ -86,7 +86,7 @@ def test_nrs_out_of_range_is_refused_by_field(people, client_for, subject):
     response = client_for(people["inv_a"], "en").post(url(subject, "W4", "pain_itch_nrs"),
                                                       {"pain_nrs": "11", "itch_nrs": "3"})
     page = response.content.decode()
-    assert response.status_code == 200 and "Skin pain must be at most 10." in page and "pain_nrs must" not in page
+    assert response.status_code == 400 and "Skin pain must be at most 10." in page and "pain_nrs must" not in page
     assert not FormRecord.objects.filter(form_id="pain_itch_nrs").exists()
 
 

@@ -69,6 +69,8 @@ def test_a_visit_with_a_draft_offers_no_lock_and_the_subject_lock_is_refused_wit
     w0 = second.visits.get(visit_id="W0")
     assert f"/data/locking/visit/{w0.pk}/lock/" not in row  # its one form is in draft: nothing to lock
     assert "1 in draft, 0 complete, 0 locked" in row
+    assert f"/data/locking/subject/{second.code}/lock/" not in row  # the subject's lock is not offered either
+    assert "1 form in draft blocks the lock" in row
     html = client.post(f"/data/locking/subject/{second.code}/lock/", {"confirm": "yes"}, follow=True).content.decode()
     [message] = messages_of(html)
     assert message.startswith("Nothing was locked: 1 form of TNN-0002 is still in draft")

@@ -146,7 +146,7 @@ def test_signature_dataset_lists_each_signature_and_whether_it_stands(demo, acto
 
     subject, signed_visit, changed_visit, standing, broken = _signed(actor_of)
     write_datasets(tmp_path, PROTOCOL, Cutoff.at(None), ArmMode.MASKED, rights=Rights(frozenset({Role.DATA_MANAGER})),
-                   formats=["json", "csv"], domains=["ZS"])
+                   formats=["json", "csv", "xpt"], domains=["ZS"])
     dataset = json.loads((tmp_path / "zs.json").read_text(encoding="utf-8"))
     dataset_validator.validate(dataset)
     names = [c["name"] for c in dataset["columns"]]
@@ -164,3 +164,32 @@ def test_signature_dataset_lists_each_signature_and_whether_it_stands(demo, acto
     assert len(csv_lines) == 3 and csv_lines[0].startswith("STUDYID,DOMAIN,USUBJID")
     dictionary = (tmp_path / "data_dictionary.csv").read_text(encoding="utf-8")
     assert "ZS,Electronic Signatures" in dictionary
+    import pyreadstat
+
+    frame, _ = pyreadstat.read_xport(str(tmp_path / "zs.xpt"))
+    assert sorted(frame["ZSSTAT"]) == ["INVALIDATED", "VALID"]
+    assert set(frame["ZSHASH"]) == {standing.content_sha256, broken.content_sha256}
+
+
+def test_a_casebook_signature_is_the_signature_of_the_subject_data(demo, odm_schema, actor_of):
+    from django.contrib.auth import get_user_model
+
+    from equipoise.demo.people import demo_password
+    from equipoise.people.actions.signatures import ENDED, sign
+    from equipoise.records.models import Subject
+
+    subject = (Subject.objects.filter(status__in=[s.value for s in ENDED], form_records__isnull=False)
+               .select_related("site").order_by("code").distinct().first())
+    assert subject is not None, "the demo has a subject whose participation is over"
+    site = subject.site.code
+    investigator = get_user_model().objects.get(username=f"investigator.{site.lower()}")
+    signature = sign(actor_of(investigator, Role.INVESTIGATOR, site), subject, None, demo_password(), "")
+
+    doc = etree.fromstring(_odm("Snapshot"))
+    assert odm_schema.validate(doc), odm_schema.error_log.filter_from_errors()
+    [subject_data] = doc.xpath("//odm:SubjectData[@SubjectKey=$key]", namespaces=ODM_NS, key=subject.code)
+    [mark] = subject_data.xpath("odm:Signature", namespaces=ODM_NS)
+    assert mark.xpath("odm:UserRef/@UserOID", namespaces=ODM_NS) == [f"USR.{investigator.username}"]
+    assert mark.xpath("odm:SignatureRef/@SignatureOID", namespaces=ODM_NS) == ["SD.accurate_complete"]
+    assert (dt.datetime.fromisoformat(mark.findtext("odm:DateTimeStamp", namespaces=ODM_NS))
+            == signature.signed_at.replace(microsecond=0))

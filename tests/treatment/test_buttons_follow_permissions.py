@@ -91,7 +91,7 @@ def test_every_treatment_permission_is_someones_and_never_the_blinded_assessors(
     for what in (Do.PRESCRIBE, Do.CHANGE_DOSE, Do.DISPENSE, Do.COUNT_RETURN, Do.COUNSEL, Do.RECORD_VISIT,
                  Do.REPORT_ADVERSE_EVENT, Do.FOLLOW_UP_ADVERSE_EVENT, Do.NOTIFY_SAE, Do.ASSESS_EXPECTEDNESS,
                  Do.NOTIFY_AUTHORITIES, Do.CLOSE_PREGNANCY_FOLLOW_UP, Do.OPEN_VISIT_WORKLIST,
-                 Do.OPEN_SAFETY_DASHBOARD):
+                 Do.OPEN_SAFETY_DASHBOARD, Do.SIGN_RECORDS):
         assert any(may(role, what) for role in Role), what
         assert not may(Role.BLINDED_ASSESSOR, what), what
 

@@ -72,7 +72,7 @@ def test_edit_through_the_page_needs_a_reason_and_shows_history(people, subject_
     visit = subject_a.visits.get(visit_id="SCR")
     url = f"/subjects/{subject_a.code}/visits/{visit.pk}/forms/labs/"
     refused = client.post(url, {"lab_date": "2026-01-06"})
-    assert refused.status_code == 200 and "reason" in refused.content.decode().lower()
+    assert refused.status_code == 400 and "reason" in refused.content.decode().lower()
     assert FormRecord.objects.get(visit=visit).data["lab_date"] == "2026-01-05"
     saved = client.post(url, {"lab_date": "2026-01-06", "reason": "wrong day"})
     assert saved.status_code == 302

@@ -15,6 +15,7 @@ from equipoise.people.reauth import needs_code
 from equipoise.people.signed_content import content_of
 from equipoise.records.access import actor_for, subject_access
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
@@ -31,11 +32,11 @@ def sign_page(request: SignedInRequest, code: str) -> HttpResponse:
             raise Http404("no such visit")
     # The signer signs as investigator when they hold the role here; otherwise the action refuses.
     actor = actor_for(request.user, rights, subject.site, request.request_id)
-    if Role.INVESTIGATOR in rights.roles:  # noqa: SIM102
+    is_investigator = may(rights, Do.SIGN_RECORDS)  # the table the action asks too
+    if is_investigator:
         actor = type(actor)(user=actor.user, role=Role.INVESTIGATOR.value, site_code=actor.site_code,
                             request_id=actor.request_id)
     content = content_of(subject, visit)
-    is_investigator = Role.INVESTIGATOR in rights.roles
     context = {"subject": subject, "visit": visit, "records": content["records"] if is_investigator else [],
                "is_investigator": is_investigator, "refusal": None,
                "meaning": SignatureMeaning.ACCURATE_COMPLETE, "asks_code": needs_code(request.user),

@@ -49,17 +49,22 @@ def list_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _field(record: dict[str, object], key: str, kind: type, line_no: int) -> object:
+def _text(record: dict[str, object], key: str, line_no: int) -> str:
+    value = record[key]
+    if not isinstance(value, str):
+        raise ListFormatError(f"line {line_no}: {key}: {value!r} is not a string")
+    if not value:
+        raise ListFormatError(f"line {line_no}: {key}: must not be empty")
+    return value
+
+
+def _count(record: dict[str, object], key: str, line_no: int) -> int:
     value = record[key]
     # bool is an int subclass in Python; a JSON true is never a valid position
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise ListFormatError(
-            f"line {line_no}: {key}: {value!r} is not {'a string' if kind is str else 'an integer'}"
-        )
-    if kind is int and value < 1:  # type: ignore[operator]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ListFormatError(f"line {line_no}: {key}: {value!r} is not an integer")
+    if value < 1:
         raise ListFormatError(f"line {line_no}: {key}: {value!r} must be at least 1")
-    if kind is str and not value:
-        raise ListFormatError(f"line {line_no}: {key}: must not be empty")
     return value
 
 
@@ -84,11 +89,11 @@ def parse_list(data: bytes) -> list[ListEntry]:
             )
         entries.append(
             ListEntry(
-                stratum=_field(record, "stratum", str, line_no),  # type: ignore[arg-type]
-                position=_field(record, "position", int, line_no),  # type: ignore[arg-type]
-                block=_field(record, "block", int, line_no),  # type: ignore[arg-type]
-                block_size=_field(record, "block_size", int, line_no),  # type: ignore[arg-type]
-                arm=_field(record, "arm", str, line_no),  # type: ignore[arg-type]
+                stratum=_text(record, "stratum", line_no),
+                position=_count(record, "position", line_no),
+                block=_count(record, "block", line_no),
+                block_size=_count(record, "block_size", line_no),
+                arm=_text(record, "arm", line_no),
             )
         )
     return entries

@@ -49,6 +49,7 @@ class Do(StrEnum):
     ASSESS_EXPECTEDNESS = "assess_expectedness"
     NOTIFY_AUTHORITIES = "notify_authorities"
     CLOSE_PREGNANCY_FOLLOW_UP = "close_pregnancy_follow_up"
+    SIGN_RECORDS = "sign_records"  # electronic signature of a visit's forms or of the casebook
 
 
 INV, A, P = Role.INVESTIGATOR, Role.BLINDED_ASSESSOR, Role.PHARMACIST
@@ -94,6 +95,7 @@ ALLOWED: dict[Do, frozenset[Role]] = {
     Do.ASSESS_EXPECTEDNESS: frozenset({SP}),
     Do.NOTIFY_AUTHORITIES: frozenset({SP}),
     Do.CLOSE_PREGNANCY_FOLLOW_UP: frozenset({INV}),
+    Do.SIGN_RECORDS: frozenset({INV}),
 }
 
 

@@ -58,6 +58,7 @@ def course_row(prescription: Prescription) -> CourseRow:
 def _per_dose(tablets: int, frequency: str, weekday: str, dispensing: Dispensing, days: int) -> float:
     """Tablets per dose as dispensed: the tablets handed over spread over the course's doses."""
     first, last = course_days(dispensing.dispensed_on, days)
+    # The stored frequency is one of the model field's choices, "daily" or "weekly".
     doses = expected_doses(first, last, frequency, weekday or None)  # type: ignore[arg-type]
     return tablets / doses if doses else 1.0
 

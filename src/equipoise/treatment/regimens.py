@@ -78,4 +78,5 @@ def doses_between(drug_frequency: str, weekday: str | None, dispensed_on: dt.dat
                            f"must be after the dispensing of {dispensed_on.isoformat()}")
     _, course_end = course_days(dispensed_on, days)
     last = min(returned_on - dt.timedelta(days=1), course_end)
+    # A prescription's frequency is one of its field's choices, "daily" or "weekly".
     return expected_doses(dispensed_on, last, drug_frequency, weekday or None)  # type: ignore[arg-type]

@@ -48,6 +48,7 @@ from equipoise.protocol.schema import Form
 from equipoise.records.access import Rights, actor_for, subject_access
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import DataQuery, FormRecord, FormState, Subject, Visit
+from equipoise.records.permissions import entry_permission, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.treatment.actions.dated_forms import save_dated_form
@@ -413,11 +414,12 @@ def clasi_entry(
     others: dict[str, Any] = {k: v for k, v in (record.data if record else {}).items() if k != field}
     errors: dict[str, str] = {}
     window_question = False
-    editable = rights.can_enter_data and (record is None or record.state == FormState.DRAFT)
+    may_enter = may(rights, entry_permission(form.id))  # the same table the save action asks
+    editable = may_enter and (record is None or record.state == FormState.DRAFT)
     if record is None and editable and "assessor" in _other_fields(form):
         others["assessor"] = request.user.get_full_name() or request.user.get_username()
     if request.method == "POST":
-        if not rights.can_enter_data:
+        if not may_enter:
             raise PermissionDenied("read-only access")
         posted, errors = record_from_fields(request.POST, language=lang)
         others = _posted_fields(request, form, lang, errors)

@@ -20,7 +20,7 @@ from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
 from equipoise.records.confirmation import confirmed
 from equipoise.records.field_messages import field_message
-from equipoise.records.models import DataQuery, FormRecord, FormState, SourceVerification, Visit
+from equipoise.records.models import DataQuery, FormRecord, FormState, Visit
 from equipoise.records.permissions import Do, entry_permission, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
@@ -143,7 +143,6 @@ def _form_page(request: SignedInRequest, subject, rights, visit: Visit, form, re
         "subject": subject, "visit": visit, "form": form, "title": form.title.get(lang), "record": record,
         "sections": sections, "errors": errors, "form_error": errors.get("form"), "rights": rights, "revisions": revisions, "queries": queries,
         "editable": may(rights, entry_permission(form.id)) and (record is None or record.state == FormState.DRAFT),
-        "verification": SourceVerification.objects.filter(record=record).first() if record else None,
         "reason": reason, "rejected": rejected,
     }, status=status)
 

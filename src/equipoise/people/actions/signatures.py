@@ -25,7 +25,7 @@ from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
 from equipoise.records.models import FormRecord, Subject, SubjectStatus, Visit
-from equipoise.records.roles import Role
+from equipoise.records.permissions import Do, may
 from equipoise.records.signals import form_record_changed
 
 # A casebook is signed once the patient's participation is over.
@@ -45,7 +45,7 @@ def _refuse(actor: Actor, subject: Subject, message: str, status: int, errors: l
 def sign(actor: Actor, subject: Subject, visit: Visit | None, password: str, otp_code: str,
          meaning: str = SignatureMeaning.ACCURATE_COMPLETE, request: HttpRequest | None = None) -> Signature:
     """Sign a visit's forms (`visit`) or the whole casebook (`visit` None)."""
-    if actor.role != Role.INVESTIGATOR:
+    if not may(actor.role, Do.SIGN_RECORDS):
         raise _refuse(actor, subject, N_("only the investigator of the subject's site signs its records"), 403)
     if meaning not in SignatureMeaning.values:
         raise ActionRefused(f"unknown meaning {meaning!r}", [FieldError("meaning", "choices", "choose the meaning")])

@@ -26,7 +26,7 @@ from equipoise.records.models import FormRecord, FormState, Site, Subject, Visit
 from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 
-NAMED_IN_REFUSAL = 10
+NAMED_IN_REFUSAL = 5
 """How many blocking forms a refusal names one by one before it counts the rest."""
 
 
