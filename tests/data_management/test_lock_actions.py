@@ -35,8 +35,8 @@ def test_locking_a_visit_locks_its_complete_forms_only(trial, dm):
     events = list(AuditEvent.objects.filter(action="form.lock").order_by("sequence"))
     assert [(e.subject_code, e.form_id) for e in events] == [(first.code, "labs"), (first.code, "steroid_dose")]
     assert all(e.username == "dm" and e.role == "data_manager" and e.site_code == "TNN" for e in events)
-    assert events[0].changes == {"state": ["complete", "locked"], "scope": [None, done.scope.kind + " "
-                                                                          + done.scope.name]}
+    assert events[0].changes == {"state": ["complete", "locked"], "with_visit": [None, f"{first.code} W0"]}
+    assert done.scope.name == f"{first.code} · Randomization (week 0)"
 
 
 def test_locked_forms_refuse_changes(trial, dm, inv_a):

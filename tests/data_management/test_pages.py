@@ -210,3 +210,19 @@ def test_the_home_pages_link_to_the_data_pages(aged_queries, trial, people, clie
     for client, lines in ((dm, home_lines(dm.get("/").content.decode())), (monitor, found)):
         for text, (_count, url) in lines.items():
             assert client.get(url).status_code == 200, (text, url)
+
+
+def test_the_audit_trail_shows_locks_and_verifications_in_plain_french(trial, people, client_for, dm, monitor):
+    from equipoise.records.actions.data_lock import lock_visit
+    from equipoise.records.actions.source_verification import verify_source_data
+
+    first = trial["first"]
+    w0 = first.visits.get(visit_id="W0")
+    verify_source_data(monitor, first.form_records.get(visit=w0, form_id="labs"))
+    lock_visit(dm, w0)
+    page = client_for(people["dm"], "fr").get(f"/audit/?subject={first.code}").content.decode()
+    trail = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert "vérification des données source" in trail and "Vérifié sur les documents source" in trail
+    assert "verrouillé ou déverrouillé avec toute la visite" in trail and f"{first.code} W0" in trail
+    for code in ("not_verified", "with_visit", "verification:"):
+        assert code not in trail, code

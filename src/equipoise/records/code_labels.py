@@ -177,6 +177,12 @@ RECORD_FIELDS: dict[str, Promise] = {
     "criteria": _("criteria"),
     "pregnancy_gate": _("pregnancy check before dispensing"),
     "arm_level": _("arm-level"),
+    # data management (records.actions.data_lock, records.actions.source_verification)
+    "with_visit": _("locked or unlocked with the whole visit"),
+    "with_subject": _("locked or unlocked with the whole patient"),
+    "with_site": _("locked or unlocked with the whole site"),
+    "verification": _("source data verification"),
+    "revision": _("revision"),
 }
 
 
@@ -185,13 +191,19 @@ def code_label(code: object) -> str:
 
     The states and outcomes of the records' models answer with their own choice labels.
     """
-    from equipoise.records.models import EndOutcome, FormState, QueryStatus, SubjectStatus
+    from equipoise.records.models import (
+        EndOutcome,
+        FormState,
+        QueryStatus,
+        SubjectStatus,
+        VerificationState,
+    )
 
     key = str(getattr(code, "value", code))
     label = CODE_LABELS.get(key)
     if label is not None:
         return str(label)
-    for choices in (EndOutcome, SubjectStatus, FormState, QueryStatus):
+    for choices in (EndOutcome, SubjectStatus, FormState, QueryStatus, VerificationState):
         if key in choices.values:
             return str(choices(key).label)
     return key

@@ -34,8 +34,9 @@ NAMED_IN_REFUSAL = 5
 class Scope:
     """The forms an act covers, and how the audit trail and the messages name them."""
 
-    kind: str  # "visit", "subject" or "site": stored in the audit event
-    name: str  # e.g. "TNN-0001 W4", "TNN-0001", "TNN"
+    kind: str  # "visit", "subject" or "site"
+    name: str  # how messages name it, in the reader's language: "TNN-0001 · Semaine 4", "TNN"
+    ref: str  # how the audit trail names it, in codes only: "TNN-0001 W4", "TNN-0001", "TNN"
     records: Q
 
 
@@ -48,16 +49,17 @@ def visit_label(protocol: Protocol, visit: Visit, lang: str) -> str:
 
 def visit_scope(visit: Visit) -> Scope:
     protocol = protocol_of(current_version(visit.subject.protocol_id))
+    ref = f"{visit.subject.code} {visit.visit_id}" if visit.scheduled else f"{visit.subject.code} U{visit.attempt}"
     return Scope("visit", f"{visit.subject.code} · {visit_label(protocol, visit, get_language() or 'fr')}",
-                 Q(visit=visit))
+                 ref, Q(visit=visit))
 
 
 def subject_scope(subject: Subject) -> Scope:
-    return Scope("subject", subject.code, Q(subject=subject))
+    return Scope("subject", subject.code, subject.code, Q(subject=subject))
 
 
 def site_scope(site: Site) -> Scope:
-    return Scope("site", site.code, Q(subject__site=site))
+    return Scope("site", site.code, site.code, Q(subject__site=site))
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def _refuse_drafts(scope: Scope, drafts: list[FormRecord], total: int) -> Action
 def _entries(action: AuditAction, records: list[FormRecord], old: str, new: str, scope: Scope,
              reason: str) -> list[AuditEntry]:
     return [AuditEntry(action, "form_record", r.pk, subject_code=r.subject.code, site_code=r.subject.site.code,
-                       form_id=r.form_id, changes={"state": [old, new], "scope": [None, f"{scope.kind} {scope.name}"]},
+                       form_id=r.form_id, changes={"state": [old, new], f"with_{scope.kind}": [None, scope.ref]},
                        reason=reason)
             for r in records]
 
