@@ -40,6 +40,16 @@ FRENCH = frozenset("""
 le la les des du et est sont avec pour dans une au aux pas sur par qui que été sans cette ces leur
 vous nous être avoir fait aucun aucune jour jours doit peut ou selon avant après depuis chez
 """.split())
+# Single words that only one of the two languages uses, which a line shows on its own or beside
+# numbers and codes: an option, a unit, a state (a line with any of them reads as that language).
+ENGLISH_ONLY = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday daily weekly years weeks months yes none
+unknown pending overdue upcoming screening randomized female male related recovered draft locked
+""".split())
+FRENCH_ONLY = frozenset("""
+lundi mardi mercredi jeudi vendredi samedi dimanche semaines oui aucun aucune inconnu inconnue
+brouillon verrouillé gelé sélection randomisé randomisée femme homme lié résolu ans
+""".split())
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
@@ -100,14 +110,20 @@ def _words(line: str) -> list[str]:
     return [w for w in WORD.findall(line) if not w.isupper()]
 
 
-def language_of_sentence(line: str) -> str | None:
-    """"en" or "fr" when the line reads clearly as a sentence of that language, else None."""
+def language_of_line(line: str) -> str | None:
+    """"en" or "fr" when the line reads clearly as that language (a sentence, or a word only it uses), else None."""
     words = [w.lower() for w in _words(line)]
     english = sum(w in ENGLISH for w in words)
     french = sum(w in FRENCH for w in words)
     if english >= 2 and english > french:
         return "en"
     if french >= 2 and french > english:
+        return "fr"
+    english_only = any(w in ENGLISH_ONLY for w in words)
+    french_only = any(w in FRENCH_ONLY for w in words)
+    if english_only and not french_only and not french:
+        return "en"
+    if french_only and not english_only and not english:
         return "fr"
     return None
 
@@ -136,9 +152,9 @@ def plain_words_problems(lines: Iterable[str], language: str, *, ignored: Iterab
         raw_errors = RAW_ERROR.findall(line)
         if raw_errors:
             reasons.append("raw error " + ", ".join(dict.fromkeys(raw_errors)))
-        sentence = language_of_sentence(line)
+        sentence = language_of_line(line)
         if sentence and not language.startswith(sentence):
-            reasons.append({"en": "English sentence", "fr": "French sentence"}[sentence])
+            reasons.append({"en": "English text", "fr": "French text"}[sentence])
         if original.strip() in untranslated:
             reasons.append("catalogue entry in the other language")
         if reasons:

@@ -50,8 +50,6 @@ PAGES_PER_PATTERN = 3
 STILL_TO_FIX = {
     "audit": (re.compile(r"^code [\w, ]+ in '[\w.]+\.[\w.]+'$"),
               "audit action names (adverse_event.report) are the Action filter's codes; labels to come with them"),
-    "stats-table1": (re.compile(r"catalogue entry"), "Table 1 is written in English by the pure renderer stats.table1"),
-    "stats-report": (re.compile(r"code mixedlm_random_intercept"), "the interim report names its model by its code"),
 }
 # French translations that are English words too.
 SAME_IN_ENGLISH = frozenset({"Patient", "Patients", "Date", "Action", "Contraception", "Grade", "Position", "Total"})
@@ -183,3 +181,19 @@ def test_every_page_a_role_reaches_speaks_plain_words(demo, proper_names, role, 
     opened, problems = crawl(client, language, proper_names)
     assert len(opened) >= 5, f"{role} reached only {opened}: the crawl lost its way"
     assert not problems, f"{role}, {language}: {len(problems)} problems on {len(opened)} pages:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_public_page_speaks_plain_words(demo, proper_names, language):
+    """The public trial page, for anyone signed out, in the browser's language."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get("/trials/nct06965244/")
+    assert response.status_code == 200 and f'<html lang="{language}">' in response.content.decode()
+    lines = visible_lines(response.content, language)
+    problems = plain_words_problems(lines, language, ignored=proper_names,
+                                    untranslated=other_language_entries(language))
+    assert not problems, f"public page, {language}:\n" + "\n".join(problems)
+    condition = {"fr": "Lupus érythémateux cutané", "en": "Cutaneous lupus erythematosus"}[language]
+    assert condition in lines, "the conditions are shown in the page's language"
+    headings = [line for line in lines if line in ("Type de financeur", "Funder type")]
+    assert len(headings) == 1, f"the funder type is shown once, under its own heading: {headings}"

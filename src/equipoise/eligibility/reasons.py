@@ -78,5 +78,5 @@ def _value(f: FormField | None, value: Value, lang: str) -> str:
         text = str(value)
     # Units written as words (years, weeks) are English-only in the protocol; symbols are not.
     if f is not None and f.unit and not f.unit.replace(" ", "").isalpha():
-        text = f"{text} {f.unit}"
+        text = f"{text} {f.unit_in(lang)}"
     return text

@@ -16,6 +16,7 @@ from equipoise.people.signed_content import content_of
 from equipoise.records.access import actor_for, subject_access
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.permissions import Do, may
+from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 
@@ -38,7 +39,8 @@ def sign_page(request: SignedInRequest, code: str) -> HttpResponse:
     content = content_of(subject, visit)
     context = {"subject": subject, "visit": visit, "records": content["records"] if is_investigator else [],
                "is_investigator": is_investigator, "refusal": None,
-               "meaning": SignatureMeaning.ACCURATE_COMPLETE, "asks_code": needs_code(request.user)}
+               "meaning": SignatureMeaning.ACCURATE_COMPLETE, "asks_code": needs_code(request.user),
+               "protocol": protocol_of(current_version(subject.protocol_id))}
     if request.method == "POST":
         try:
             sign(actor, subject, visit, request.POST.get("password", ""), request.POST.get("otp_code", ""),

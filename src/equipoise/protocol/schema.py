@@ -148,6 +148,9 @@ class Registry(Flagged):
     completion_date: DateWithType
     conditions: list[NonEmpty] = Field(min_length=1)
     keywords: list[NonEmpty] = []
+    # The registry's English conditions and keywords as each language shows them (public page).
+    condition_labels: dict[NonEmpty, Text] = {}
+    keyword_labels: dict[NonEmpty, Text] = {}
     enrollment: int = Field(gt=0)
     enrollment_type: Literal["ACTUAL", "ESTIMATED"]
     eligibility: Eligibility
@@ -155,6 +158,15 @@ class Registry(Flagged):
     brief_summary: Text
     detailed_description: Text | None = None
     sites: list[Site] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _labels_name_registry_terms(self) -> Registry:
+        for labels, terms, what in ((self.condition_labels, self.conditions, "conditions"),
+                                    (self.keyword_labels, self.keywords, "keywords")):
+            unknown = sorted(set(labels) - set(terms))
+            if unknown:
+                raise ValueError(f"labels for {unknown}, which are not among the {what}")
+        return self
 
 
 # --- arms ------------------------------------------------------------------------------------
@@ -289,6 +301,8 @@ class FormField(Flagged):
     label: Text
     help: Text | None = None
     unit: NonEmpty | None = None
+    # The unit as each language writes it, when it is not a symbol both share (years: ans; × ULN: × LSN).
+    unit_label: Text | None = None
     min: float | None = None
     max: float | None = None
     max_length: int | None = Field(default=None, gt=0)
@@ -307,7 +321,15 @@ class FormField(Flagged):
             raise ValueError("min is greater than max")
         if self.type == "instrument" and not self.instrument:
             raise ValueError("an instrument field names its instrument")
+        if self.unit_label is not None and self.unit is None:
+            raise ValueError("unit_label labels a unit: give the unit too")
         return self
+
+    def unit_in(self, language: str) -> str:
+        """The unit as `language` writes it ("" when the field has none)."""
+        if self.unit_label is not None:
+            return self.unit_label.get(language)
+        return self.unit or ""
 
 
 class Section(Strict):

@@ -56,6 +56,9 @@ CODE_LABELS: dict[str, Promise] = {
     # eligibility assessment stages (records.models.AssessmentStage)
     "screening": pgettext_lazy("eligibility stage", "screening"),
     "randomization": pgettext_lazy("eligibility stage", "randomization"),
+    # sexes (safety.pregnancy.SEXES, the screening form's choices)
+    "female": pgettext_lazy("sex", "female"),
+    "male": pgettext_lazy("sex", "male"),
     # weekdays (safety.pregnancy.WEEKDAYS)
     "monday": _("Monday"),
     "tuesday": _("Tuesday"),

@@ -143,6 +143,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "regimen": ("Regimen", "Posologie"),
     "treatment_weeks": ("Treatment duration", "Durée du traitement"),
     "study_type": ("Study type", "Type d'étude"),
+    "funding": ("Funding", "Financement"),
     "funder": ("Funder type", "Type de financeur"),
     "sponsor": ("Sponsor", "Promoteur"),
     "collaborators": ("Collaborators", "Collaborateurs"),

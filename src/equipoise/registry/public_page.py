@@ -120,8 +120,9 @@ class PublicPage:
     acronym: str | None
     nct_id: str
     status: tuple[Fact, ...]
-    conditions: tuple[str, ...]
-    keywords: tuple[str, ...]
+    conditions: tuple[tuple[str, str], ...]
+    """(text, language) of each condition: the registry's English unless the protocol labels it."""
+    keywords: tuple[tuple[str, str], ...]
     arms: tuple[ArmView, ...]
     study_type: Fact
     funder: tuple[Fact, ...]
@@ -221,8 +222,8 @@ def build_page(protocol: schema.Protocol, language: str) -> PublicPage:
         acronym=reg.acronym,
         nct_id=reg.identifiers.nct_id,
         status=status,
-        conditions=tuple(reg.conditions),
-        keywords=tuple(reg.keywords),
+        conditions=tuple(_shown(term, reg.condition_labels, lang) for term in reg.conditions),
+        keywords=tuple(_shown(term, reg.keyword_labels, lang) for term in reg.keywords),
         arms=arms,
         study_type=study_type,
         funder=funder,
@@ -247,6 +248,12 @@ def build_page(protocol: schema.Protocol, language: str) -> PublicPage:
         assumptions=_in_page_order(m for m in marks.all if m.kind == "assumption"),
         pending=_in_page_order(m for m in marks.all if m.kind == "pending"),
     )
+
+
+def _shown(term: str, labels: dict[str, schema.Text], lang: str) -> tuple[str, str]:
+    """A registry term in the page's language when the protocol labels it, else as registered (English)."""
+    label = labels.get(term)
+    return (label.get(lang), lang) if label is not None else (term, "en")
 
 
 def _in_page_order(found: Iterable[Mark]) -> tuple[Mark, ...]:

@@ -62,8 +62,11 @@ def recruitment_figure(
     target: int,
     fmt: str = "svg",
     by_site: bool = True,
+    language: str = "en",
 ) -> bytes:
-    """Cumulative recruitment (overall and per site) with the linear plan, as SVG or PNG."""
+    """Cumulative recruitment (overall and per site) with the linear plan, as SVG or PNG, in English
+    or French (`language`)."""
+    french = language.startswith("fr")
     if target < 1:
         raise DatasetError("target", target, "must be at least 1")
     planned_count(plan_start, plan_start, plan_end, target)  # validates the dates
@@ -74,18 +77,20 @@ def recruitment_figure(
         # Dates go to matplotlib through its units framework (AutoDateLocator below); its type
         # stubs only know numbers, hence the three ignores.
         ax.plot([plan_start, plan_end], [0, target], linestyle="--", color="#777777",  # type: ignore[arg-type]
-                label=f"Plan ({target} by {plan_end.isoformat()})")
+                label=(f"Plan ({target} au {plan_end.isoformat()})" if french
+                       else f"Plan ({target} by {plan_end.isoformat()})"))
         for i, s in enumerate(series if by_site else series[:1]):
             if not s.dates:
                 continue
             xs = [plan_start if plan_start < s.dates[0] else s.dates[0]] + s.dates + [dataset.data_cutoff]
             ys = [0] + s.counts + [s.counts[-1]]
             ax.step(xs, ys, where="post", color="#000000" if i == 0 else series_colour(i - 1),  # type: ignore[arg-type]
-                    linewidth=2.0 if i == 0 else 1.0, label=f"{s.label} ({s.counts[-1]})")
+                    linewidth=2.0 if i == 0 else 1.0,
+                    label=f"{'Tous les centres' if french and i == 0 else s.label} ({s.counts[-1]})")
         ax.axvline(dataset.data_cutoff, color="#bbbbbb", linewidth=0.8)  # type: ignore[arg-type]
         locator = AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-        ax.set_ylabel("Subjects randomized (cumulative)")
+        ax.set_ylabel("Patients randomisés (cumul)" if french else "Subjects randomized (cumulative)")
         ax.legend(frameon=False, fontsize=7, loc="upper left")
         return figure_bytes(fig, fmt)

@@ -59,6 +59,14 @@ figcaption { font-size: 0.9em; color: #333; } .headline { font-size: 1.1em; back
 """
 
 
+
+# The model actually fitted, in words (the result carries it as a code).
+MODEL_NAMES = {
+    "mixedlm_random_intercept": "random intercept per subject",
+    "ancova_per_visit": "fallback: ANCOVA at each visit",
+    "none": "not fitted",
+}
+
 def fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
@@ -171,7 +179,7 @@ def secondary_html(result: SecondaryResult, labels: Mapping[str, str]) -> str:
         f"<tr><th scope='row'>{esc(e.visit)}</th><td class='num'>{fmt(e.estimate)} ({fmt(e.lower)} to "
         f"{fmt(e.upper)})</td><td class='num'>{fmt_p(e.p_value)}</td></tr>" for e in mm.effects
     )
-    out += (f"<h3>Change in CLASI-A, mixed model for repeated measures ({esc(mm.method)})</h3>"
+    out += (f"<h3>Change in CLASI-A, mixed model for repeated measures ({esc(MODEL_NAMES.get(mm.method, mm.method))})</h3>"
             f"<table><thead><tr><th scope='col'>Visit</th><th scope='col'>Arm effect, 95% CI</th>"
             f"<th scope='col'>p</th></tr></thead><tbody>{rows}</tbody></table>"
             f"<p class='note'>{mm.n_subjects} subjects, {mm.n_observations} observations.</p>"

@@ -138,27 +138,57 @@ def table1_pooled(dataset: AnalysisDataset) -> Table1:
     return table1({"total": ("All randomized", dataset.subjects)})
 
 
+# The table's words in French; English is the words themselves (labels are keyed by variable).
+FRENCH = {
+    "labels": {
+        "age_years": "Âge, années", "sex": "Sexe", "sle_associated": "Lupus systémique associé",
+        "clasi_a": "CLASI-A", "clasi_d": "CLASI-D", "dlqi_total": "DLQI",
+        "prednisone_mg_day": "Équivalent prednisone oral, mg/j",
+        "antimalarial_stable_months": "Antipaludéens à dose stable, mois",
+    },
+    "words": {
+        "Female": "Femme", "Male": "Homme", "Yes": "Oui", "No": "Non", "mean (SD)": "moyenne (ET)",
+        "median (IQR)": "médiane (EIQ)", "n (%)": "n (%)", "Characteristic": "Caractéristique",
+        "Table 1. Baseline characteristics": "Tableau 1. Caractéristiques à l'inclusion",
+        "Total": "Total", "All randomized": "Tous les patients randomisés", "; missing ": " ; manquants : ",
+    },
+}
+
+
 def _kind_hint(kind: str) -> str:
     return {"mean_sd": "mean (SD)", "median_iqr": "median (IQR)", "categorical": "n (%)"}[kind]
 
 
-def table1_html(table: Table1, caption: str = "Table 1. Baseline characteristics") -> str:
-    """An accessible HTML table (escaped text, header cells with scope)."""
+def table1_html(table: Table1, caption: str = "Table 1. Baseline characteristics", language: str = "en") -> str:
+    """An accessible HTML table (escaped text, header cells with scope), in English or French."""
+    french = language.startswith("fr")
+
+    def say(words: str) -> str:
+        return FRENCH["words"].get(words, words) if french else words
+
+    def label_of(row: Row) -> str:
+        return FRENCH["labels"].get(row.key, row.label) if french else row.label
+
+    def cell_text(text: str) -> str:
+        return text.replace("; missing ", say("; missing ")) if french else text
+
     esc = html.escape
-    out = [f'<table class="table1"><caption>{esc(caption)}</caption><thead><tr><th scope="col">Characteristic</th>']
+    out = [f'<table class="table1"><caption>{esc(say(caption))}</caption><thead><tr>'
+           f'<th scope="col">{esc(say("Characteristic"))}</th>']
     for _, label, n in table.columns:
-        out.append(f'<th scope="col">{esc(label)}<br><span class="n">n = {n}</span></th>')
+        out.append(f'<th scope="col">{esc(say(label))}<br><span class="n">n = {n}</span></th>')
     out.append("</tr></thead><tbody>")
     previous = None
     for row in table.rows:
         if row.level is not None and row.key != previous:
             out.append(f'<tr class="group"><th scope="row" colspan="{len(table.columns) + 1}">'
-                       f"{esc(row.label)}, {_kind_hint(row.kind)}</th></tr>")
+                       f"{esc(label_of(row))}, {esc(say(_kind_hint(row.kind)))}</th></tr>")
         previous = row.key
-        label = f"&nbsp;&nbsp;{esc(row.level)}" if row.level is not None else f"{esc(row.label)}, {_kind_hint(row.kind)}"
+        label = (f"&nbsp;&nbsp;{esc(say(row.level))}" if row.level is not None
+                 else f"{esc(label_of(row))}, {esc(say(_kind_hint(row.kind)))}")
         out.append(f'<tr><th scope="row">{label}</th>')
         for key, _, _ in table.columns:
-            out.append(f"<td>{esc(row.cells[key].text)}</td>")
+            out.append(f"<td>{esc(cell_text(row.cells[key].text))}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)

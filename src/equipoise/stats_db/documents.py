@@ -62,15 +62,15 @@ def table1(dataset: AnalysisDataset, context: TrialContext, *, arm_level: bool) 
     return table1_by_arm(dataset, context.arm_labels) if arm_level else table1_pooled(dataset)
 
 
-def table1_fragment(dataset: AnalysisDataset, context: TrialContext, *, arm_level: bool) -> str:
-    """Table 1 as an HTML table (escaped by the pure renderer), for a page or a file."""
-    return table1_html(table1(dataset, context, arm_level=arm_level))
+def table1_fragment(dataset: AnalysisDataset, context: TrialContext, *, arm_level: bool, language: str = "en") -> str:
+    """Table 1 as an HTML table (escaped by the pure renderer), for a page or a file, in `language`."""
+    return table1_html(table1(dataset, context, arm_level=arm_level), language=language)
 
 
-def recruitment(dataset: AnalysisDataset, context: TrialContext, fmt: str = "svg") -> bytes:
+def recruitment(dataset: AnalysisDataset, context: TrialContext, fmt: str = "svg", language: str = "en") -> bytes:
     """Cumulative randomizations per site and overall against the plan; never uses the arm."""
     return recruitment_figure(dataset, plan_start=context.plan_start, plan_end=context.plan_end,
-                              target=context.target, fmt=fmt)
+                              target=context.target, fmt=fmt, language=language)
 
 
 def dsmb(dataset: AnalysisDataset, context: TrialContext, *, include_closed: bool, generated_on: dt.date,

@@ -215,7 +215,7 @@ def table1_page(request: SignedInRequest) -> HttpResponse:
     cut = _cut(request)
     # The pure renderer escapes every label and value it writes.
     stored = cut.computed("table1", lambda: documents.table1_fragment(
-        cut.dataset, cut.context, arm_level=rights.arm_level).encode(), str(rights.arm_level))
+        cut.dataset, cut.context, arm_level=rights.arm_level, language=cut.lang).encode(), str(rights.arm_level))
     table = mark_safe(stored.body.decode())  # escaped by table1_html when it was computed
     _served(actor, cut, "table1.html", rights.arm_level)
     return render(request, "stats_db/table1.html", {"rights": rights, "cut": cut, "table": table, "computed": stored})
@@ -225,7 +225,7 @@ def table1_page(request: SignedInRequest) -> HttpResponse:
 def recruitment_svg(request: SignedInRequest) -> HttpResponse:
     rights, actor = stats_access(request.user, request_id=request.request_id)
     cut = _cut(request)
-    body = cut.computed("recruitment", lambda: documents.recruitment(cut.dataset, cut.context))
+    body = cut.computed("recruitment", lambda: documents.recruitment(cut.dataset, cut.context, language=cut.lang))
     _served(actor, cut, "recruitment.svg", False)
     return _file(body, "image/svg+xml", _name(cut, "recruitment", "svg"), attachment=False)
 

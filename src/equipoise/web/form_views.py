@@ -131,7 +131,7 @@ def _form_page(request: SignedInRequest, subject, rights, visit: Visit, form, re
     lang = get_language() or "fr"
     sections = [
         {"title": s.title.get(lang), "fields": [
-            {"f": f, "label": f.label.get(lang), "help": f.help.get(lang) if f.help else "",
+            {"f": f, "label": f.label.get(lang), "unit": f.unit_in(lang), "help": f.help.get(lang) if f.help else "",
              "value": _shown(f, values.get(f.name)), "error": errors.get(f.name),
              "choices": [(str(c.code), c.label.get(lang)) for c in f.choices or []]}
             for f in s.fields]}

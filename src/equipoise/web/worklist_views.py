@@ -8,7 +8,6 @@ queries oldest first with their age, drafts grouped by subject (one line per sub
 from __future__ import annotations
 
 import datetime as dt
-
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
