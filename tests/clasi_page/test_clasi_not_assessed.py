@@ -81,7 +81,7 @@ def test_not_assessed_is_accepted_and_leaves_no_total(people, client_for, clasi_
 def test_an_area_ticked_and_scored_is_refused_and_nothing_saved(people, client_for, clasi_url):
     client = client_for(people["assessor_a"], "en")
     response = client.post(clasi_url("W0"), {**fields_of(FULL_RECORD), **DATED, "not_assessed": "nose"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Nose (with malar area) is marked not assessed but has scores" in response.content.decode()
     assert not FormRecord.objects.filter(form_id="clasi").exists()
 
@@ -102,7 +102,7 @@ def test_a_future_assessment_date_is_refused(people, client_for, clasi_url):
     client = client_for(people["assessor_a"], "en")
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     response = client.post(clasi_url("W0"), {**fields_of(FULL_RECORD), "assessment_date": tomorrow, "assessor": "A"})
-    assert response.status_code == 200 and "cannot be in the future" in response.content.decode()
+    assert response.status_code == 400 and "cannot be in the future" in response.content.decode()
     assert not FormRecord.objects.filter(form_id="clasi").exists()
 
 
@@ -140,7 +140,7 @@ def test_an_assessment_outside_the_window_asks_for_confirmation_and_records_a_de
     late = (w4.latest_date + dt.timedelta(days=20)).isoformat()
     response = client.post(url, {**fields_of(FULL_RECORD), "assessment_date": late, "assessor": "A"})
     body = response.content.decode()
-    assert response.status_code == 200 and "20 day(s) outside the visit window" in body
+    assert response.status_code == 400 and "20 day(s) outside the visit window" in body
     assert 'name="confirm_outside_window"' in body
     assert not FormRecord.objects.filter(form_id="clasi").exists()
     response = client.post(url, {**fields_of(FULL_RECORD), "assessment_date": late, "assessor": "A",

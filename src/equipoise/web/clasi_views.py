@@ -478,7 +478,7 @@ def clasi_entry(
         "sections": [{"title": form.title.get(lang), "fields": query_targets(form, lang)}],
         "revisions": record.revisions.select_related("user").all() if record else [],
         "queries": queries,
-    })
+    }, status=400 if errors else 200)  # a refused save: the page again, as typed, with the errors
 
 
 def _date_or_none(text: Any) -> dt.date | None:
