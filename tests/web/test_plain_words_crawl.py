@@ -10,7 +10,6 @@ pattern), so it stays short while reaching every kind of page the role can open.
 from __future__ import annotations
 
 import gettext
-import re
 from collections import Counter, deque
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -46,11 +45,6 @@ NOT_FOLLOWED = {
     "stats-consort-png", "recovery-codes", "two-factor", "session-end", "health",
 }
 PAGES_PER_PATTERN = 3
-# Pages still failing, each with the problems it may still show and why (remove an entry once fixed).
-STILL_TO_FIX = {
-    "audit": (re.compile(r"^code [\w, ]+ in '[\w.]+\.[\w.]+'$"),
-              "audit action names (adverse_event.report) are the Action filter's codes; labels to come with them"),
-}
 # French translations that are English words too.
 SAME_IN_ENGLISH = frozenset({"Patient", "Patients", "Date", "Action", "Contraception", "Grade", "Position", "Total"})
 
@@ -152,11 +146,8 @@ def crawl(client: Client, language: str, ignored: list[str]) -> tuple[list[str],
             lines = svg_lines(response.content)
         else:
             lines = []
-        route = _route(url)
-        allowed = STILL_TO_FIX.get(route[0]) if route else None
         for problem in plain_words_problems(lines, language, ignored=ignored, untranslated=untranslated):
-            if allowed is None or not allowed[0].search(problem):
-                problems.setdefault(problem, url)
+            problems.setdefault(problem, url)
         for target in targets:
             target = urlsplit(urljoin("http://testserver" + url, target))
             target_url = target.path + (f"?{target.query}" if target.query else "")

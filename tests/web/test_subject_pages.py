@@ -128,8 +128,28 @@ def test_sessions_expire(settings):
 
 def test_audit_trail_is_for_reviewers_and_filters(people, subject_a):
     assert client_for(people["inv_a"]).get("/audit/").status_code == 403
-    body = client_for(people["monitor"]).get(f"/audit/?subject={subject_a.code}&form=labs").content.decode()
-    assert "form.save" in body and "subject.create" not in body
+    monitor = client_for(people["monitor"])
+    body = monitor.get(f"/audit/?subject={subject_a.code}&form=labs", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rows = body.split("<tbody>")[1]
+    assert "<td>Form saved</td>" in rows and "Patient registered" not in rows and "form.save" not in rows
+
+
+@pytest.mark.parametrize(("language", "saved", "all_actions"), [
+    ("fr", "Formulaire enregistré", "Toutes les actions"), ("en", "Form saved", "All actions"),
+])
+def test_audit_trail_names_actions_in_plain_words_and_filters_by_their_code(
+        people, subject_a, language, saved, all_actions):
+    monitor = client_for(people["monitor"])
+    body = monitor.get("/audit/?action=form.save", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    head, rows = body.split("<tbody>")
+    assert f'<option value="form.save" selected>{saved}</option>' in head
+    assert f'<option value="">{all_actions}</option>' in head
+    assert f"<td>{saved}</td>" in rows and "subject.create" not in rows.split("</tbody>")[0]
+    family = monitor.get("/audit/?action=subject.", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    family_rows = family.split("<tbody>")[1]
+    assert f"<td>{saved}</td>" not in family_rows
+    assert AuditEvent.objects.filter(action__startswith="subject.").exists()
+    assert family_rows.count("<tr>") == AuditEvent.objects.filter(action__startswith="subject.").count()
 
 
 def test_worklist_shows_a_blinded_assessor_only_assessor_forms(people, subject_a, actor_of):

@@ -2,16 +2,20 @@
 
 Trial data (form fields, their choices, forms, drugs) take their labels from the protocol files;
 the codes below are the application's own: adverse-event coding, eligibility verdicts, weekdays,
-the kinds of records the audit trail names and the fields its changes list. Each is a msgid of
+the kinds of records the audit trail names, its actions and the fields its changes list. Each is a msgid of
 the French catalogue, so `code_label` answers in the active language. A code without a label is
 returned as it is, which the plain-words crawl test (tests/web/test_plain_words_crawl.py) catches.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from equipoise.records.audit_actions import AuditAction
 
 CODE_LABELS: dict[str, Promise] = {
     # adverse events: seriousness criteria (safety.adverse_events.SERIOUSNESS_CRITERIA)
@@ -185,6 +189,107 @@ RECORD_FIELDS: dict[str, Promise] = {
     "revision": _("revision"),
 }
 
+# The actions the audit trail records (records.audit_actions.AuditAction), as its rows and its
+# Action filter show them.
+AUDIT_ACTIONS: dict[AuditAction, Promise] = {
+    AuditAction.ACCESS_DENIED: pgettext_lazy("audit action", "Access refused"),
+    AuditAction.LOGIN_FAILURE: pgettext_lazy("audit action", "Failed sign-in"),
+    AuditAction.LOGIN_LOCKOUT: pgettext_lazy("audit action", "Sign-in locked after failures"),
+    AuditAction.LOGIN_FAILURES_CLEARED: pgettext_lazy("audit action", "Failed sign-ins cleared"),
+    AuditAction.API_TOKEN_CREATE: pgettext_lazy("audit action", "API token created"),
+    AuditAction.SESSION_END: pgettext_lazy("audit action", "Session ended"),
+    AuditAction.SESSION_END_ALL: pgettext_lazy("audit action", "All sessions of an account ended"),
+    AuditAction.TWO_FACTOR_ENROLMENT_START: pgettext_lazy("audit action", "Authenticator app set-up started"),
+    AuditAction.TWO_FACTOR_ENROL: pgettext_lazy("audit action", "Authenticator app set up"),
+    AuditAction.TWO_FACTOR_FAILED: pgettext_lazy("audit action", "Wrong authenticator code"),
+    AuditAction.TWO_FACTOR_RECOVERY_CODES: pgettext_lazy("audit action", "Recovery codes issued"),
+    AuditAction.TWO_FACTOR_RECOVERY_CODE_USED: pgettext_lazy("audit action", "Recovery code used"),
+    AuditAction.TWO_FACTOR_REMOVE: pgettext_lazy("audit action", "Authenticator app removed"),
+    AuditAction.PASSWORD_SET: pgettext_lazy("audit action", "Password set"),
+    AuditAction.PASSWORD_CHANGE: pgettext_lazy("audit action", "Password changed"),
+    AuditAction.PASSWORD_CHANGE_REFUSED: pgettext_lazy("audit action", "Password change refused"),
+    AuditAction.PASSWORD_RESET_REQUEST: pgettext_lazy("audit action", "Password reset requested"),
+    AuditAction.PASSWORD_RESET: pgettext_lazy("audit action", "Password reset"),
+    AuditAction.PASSWORD_RESET_REFUSED: pgettext_lazy("audit action", "Password reset refused"),
+    AuditAction.USER_INVITE: pgettext_lazy("audit action", "Person invited"),
+    AuditAction.USER_REINVITE: pgettext_lazy("audit action", "Invitation sent again"),
+    AuditAction.USER_INVITATION_ACCEPT: pgettext_lazy("audit action", "Invitation accepted"),
+    AuditAction.USER_INVITATION_REFUSED: pgettext_lazy("audit action", "Invitation link refused"),
+    AuditAction.USER_DEACTIVATE: pgettext_lazy("audit action", "Account deactivated"),
+    AuditAction.USER_ACTIVATE: pgettext_lazy("audit action", "Account reactivated"),
+    AuditAction.ROLE_GRANT: pgettext_lazy("audit action", "Role granted"),
+    AuditAction.ROLE_REVOKE: pgettext_lazy("audit action", "Role withdrawn"),
+    AuditAction.SITE_CREATE: pgettext_lazy("audit action", "Site created"),
+    AuditAction.SITE_OPEN: pgettext_lazy("audit action", "Site opened"),
+    AuditAction.SITE_CLOSE: pgettext_lazy("audit action", "Site closed"),
+    AuditAction.USER_INVITE_REFUSED: pgettext_lazy("audit action", "Invitation refused (not allowed)"),
+    AuditAction.USER_REINVITE_REFUSED: pgettext_lazy("audit action", "New invitation refused (not allowed)"),
+    AuditAction.USER_DEACTIVATE_REFUSED: pgettext_lazy("audit action", "Account deactivation refused (not allowed)"),
+    AuditAction.USER_ACTIVATE_REFUSED: pgettext_lazy("audit action", "Account reactivation refused (not allowed)"),
+    AuditAction.ROLE_GRANT_REFUSED: pgettext_lazy("audit action", "Role grant refused (not allowed)"),
+    AuditAction.ROLE_REVOKE_REFUSED: pgettext_lazy("audit action", "Role withdrawal refused (not allowed)"),
+    AuditAction.SITE_CREATE_REFUSED: pgettext_lazy("audit action", "Site creation refused (not allowed)"),
+    AuditAction.SITE_OPEN_REFUSED: pgettext_lazy("audit action", "Site opening refused (not allowed)"),
+    AuditAction.SITE_CLOSE_REFUSED: pgettext_lazy("audit action", "Site closing refused (not allowed)"),
+    AuditAction.SESSION_END_ALL_REFUSED: pgettext_lazy("audit action", "Ending all sessions refused (not allowed)"),
+    AuditAction.TWO_FACTOR_REMOVE_REFUSED: pgettext_lazy("audit action", "Authenticator app removal refused (not allowed)"),
+    AuditAction.PROTOCOL_VERSION_LOAD: pgettext_lazy("audit action", "Protocol version loaded"),
+    AuditAction.SUBJECT_CREATE: pgettext_lazy("audit action", "Patient registered"),
+    AuditAction.SUBJECT_RESCREEN: pgettext_lazy("audit action", "Patient screened again"),
+    AuditAction.SUBJECT_END_PARTICIPATION: pgettext_lazy("audit action", "Participation ended"),
+    AuditAction.ELIGIBILITY_SCREENING: pgettext_lazy("audit action", "Eligibility assessed at screening"),
+    AuditAction.ELIGIBILITY_RANDOMIZATION: pgettext_lazy("audit action", "Eligibility assessed at randomization"),
+    AuditAction.FORM_SAVE: pgettext_lazy("audit action", "Form saved"),
+    AuditAction.FORM_CHANGE: pgettext_lazy("audit action", "Form changed"),
+    AuditAction.FORM_COMPLETE: pgettext_lazy("audit action", "Form completed"),
+    AuditAction.FORM_REOPEN: pgettext_lazy("audit action", "Form reopened"),
+    AuditAction.FORM_LOCK: pgettext_lazy("audit action", "Form locked"),
+    AuditAction.FORM_UNLOCK: pgettext_lazy("audit action", "Form unlocked"),
+    AuditAction.FORM_SOURCE_VERIFY: pgettext_lazy("audit action", "Form verified against source"),
+    AuditAction.FORM_SOURCE_VERIFICATION_INVALIDATE: pgettext_lazy("audit action", "Source verification withdrawn"),
+    AuditAction.QUERY_RAISE: pgettext_lazy("audit action", "Query raised"),
+    AuditAction.QUERY_ANSWER: pgettext_lazy("audit action", "Query answered"),
+    AuditAction.QUERY_CLOSE: pgettext_lazy("audit action", "Query closed"),
+    AuditAction.RANDOMIZATION_LIST_LOAD: pgettext_lazy("audit action", "Randomization list loaded"),
+    AuditAction.RANDOMIZATION_LIST_VIEW: pgettext_lazy("audit action", "Randomization list viewed"),
+    AuditAction.SUBJECT_RANDOMIZE: pgettext_lazy("audit action", "Patient randomized"),
+    AuditAction.SUBJECT_EMERGENCY_UNBLIND: pgettext_lazy("audit action", "Emergency unblinding"),
+    AuditAction.SUBJECT_EMERGENCY_UNBLIND_REFUSED: pgettext_lazy("audit action", "Emergency unblinding refused (not allowed)"),
+    AuditAction.VISIT_DONE: pgettext_lazy("audit action", "Visit marked done"),
+    AuditAction.VISIT_MISSED: pgettext_lazy("audit action", "Visit marked missed"),
+    AuditAction.VISIT_UNDO_DONE: pgettext_lazy("audit action", "Visit no longer marked done"),
+    AuditAction.VISIT_ADD_UNSCHEDULED: pgettext_lazy("audit action", "Unscheduled visit added"),
+    AuditAction.PRESCRIPTION_CREATE: pgettext_lazy("audit action", "Prescription written"),
+    AuditAction.DISPENSING_CREATE: pgettext_lazy("audit action", "Study drug dispensed"),
+    AuditAction.DISPENSING_REFUSED: pgettext_lazy("audit action", "Dispensing refused"),
+    AuditAction.DISPENSING_RETURN: pgettext_lazy("audit action", "Tablets returned"),
+    AuditAction.STUDY_DRUG_HOLD: pgettext_lazy("audit action", "Study drug put on hold"),
+    AuditAction.STUDY_DRUG_RESUME: pgettext_lazy("audit action", "Study drug resumed"),
+    AuditAction.STUDY_DRUG_REDUCE: pgettext_lazy("audit action", "Study drug dose reduced"),
+    AuditAction.STUDY_DRUG_STOP: pgettext_lazy("audit action", "Study drug stopped"),
+    AuditAction.COUNSELLING_RECORD: pgettext_lazy("audit action", "Counselling recorded"),
+    AuditAction.CONTRACEPTION_RECORD: pgettext_lazy("audit action", "Contraception recorded"),
+    AuditAction.DEVIATION_RECORD: pgettext_lazy("audit action", "Protocol deviation recorded"),
+    AuditAction.ADVERSE_EVENT_REPORT: pgettext_lazy("audit action", "Adverse event reported"),
+    AuditAction.ADVERSE_EVENT_FOLLOW_UP: pgettext_lazy("audit action", "Adverse event followed up"),
+    AuditAction.ADVERSE_EVENT_EXPECTEDNESS: pgettext_lazy("audit action", "Adverse event expectedness assessed"),
+    AuditAction.ADVERSE_EVENT_SPONSOR_NOTIFIED: pgettext_lazy("audit action", "Sponsor told of an adverse event"),
+    AuditAction.ADVERSE_EVENT_AUTHORITIES_NOTIFIED: pgettext_lazy("audit action", "Authorities told of an adverse event"),
+    AuditAction.PREGNANCY_FOLLOW_UP_OPEN: pgettext_lazy("audit action", "Pregnancy follow-up opened"),
+    AuditAction.PREGNANCY_FOLLOW_UP_CLOSE: pgettext_lazy("audit action", "Pregnancy follow-up closed"),
+    AuditAction.PREGNANCY_REPORT_OPEN: pgettext_lazy("audit action", "Pregnancy report opened"),
+    AuditAction.PREGNANCY_REPORT_SPONSOR_NOTIFIED: pgettext_lazy("audit action", "Sponsor told of a pregnancy"),
+    AuditAction.PREGNANCY_REPORT_CLOSE: pgettext_lazy("audit action", "Pregnancy report closed"),
+    AuditAction.SIGNATURE_SIGN: pgettext_lazy("audit action", "Signed"),
+    AuditAction.SIGNATURE_REFUSED: pgettext_lazy("audit action", "Signature refused"),
+    AuditAction.SIGNATURE_INVALIDATE: pgettext_lazy("audit action", "Signature no longer valid"),
+    AuditAction.REPORT_DOWNLOAD: pgettext_lazy("audit action", "Report downloaded"),
+    AuditAction.REPORT_DSMB: pgettext_lazy("audit action", "DSMB report produced"),
+    AuditAction.EXPORT_ODM: pgettext_lazy("audit action", "Data exported (CDISC ODM)"),
+    AuditAction.EXPORT_DATASETS: pgettext_lazy("audit action", "Analysis datasets exported"),
+    AuditAction.REMINDER_SEND: pgettext_lazy("audit action", "Reminder sent"),
+}
+
 
 def code_label(code: object) -> str:
     """The label of an application code in the active language; the code itself if it has none.
@@ -217,3 +322,22 @@ def object_type_label(kind: str) -> str:
 def record_field_label(name: str) -> str | None:
     label = RECORD_FIELDS.get(name)
     return str(label) if label is not None else None
+
+
+def action_label(action: str) -> str:
+    """An audit action in the active language; the stored name itself if it is not an action."""
+    try:
+        return str(AUDIT_ACTIONS[AuditAction(action)])
+    except ValueError:
+        return action
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """(stored name, label) of every audit action, in the active language, sorted by label."""
+    labelled = [(a.value, str(label)) for a, label in AUDIT_ACTIONS.items()]
+    return sorted(labelled, key=lambda c: unicodedata.normalize("NFKD", c[1]).casefold())
+
+
+def action_family_label(prefix: str) -> str:
+    """A filter on every action whose name starts with `prefix` ("two_factor."), as their labels."""
+    return ", ".join(str(label) for a, label in AUDIT_ACTIONS.items() if a.value.startswith(prefix)) or prefix

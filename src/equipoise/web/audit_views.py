@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from equipoise.records import code_labels
 from equipoise.records.access import all_roles
 from equipoise.records.loaded_protocols import loaded_protocol_ids
 from equipoise.records.models import AuditEvent
@@ -42,4 +43,9 @@ def audit_list(request: SignedInRequest) -> HttpResponse:
                 filters[key] = ""
     page = Paginator(events, 200).get_page(request.GET.get("page"))
     protocols = [protocol_of(current_version(p)) for p in loaded_protocol_ids()]
-    return render(request, "web/audit_list.html", {"page": page, "filters": filters, "protocols": protocols})
+    actions = code_labels.action_choices()
+    if filters["action"] and filters["action"] not in dict(actions):
+        # a family ("two_factor.") or a name no longer recorded: offered as it was asked for
+        actions.insert(0, (filters["action"], code_labels.action_family_label(filters["action"])))
+    context = {"page": page, "filters": filters, "protocols": protocols, "actions": actions}
+    return render(request, "web/audit_list.html", context)

@@ -2,6 +2,7 @@
 
     {% load plain_words %}
     {{ ae.outcome|code_label }}                      an application code (records.code_labels)
+    {{ event.action|action_label }}                  an audit trail action
     {% for label, before, after in r.changes|changes_in:form %}   a revision's or event's changes
     {{ value|shown_value }}                          a recorded value: Yes/No, labels, local times
 """
@@ -30,6 +31,12 @@ def code_label(code: object) -> str:
 def code_labels_joined(codes: Any) -> str:
     """Several codes, labelled and joined by commas ("—" when there are none)."""
     return ", ".join(code_labels.code_label(c) for c in codes or ()) or change_display.EMPTY
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """An audit trail action in the page's language."""
+    return code_labels.action_label(action)
 
 
 @register.filter
