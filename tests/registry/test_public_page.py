@@ -124,8 +124,43 @@ def test_assumptions_are_marked_in_place_and_listed(client, protocol, lang):
     closing = body[body.index('<section id="assumptions"'):]
     for anchor in in_place:
         assert f'<li id="{anchor}"><span class="assumption">' in closing
-    for _where, reason in expected:
-        assert reason in text
+    for mark in build_page(protocol, lang).assumptions:
+        assert mark.reason in text
+    if lang == "en":
+        assert all(reason in text for _where, reason in expected)
+
+
+@pytest.mark.parametrize(("lang", "shown", "hidden"), [
+    ("fr", "La liste des centres n'est pas publique ; ce sont des centres de démonstration.",
+     "The site list is not public"),
+    ("en", "The site list is not public; these are demonstration sites.", "La liste des centres"),
+])
+def test_assumption_and_pending_notes_speak_the_page_language(client, lang, shown, hidden):
+    body = _body(client.get(URL, {"lang": lang}))
+    closing = body[body.index('<section id="assumptions"'):]
+    assert html.escape(shown) in closing and hidden not in closing
+    assert 'lang="en"' not in closing.split("</section>")[0]
+    pending_fr = html.escape("Le passage progressif de 15 à 20 mg n'est pas encore précisé par le promoteur.")
+    assert (pending_fr in closing) is (lang == "fr")
+
+
+def test_a_note_without_its_translation_is_shown_in_english_and_marked_so(client, settings, tmp_path):
+    root = tmp_path / "protocols"
+    shutil.copytree(PROTOCOLS / "nct06965244", root / "nct06965244")
+    settings.PROTOCOLS_DIR = root
+    arms = root / "nct06965244" / "arms.yaml"
+    arms.write_text("\n".join(line for line in arms.read_text(encoding="utf-8").split("\n")
+                              if not line.strip().startswith("pending_fr:")), encoding="utf-8")
+    body = _body(client.get(URL, {"lang": "fr"}))
+    closing = body[body.index('<section id="assumptions"'):]
+    assert '<span lang="en">Titration from 15 to 20 mg is not specified by the sponsor yet.</span>' in closing
+    assert html.escape("La liste des centres n'est pas publique") in closing
+
+
+def test_a_translation_without_its_english_note_is_refused():
+    with pytest.raises(ValueError, match="assumption_fr translates assumption"):
+        schema.Site(code="TNN", name="Hôpital", city="Paris", country="France",
+                    assumption_fr="Centre de démonstration.")
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -190,11 +225,16 @@ def test_edited_protocol_shows_without_restart(client, settings, tmp_path):
 def test_page_marks_exactly_the_public_assumptions(protocol):
     for lang in labels.LANGUAGES:
         page = build_page(protocol, lang)
-        assert sorted(m.reason for m in page.assumptions) == sorted(
+        english = build_page(protocol, "en")
+        assert sorted(m.reason for m in english.assumptions) == sorted(
             reason for _, reason in public_assumptions(protocol))
+        # the same marks, each in the page's language: every public note has its French
+        assert [(m.anchor, m.section) for m in page.assumptions] == [
+            (m.anchor, m.section) for m in english.assumptions]
+        assert {m.language for m in page.assumptions + page.pending} == {lang}
         assert [m.section for m in page.assumptions] == sorted(
             (m.section for m in page.assumptions), key=SECTIONS.index)
-        pending = {m.reason for m in page.pending}
+        pending = {m.reason for m in english.pending}
         assert {reason for _, reason in protocol.pending()} <= pending
 
 

@@ -4,6 +4,8 @@ A protocol lives in `protocols/<id>/` as YAML files; each file maps onto one mod
 Every model forbids unknown keys, so a typo is an error rather than a silently ignored setting.
 Anything the sponsor has not confirmed carries `assumption: "<why we assumed it>"`; text the
 sponsor still owes carries `pending: "<what is missing>"`. Both are shown by the UI and reports.
+Both are written in English; `assumption_fr` / `pending_fr` (and `*_assumption_fr`,
+`assumptions_fr`) may give the French translation the public page shows French readers.
 """
 
 from __future__ import annotations
@@ -34,10 +36,21 @@ class Text(Strict):
 
 
 class Flagged(Strict):
-    """Mixin: the sponsor-facing flags carried by any protocol item."""
+    """Mixin: the sponsor-facing flags carried by any protocol item, each with an optional French
+    translation (the English one is the reference; a translation alone is an error)."""
 
     assumption: NonEmpty | None = None
     pending: NonEmpty | None = None
+    assumption_fr: NonEmpty | None = None
+    pending_fr: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _translations_have_their_original(self) -> Flagged:
+        for key in type(self).model_fields:
+            original = key.removesuffix("_fr")
+            if original != key and isinstance(getattr(self, key), str) and not getattr(self, original):
+                raise ValueError(f"{key} translates {original}, which is missing")
+        return self
 
 
 # --- registry record -------------------------------------------------------------------------
@@ -113,6 +126,13 @@ class Design(Flagged):
     ]
     masking: Masking
     assumptions: dict[str, NonEmpty] = {}
+    assumptions_fr: dict[str, NonEmpty] = {}
+
+    @model_validator(mode="after")
+    def _translated_assumptions_exist(self) -> Design:
+        if extra := set(self.assumptions_fr) - set(self.assumptions):
+            raise ValueError(f"assumptions_fr translates no assumption: {sorted(extra)}")
+        return self
 
 
 class Identifiers(Flagged):
@@ -127,6 +147,7 @@ class Eligibility(Flagged):
     maximum_age_years: int | None = Field(default=None, ge=0, le=120)
     healthy_volunteers: bool
     healthy_volunteers_assumption: NonEmpty | None = None
+    healthy_volunteers_assumption_fr: NonEmpty | None = None
 
 
 class Registry(Flagged):
@@ -137,6 +158,7 @@ class Registry(Flagged):
     sponsor: NonEmpty
     sponsor_class: FunderClass
     sponsor_class_assumption: NonEmpty | None = None
+    sponsor_class_assumption_fr: NonEmpty | None = None
     collaborators: list[NonEmpty] = []
     central_contacts: list[Contact]
     overall_status: OverallStatus

@@ -43,6 +43,7 @@ class Mark:
 
     kind: Literal["assumption", "pending"]
     reason: str
+    language: str  # of `reason`: the page's, or English when the protocol gives no translation
     where: str
     section: str
     anchor: str
@@ -152,16 +153,20 @@ class _Marks:
 
     def __init__(self, language: str) -> None:
         self.all: list[Mark] = []
+        self.language = language
         self.labels = {"assumption": phrase("assumption_mark", language),
                        "pending": phrase("pending_mark", language)}
 
     def add(self, kind: Literal["assumption", "pending"], reason: str | None,
-            where: str, section: str, target: str | None = None) -> tuple[Mark, ...]:
-        """A mark for `reason` (none when there is no reason); the closing list links back to
-        the element `target`, or to the section when the item has no element id of its own."""
+            where: str, section: str, target: str | None = None,
+            french: str | None = None) -> tuple[Mark, ...]:
+        """A mark for `reason` (none when there is no reason), in French when the page is French
+        and the protocol translates it; the closing list links back to the element `target`, or
+        to the section when the item has no element id of its own."""
         if not reason:
             return ()
-        mark = Mark(kind, reason, where, section, f"mark-{len(self.all) + 1}",
+        shown, language = (french, "fr") if french and self.language == "fr" else (reason, "en")
+        mark = Mark(kind, shown, language, where, section, f"mark-{len(self.all) + 1}",
                     self.labels[kind], target or section)
         self.all.append(mark)
         return (mark,)
@@ -169,8 +174,8 @@ class _Marks:
     def flags(self, item: schema.Flagged, where: str, section: str,
               target: str | None = None) -> tuple[Mark, ...]:
         """The marks of an item's own `assumption` and `pending` flags."""
-        return (self.add("assumption", item.assumption, where, section, target)
-                + self.add("pending", item.pending, where, section, target))
+        return (self.add("assumption", item.assumption, where, section, target, item.assumption_fr)
+                + self.add("pending", item.pending, where, section, target, item.pending_fr))
 
 
 def build_page(protocol: schema.Protocol, language: str) -> PublicPage:
@@ -188,7 +193,8 @@ def build_page(protocol: schema.Protocol, language: str) -> PublicPage:
     study_type = Fact(say("study_type"), enum_label("study_type", reg.study_type, lang))
     funder = (
         Fact(say("funder"), enum_label("funder", reg.sponsor_class.value, lang),
-             marks.add("assumption", reg.sponsor_class_assumption, say("funder"), "funder")),
+             marks.add("assumption", reg.sponsor_class_assumption, say("funder"), "funder",
+                       french=reg.sponsor_class_assumption_fr)),
         Fact(say("sponsor"), reg.sponsor),
     ) + ((Fact(say("collaborators"), ", ".join(reg.collaborators)),) if reg.collaborators else ())
     identifiers = _identifier_facts(reg, lang, marks)
@@ -331,7 +337,8 @@ def _eligibility_facts(elig: schema.Eligibility, lang: str, marks: _Marks) -> tu
         Fact(phrase("sex", lang), enum_label("sex", elig.sex, lang), section_marks),
         Fact(phrase("ages", lang), ages_phrase(elig.minimum_age_years, elig.maximum_age_years, lang)),
         Fact(volunteers, enum_label("yes_no", str(elig.healthy_volunteers).lower(), lang),
-             marks.add("assumption", elig.healthy_volunteers_assumption, volunteers, "eligibility")),
+             marks.add("assumption", elig.healthy_volunteers_assumption, volunteers, "eligibility",
+                       french=elig.healthy_volunteers_assumption_fr)),
     )
 
 
@@ -356,14 +363,16 @@ def _design_facts(design: schema.Design, lang: str,
     facts = []
     for key, value in rows:
         label = phrase(key, lang)
-        own = marks.add("assumption", design.assumptions.get(key), label, "design")
+        own = marks.add("assumption", design.assumptions.get(key), label, "design",
+                        french=design.assumptions_fr.get(key))
         if key == "masking":
             own += marks.flags(design.masking, label, "design")
         facts.append(Fact(label, value, own))
     shown = {key for key, _ in rows}
     for key, reason in design.assumptions.items():
         if key not in shown:
-            section_marks += marks.add("assumption", reason, phrase("design", lang), "design")
+            section_marks += marks.add("assumption", reason, phrase("design", lang), "design",
+                                       french=design.assumptions_fr.get(key))
     return section_marks, tuple(facts)
 
 
