@@ -152,6 +152,15 @@ def test_audit_trail_names_actions_in_plain_words_and_filters_by_their_code(
     assert family_rows.count("<tr>") == AuditEvent.objects.filter(action__startswith="subject.").count()
 
 
+def test_audit_trail_pages_keep_the_filters(people, subject_a, monkeypatch):
+    from equipoise.web import audit_views
+
+    monkeypatch.setattr(audit_views, "EVENTS_PER_PAGE", 1)
+    monitor = client_for(people["monitor"])
+    body = monitor.get(f"/audit/?subject={subject_a.code}&user=inv_a", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="?subject={subject_a.code}&amp;user=inv_a&amp;page=2" rel="next"' in body
+
+
 def test_worklist_shows_a_blinded_assessor_only_assessor_forms(people, subject_a, actor_of):
     from equipoise.records.actions.queries import raise_query
 

@@ -18,6 +18,7 @@ from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 
 AUDIT_READERS = {Role.DATA_MANAGER, Role.MONITOR, Role.SPONSOR_ADMIN}
+EVENTS_PER_PAGE = 200
 
 
 def audit_list(request: SignedInRequest) -> HttpResponse:
@@ -41,7 +42,7 @@ def audit_list(request: SignedInRequest) -> HttpResponse:
                 events = events.filter(**{lookup: dt.date.fromisoformat(filters[key])})
             except ValueError:
                 filters[key] = ""
-    page = Paginator(events, 200).get_page(request.GET.get("page"))
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     protocols = [protocol_of(current_version(p)) for p in loaded_protocol_ids()]
     actions = code_labels.action_choices()
     if filters["action"] and filters["action"] not in dict(actions):
