@@ -84,7 +84,7 @@ def test_data_manager_day(live_server, page, demo, browser_errors):
     base = live_server.url
     log_in(page, base, "datamanager", demo)
     page.screenshot(path="/tmp/ux/home-dm-fr.png", full_page=True)
-    for text in ("Requêtes ouvertes depuis moins de 7 jours", "Formulaires complets en attente de gel"):
+    for text in ("Requêtes ouvertes depuis moins de 7 jours", "Formulaires complets en attente de verrouillage"):
         link, _count = home_line(page, text)
         link.click()
         page.wait_for_load_state()
