@@ -73,10 +73,13 @@ def site_recruitment(request: SignedInRequest, code: str, change: str) -> HttpRe
     try:
         site = action(actor, code, request.POST.get("reason", ""))
     except ActionRefused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Site %(code)s: %(state)s.") % {
-            "code": site.code, "state": SiteRecruitment(site.recruitment).label})
+        # Nothing changed: the list comes back with the refusal on that site's row and the reason kept.
+        return render(request, "people/sites.html", {
+            "sites": Site.objects.order_by("code"), "refusal": None, "values": {},
+            "refused": {"code": code, "change": change, "message": exc.message,
+                        "reason": request.POST.get("reason", "")}}, status=exc.status)
+    messages.success(request, _("Site %(code)s: %(state)s.") % {
+        "code": site.code, "state": SiteRecruitment(site.recruitment).label})
     return redirect(reverse("admin-sites"))
 
 
@@ -109,7 +112,11 @@ def user_list(request: SignedInRequest) -> HttpResponse:
 
 def user_detail(request: SignedInRequest, username: str) -> HttpResponse:
     _admin(request)
-    person = get_object_or_404(get_user_model(), username=username)
+    return _user_page(request, get_object_or_404(get_user_model(), username=username))
+
+
+def _user_page(request: SignedInRequest, person, refused: dict | None = None, status: int = 200) -> HttpResponse:
+    """The account's page; after a refused change, that change's form shows the refusal and what was typed."""
     return render(request, "people/user_detail.html", {
         "person": person, "memberships": Membership.objects.filter(user=person).select_related("site"),
         "roles": role_choices(), "sites": Site.objects.order_by("code"),
@@ -117,7 +124,8 @@ def user_detail(request: SignedInRequest, username: str) -> HttpResponse:
         "has_second_factor": two_factor.has_second_factor(person),
         "sessions": sessions.active_sessions(person), "is_self": person.pk == request.user.pk,
         "language": language_of(person), "languages": settings.LANGUAGES,
-    })
+        "refused": refused or {}, "values": (refused or {}).get("values", {}),
+    }, status=status)
 
 
 # What each change of an account on the page does, for the audit of an attempt by a non-administrator.
@@ -158,9 +166,11 @@ def user_change(request: SignedInRequest, username: str, change: str) -> HttpRes
     try:
         done[0]()
     except ActionRefused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done[1])
+        # Nothing changed: the page comes back with the refusal beside the form and the answers kept.
+        person = get_object_or_404(get_user_model(), username=username)
+        refused = {"change": change, "message": exc.message, "values": post.dict()}
+        return _user_page(request, person, refused, status=exc.status)
+    messages.success(request, done[1])
     return redirect(reverse("admin-user", args=[username]))
 
 
