@@ -79,21 +79,3 @@ def test_dataset_extraction_reads_the_summary_not_the_evidence(trial, today):
     for a in EligibilityAssessment.objects.all():
         assert a.failed_criteria == failed_criteria(a.result)
         assert a.missing_variables == a.result["missing"]
-
-
-def test_the_migration_fills_the_summary_of_earlier_assessments(trial):
-    import importlib
-
-    from django.apps import apps
-
-    from equipoise.records.models import EligibilityAssessment
-    from equipoise.records.screening_log import failed_criteria
-
-    migration = importlib.import_module("equipoise.records.migrations.0007_assessment_summary")
-    EligibilityAssessment.objects.update(failed_criteria=[], missing_variables=[])
-    migration.fill_summaries(apps, None)
-    rows = list(EligibilityAssessment.objects.all())
-    assert any(a.failed_criteria for a in rows) and any(a.missing_variables for a in rows)
-    for a in rows:
-        assert a.failed_criteria == failed_criteria(a.result)
-        assert a.missing_variables == a.result["missing"]
