@@ -15,8 +15,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def throwaway_database(database_url: str = "") -> Iterator[None]:
-    """Point Django's settings at a new, empty database for the duration of the block, then set up Django."""
+def throwaway_database(database_url: str = "", keep: str = "") -> Iterator[None]:
+    """Point Django's settings at a new, empty database for the duration of the block, then set up Django.
+
+    With `keep` (PostgreSQL only), the database of that name is used instead, created when missing and
+    left in place afterwards, so a slow setup (a grown trial) can be reused by the next run."""
     with tempfile.TemporaryDirectory(prefix="equipoise-bench-") as var_dir:
         os.environ["DJANGO_SETTINGS_MODULE"] = "equipoise.settings_test"
         os.environ["EQUIPOISE_VAR"] = var_dir
@@ -27,10 +30,12 @@ def throwaway_database(database_url: str = "") -> Iterator[None]:
             import psycopg
 
             parts = urllib.parse.urlsplit(database_url)
-            name = f"equipoise_bench_{uuid.uuid4().hex[:10]}"
+            name = keep or f"equipoise_bench_{uuid.uuid4().hex[:10]}"
             admin = parts._replace(path="/postgres").geturl()
             with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
+                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+                if not (keep and exists):
+                    conn.execute(f'CREATE DATABASE "{name}"')
             os.environ["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
         try:
             import django
@@ -43,7 +48,7 @@ def throwaway_database(database_url: str = "") -> Iterator[None]:
             from django.db import connections
 
             connections.close_all()
-            if admin:
+            if admin and not keep:
                 import psycopg
 
                 with psycopg.connect(admin, autocommit=True) as conn:

@@ -60,6 +60,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--think", type=float, default=1.0, help="mean think time between requests, seconds (default 1)")
     p.add_argument("--max-requests", type=int, default=400, help="requests per user at most, per size (default 400)")
     p.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: the server's own default)")
+    p.add_argument("--keep", default="", metavar="NAME",
+                   help="use (and keep) the database NAME instead of a throwaway one: seeded and grown when "
+                        "empty, reused as it is when it already holds the largest size (to profile without regrowing)")
     args = p.parse_args()
     if not args.database.startswith("postgres"):
         p.error("--database must be a PostgreSQL URL (or set DATABASE_URL)")
@@ -227,18 +230,19 @@ class User:
         w, rng = self.work, self.rng
         subject = rng.choice(w["subjects"]) if w.get("subjects") else None
         choices = {
-            "investigator": [("subject list", "/"), ("subject search", f"/?q={subject[:6] if subject else ''}"),
-                             ("subject list, overdue", "/?next=overdue"),
+            "investigator": [("home page", "/"), ("subject list", "/subjects/"),
+                             ("subject search", f"/subjects/?q={subject[:6] if subject else ''}"),
+                             ("subject list, overdue", "/subjects/?next=overdue"),
                              ("subject page", f"/subjects/{subject}/"), ("worklist", "/worklist/"),
                              ("visits worklist", "/treatment/worklist/"), ("form page", None), ("form save", None)],
-            "pharmacist": [("visits worklist", "/treatment/worklist/"), ("subject list", "/"),
-                           ("subject page", f"/subjects/{subject}/")],
-            "data_manager": [("subject list", "/"), ("worklist", "/worklist/"), ("audit trail", "/audit/"),
-                             ("screening log", "/screening-log/"), ("subject page", f"/subjects/{subject}/"),
-                             ("visits worklist", "/treatment/worklist/")],
-            "monitor": [("subject list", "/?sort=-next_visit"), ("worklist", "/worklist/"), ("audit trail", "/audit/"),
-                        ("subject page", f"/subjects/{subject}/")],
-            "statistician": [("statistics", "/stats/"), ("table 1", "/stats/table1/")],
+            "pharmacist": [("home page", "/"), ("visits worklist", "/treatment/worklist/"),
+                           ("subject list", "/subjects/"), ("subject page", f"/subjects/{subject}/")],
+            "data_manager": [("home page", "/"), ("subject list", "/subjects/"), ("worklist", "/worklist/"),
+                             ("audit trail", "/audit/"), ("screening log", "/screening-log/"),
+                             ("subject page", f"/subjects/{subject}/"), ("visits worklist", "/treatment/worklist/")],
+            "monitor": [("home page", "/"), ("subject list", "/subjects/?sort=-next_visit"), ("worklist", "/worklist/"),
+                        ("audit trail", "/audit/"), ("subject page", f"/subjects/{subject}/")],
+            "statistician": [("home page", "/"), ("statistics", "/stats/"), ("table 1", "/stats/table1/")],
         }[self.role]
         if rng.random() < 0.1:  # the baseline: a page that renders a template and reads nothing
             return "baseline: login page", "GET", "/login/", None
@@ -424,23 +428,31 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     os.environ["EQUIPOISE_SECRET_KEY"] = secrets.token_urlsafe(64)  # shared with the server: same sessions
     results = {}
-    with throwaway_database(args.database), tempfile.TemporaryDirectory(prefix="equipoise-web-load-") as var_dir:
+    with (throwaway_database(args.database, keep=args.keep),
+          tempfile.TemporaryDirectory(prefix="equipoise-web-load-") as var_dir):
         from django.db import connection
         from django.utils import timezone
 
         from equipoise.demo.seed import seed_demo
+        from equipoise.records.models import Subject
         from equipoise.visits.localtime import trial_date
 
-        started = time.perf_counter()
-        seed_demo(trial_date(timezone.now()), progress=lambda _line: None)
-        print(f"seeded the demo trial through the actions in {time.perf_counter() - started:.0f} s", flush=True)
-        grower = Grower()
+        present = Subject.objects.count()
+        grower = None
+        if present and present < max(sizes):
+            raise SystemExit(f"--keep {args.keep}: the database holds {present} subjects, fewer than {max(sizes)}; "
+                             "drop it to seed and grow it again")
+        if not present:
+            started = time.perf_counter()
+            seed_demo(trial_date(timezone.now()), progress=lambda _line: None)
+            print(f"seeded the demo trial through the actions in {time.perf_counter() - started:.0f} s", flush=True)
+            grower = Grower()
         names = {u for u, _ in personas(args.users)}
         sessions = sessions_for(names)
         port = free_port()
         log = Path(var_dir) / "server.log"
         for size in sizes:
-            grow_seconds = grower.grow_to(size)
+            grow_seconds = grower.grow_to(size) if grower else 0.0
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
             server = start_server(port, var_dir, args.workers, log)

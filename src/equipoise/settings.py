@@ -123,7 +123,14 @@ def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
         # Persistent connections (one per worker thread), checked before reuse after an error.
-        return dict(dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True))
+        database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True))
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            # No JIT compilation: past a cost of 100,000 (a list page's counts once the trial holds
+            # about 10,000 subjects) PostgreSQL compiled each statement anew, 100 to 500 ms a time,
+            # more than the statement itself then took to run (EXPLAIN ANALYZE, benchmarks/web_load.py).
+            options: dict[str, Any] = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        return database
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",

@@ -157,10 +157,10 @@ def test_counselling_draft_refused_complete_accepted_positive_holds_and_alerts(
     page.screenshot(path=str(artifacts_dir / "pregnancy-dashboard-fr.png"), full_page=True)
     log_out(page)
 
-    sent = [m for m in mail.outbox if subject.code in m.subject and "pregnancy" in m.subject]
-    assert len(sent) == 1
+    sent = [m for m in mail.outbox if subject.code in m.subject and "grossesse" in m.subject]
+    assert len(sent) == 1  # both read the site's French
     assert "pharmacovigilance@sponsor.example" in sent[0].to and "inv.a@tenon.example" in sent[0].to
-    assert "on hold" in sent[0].body and "lenalidomide" not in sent[0].body.lower()
+    assert "suspendu" in sent[0].body and "lenalidomide" not in sent[0].body.lower()
 
     # The blinded assessor sees none of it.
     log_in(page, base, "assessor_a")

@@ -47,19 +47,19 @@ def test_a_round_with_the_clock_moved_forward_sends_the_sae_reminder_once(transa
     assert healthy, checks
 
     def sae_mail() -> list:
-        return [m for m in mail.outbox if m.subject.startswith("[Equipoise] SAE notification")]
+        return [m for m in mail.outbox if m.subject.startswith("[Equipoise] Déclaration de l'EIG")]
 
     settings.CLOCK_SHIFT_HOURS = 20  # 3 h 30 min left
     one_round("test-worker")
     (reminder,) = sae_mail()
-    assert "due within 6 hours" in reminder.subject and subject.code in reminder.subject
+    assert "à faire dans les 6 heures" in reminder.subject and subject.code in reminder.subject
     for _ in range(2):  # the same slot, then a restarted worker: nothing twice
         one_round("another-worker")
     assert len(sae_mail()) == 1
 
     settings.CLOCK_SHIFT_HOURS = 30  # overdue
     one_round("test-worker")
-    assert len(sae_mail()) == 2 and "OVERDUE" in sae_mail()[1].subject
+    assert len(sae_mail()) == 2 and "EN RETARD" in sae_mail()[1].subject
     assert list(ReminderSent.objects.filter(kind="sae_clock").order_by("id").values_list("state", flat=True)) == [
         "due_within_6h", "overdue"]
     assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()

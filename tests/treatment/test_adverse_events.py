@@ -71,7 +71,8 @@ def test_serious_event_emails_the_sponsor_and_starts_the_24_hour_clock(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["vigilance@example.org"] and subject.code in message.subject
-    assert "Sponsor notification due by" in message.body and "lenalidomide" not in message.body
+    assert "Déclaration au promoteur à faire avant le" in message.body and "lenalidomide" not in message.body
+    assert "gravité : hospitalisation ou sa prolongation" in message.body and "thrombose" in message.body
     (clock,) = event_clocks(ae, timezone.now(), clock_hours(subject.protocol_id))
     assert clock.kind is ClockKind.SAE_TO_SPONSOR and clock.state is ClockState.DUE
     assert clock.deadline == ae.site_aware_at + dt.timedelta(hours=24)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
+from equipoise.people.languages import set_language
 from equipoise.safety.adverse_events import ClockState
 from equipoise.treatment import commands
 from equipoise.treatment.actions.adverse_events import notify_sponsor, report_adverse_event
@@ -84,12 +85,19 @@ def test_notify_due_emails_the_sponsor_and_the_site_investigators(spring_event, 
     settings.SPONSOR_SAFETY_EMAIL = "vigilance@example.org"
     people["inv_a"].email = "inv.a@tenon.example"
     people["inv_a"].save()
+    set_language(people["inv_a"], "en")
     mail.outbox.clear()
     assert run_notify_due("--now", "2026-03-29T14:00+02:00") == 0
     assert [m.to for m in mail.outbox] == [["vigilance@example.org"], ["inv.a@tenon.example"]]
-    body = mail.outbox[0].body
-    assert "OVERDUE" in body and "2026-03-29 13:30 Paris time (UTC+02:00)" in body
-    assert spring_event.subject.code in body and "lenalidomide" not in body
+    french, english = (m.body for m in mail.outbox)  # the desk reads the site's French; inv_a chose English
+    assert "délai de déclaration à échéance ou dépassé" in mail.outbox[0].subject
+    assert "en retard depuis le 2026-03-29 13:30 heure de Paris (UTC+02:00), de 30 min" in french
+    assert "29 mars 2026 à 14:00, heure de Paris (UTC+02:00)" in french
+    assert "site TNN: 1 safety reporting clock due or overdue" in mail.outbox[1].subject
+    assert "overdue since 2026-03-29 13:30 Paris time (UTC+02:00), by 30 min" in english
+    assert "29 March 2026 at 14:00 Paris time (UTC+02:00)" in english
+    for body in (french, english):
+        assert spring_event.subject.code in body and "lenalidomide" not in body
     assert "1 clock(s) running (1 overdue); 2 email(s) sent" in capsys.readouterr().out
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.utils import timezone
 
+from equipoise.people.languages import set_language
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.models import AuditEvent
 from equipoise.treatment.actions.pregnancy_reports import (
@@ -40,6 +42,7 @@ def woman(randomized, people):
 def test_a_positive_or_indeterminate_draft_holds_reports_and_emails_at_once(
         woman, record_pregnancy_test, settings, django_capture_on_commit_callbacks, result):
     settings.SPONSOR_SAFETY_EMAIL = "pv@sponsor.example"
+    set_language(User.objects.get(email="inv.a@tenon.example"), "en")
     with django_capture_on_commit_callbacks(execute=True):
         record = record_pregnancy_test(woman, timezone.now() - dt.timedelta(hours=1), result=result, complete=False)
     report = PregnancyReport.objects.get(subject=woman)
@@ -49,11 +52,14 @@ def test_a_positive_or_indeterminate_draft_holds_reports_and_emails_at_once(
     assert report.hold_id == state.on_hold.pk
     assert AuditEvent.objects.filter(action="pregnancy_report.open", object_id=str(report.pk)).count() == 1
     assert AuditEvent.objects.filter(action="study_drug.hold", subject_code=woman.code).count() == 1
-    (email,) = mail.outbox
-    assert set(email.to) == {"pv@sponsor.example", "inv.a@tenon.example"}  # not the other site's investigator
-    assert woman.code in email.subject and result in email.subject
-    assert "24 hours" in email.body and "on hold" in email.body
-    assert not any(drug in email.body.lower() for drug in DRUGS)
+    french, english = mail.outbox  # the desk reads the site's French; the investigator chose English
+    assert french.to + english.to == ["pv@sponsor.example", "inv.a@tenon.example"]  # not the other site's
+    assert woman.code in french.subject and {"positive": "positif", "indeterminate": "indéterminé"}[result] in french.subject
+    assert "24 heures" in french.body and "suspendu" in french.body
+    assert woman.code in english.subject and result in english.subject
+    assert "24 hours" in english.body and "on hold" in english.body
+    for email in (french, english):
+        assert not any(drug in email.body.lower() for drug in DRUGS)
 
 
 def test_saving_the_same_positive_test_again_opens_nothing_more(woman, record_pregnancy_test, inv_a):

@@ -2,7 +2,7 @@
 
 - `odm_metadata`: a protocol version as ODM 1.3.2 metadata (events, forms, groups, items, code lists).
 - `form_items`: a form's stored values as ODM items (instrument records flattened) and back.
-- `odm_writer`: ODM 1.3.2 written incrementally (lxml `xmlfile`), one subject at a time.
+- `odm_writer`: ODM 1.3.2 written as text (`xml_text`), one subject at a time.
 - `dataset_json`: Dataset-JSON 1.1 and its NDJSON variant, written row by row.
 - `sdtm`: the SDTM-shaped domains (variables, labels, types, code lists) this system exports.
 - `tabular`: CSV, the data dictionary, and SAS XPORT v5 (through pyreadstat).

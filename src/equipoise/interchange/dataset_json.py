@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from equipoise.interchange.timestamps import utc_stamp
+
 VERSION = "1.1.0"
 
 
@@ -48,9 +50,6 @@ class DatasetInfo:
     metadata_version_oid: str
 
 
-def _stamp(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
 
 # One encoder for every row: json.dumps with non-default options builds a new encoder per call.
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -77,7 +76,7 @@ def _write_rows(out: IO[str], info: DatasetInfo, rows: Iterable[Sequence[Any]], 
 def _metadata_json(info: DatasetInfo, count: int, created: dt.datetime, db_modified: dt.datetime | None,
                    originator: str, source_version: str) -> str:
     meta: dict[str, Any] = {
-        "datasetJSONCreationDateTime": _stamp(created),
+        "datasetJSONCreationDateTime": utc_stamp(created),
         "datasetJSONVersion": VERSION,
         "fileOID": f"{info.study_oid}/{info.metadata_version_oid}/{info.name}",
         "originator": originator or "Equipoise",
@@ -91,7 +90,7 @@ def _metadata_json(info: DatasetInfo, count: int, created: dt.datetime, db_modif
         "columns": [c.as_json(info.name) for c in info.columns],
     }
     if db_modified is not None:
-        meta["dbLastModifiedDateTime"] = _stamp(db_modified)
+        meta["dbLastModifiedDateTime"] = utc_stamp(db_modified)
     return json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
 
 

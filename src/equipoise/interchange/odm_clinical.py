@@ -74,14 +74,23 @@ def _block(rows: list[FormRow], forms: Iterable[tuple[FormRow, FormBlock]]) -> S
     return block
 
 
-def _flat(layout: VersionLayout, row_form: str, data: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:
-    return {oid: (group, value) for group, items in layout.grouped(row_form, data) for oid, value in items}
+def _flat(grouped: list[tuple[str, list[tuple[str, Any]]]]) -> dict[str, tuple[str, Any]]:
+    """`VersionLayout.grouped` output as item OID -> (group OID, value)."""
+    return {oid: (group, value) for group, items in grouped for oid, value in items}
+
+
+def inserted_form(row: FormRow, grouped: list[tuple[str, list[tuple[str, Any]]]]) -> FormBlock:
+    """A record's first revision: every value it holds is an Insert (`grouped` as `VersionLayout.grouped`)."""
+    audit = _audit(row)
+    return FormBlock(form_oid=form_oid(row.form_id), transaction="Insert",
+                     groups=[(g, [ItemValue(oid, value, "Insert", audit) for oid, value in items])
+                             for g, items in grouped])
 
 
 def transaction_form(layout: VersionLayout, row: FormRow, before: Mapping[str, tuple[str, Any]],
                      after: Mapping[str, tuple[str, Any]]) -> FormBlock | None:
     """The items `row`'s revision inserted, updated or removed: `after` its values, `before` those of
-    the preceding revision (both as `flat_items`); None if nothing changed."""
+    the preceding revision (both as `_flat` gives them); None if nothing changed."""
     audit = _audit(row)
     groups: dict[str, list[ItemValue]] = {}
     for oid, (group, value) in after.items():
@@ -110,21 +119,23 @@ def transactional_blocks(rows: Iterable[FormRow], layout: VersionLayout,
     `previous_of(record_id, revision - 1)`.
     """
     for rows_of_subject in _by_subject(rows):
-        forms = []
+        forms: list[tuple[FormRow, FormBlock]] = []
         last: FormRow | None = None
-        last_items: Mapping[str, tuple[str, Any]] = {}
+        last_grouped: list[tuple[str, list[tuple[str, Any]]]] = []
         for row in rows_of_subject:
+            grouped = layout.grouped(row.form_id, row.data)
+            form: FormBlock | None
             if row.revision == 1:
-                before: Mapping[str, tuple[str, Any]] = {}
-            elif last is not None and last.record_id == row.record_id and last.revision == row.revision - 1:
-                before = last_items
+                form = inserted_form(row, grouped) if grouped else None
             else:
-                before = _flat(layout, row.form_id, previous_of(row.record_id, row.revision - 1))
-            after = _flat(layout, row.form_id, row.data)
-            form = transaction_form(layout, row, before, after)
+                if last is not None and last.record_id == row.record_id and last.revision == row.revision - 1:
+                    before = _flat(last_grouped)
+                else:
+                    before = _flat(layout.grouped(row.form_id, previous_of(row.record_id, row.revision - 1)))
+                form = transaction_form(layout, row, before, _flat(grouped))
             if form is not None:
                 forms.append((row, form))
-            last, last_items = row, after
+            last, last_grouped = row, grouped
         if forms:
             yield _block(rows_of_subject, forms)
 

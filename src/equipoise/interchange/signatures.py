@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from equipoise.interchange.odm_writer import EventBlock, SignatureDefInfo, Signed, SubjectBlock
+from equipoise.interchange.timestamps import utc_stamp
 
 VALID = "valid"
 LEGAL_REASON = ("Electronic signature under 21 CFR Part 11 (11.50, 11.70, 11.200) and EU GMP Annex 11 section 14: "
@@ -56,13 +57,10 @@ def signature_defs(meanings: Iterable[tuple[str, str]]) -> list[SignatureDefInfo
             for code, text in meanings]
 
 
-def _stamp(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
 
 def note(fact: SignatureFact) -> str:
     """The comment telling a signature that is not the element's Signature."""
-    who = f"Signature of {fact.printed_name} ({fact.role}) given {_stamp(fact.at)}, meaning \"{fact.meaning}\""
+    who = f"Signature of {fact.printed_name} ({fact.role}) given {utc_stamp(fact.at)}, meaning \"{fact.meaning}\""
     if fact.state == "invalidated":
         return f"{who}: signature invalidated by change of {fact.invalidated_by}; not valid."
     if fact.state == "broken":

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from equipoise.operations.reminders import Reminder, remind
+from equipoise.people.mail import paris_time
 from equipoise.safety.adverse_events import ClockState
 from equipoise.treatment.clocks import ClockRow, running_clocks, serious_events
-from equipoise.treatment.notifications import paris, site_investigator_emails
+from equipoise.treatment.notifications import clock_line, clock_title, site_investigator_emails
 
 WARNING_BEFORE = dt.timedelta(hours=6)
 
@@ -28,14 +30,21 @@ def clock_state(row: ClockRow) -> str | None:
 def clock_reminder(row: ClockRow, state: str, now: dt.datetime) -> Reminder:
     ae, clock = row.event, row.clock
     subject = ae.subject
-    headline = "OVERDUE" if state == "overdue" else "due within 6 hours"
+
+    def compose() -> tuple[str, str]:
+        facts = {"clock": clock_line(clock), "title": clock_title(clock), "subject": subject.code,
+                 "site": subject.site.code, "event": ae.pk, "term": ae.term, "grade": ae.grade,
+                 "started": paris_time(clock.started_at), "deadline": paris_time(clock.deadline),
+                 "judged": paris_time(now)}
+        title = (_("[Equipoise] %(title)s OVERDUE: subject %(subject)s (event %(event)s)") if state == "overdue"
+                 else _("[Equipoise] %(title)s due within 6 hours: subject %(subject)s (event %(event)s)"))
+        return title % facts, _(
+            "%(clock)s\n\nSubject %(subject)s (site %(site)s), event %(event)s: %(term)s, CTCAE grade %(grade)s.\n"
+            "Clock started on %(started)s; deadline %(deadline)s.\n"
+            "Judged on %(judged)s. Record the notification in Equipoise once it is done.\n") % facts
+
     return Reminder(
-        kind="sae_clock", key=f"ae:{ae.pk}:{clock.kind.value}", state=state,
-        subject=f"[Equipoise] {clock.describe().en.split(':')[0]} {headline}: subject {subject.code} (event {ae.pk})",
-        body=(f"{clock.describe().en}\n{clock.describe().fr}\n\n"
-              f"Subject {subject.code} (site {subject.site.code}), event {ae.pk}: {ae.term}, CTCAE grade {ae.grade}.\n"
-              f"Clock started {paris(clock.started_at)}; deadline {paris(clock.deadline)}.\n"
-              f"Judged at {paris(now)}. Record the notification in Equipoise once it is done.\n"),
+        kind="sae_clock", key=f"ae:{ae.pk}:{clock.kind.value}", state=state, compose=compose,
         recipients=tuple(dict.fromkeys([settings.SPONSOR_SAFETY_EMAIL, *site_investigator_emails(subject.site_id)])),
         subject_code=subject.code, site_code=subject.site.code)
 

@@ -6,9 +6,10 @@ warned again as low; its exhaustion is a new state and is."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from equipoise.allocation.models import RandomizationList
-from equipoise.allocation.notifications import statistician_emails
+from equipoise.allocation.notifications import low_list_words, statistician_emails
 from equipoise.allocation.usage import list_usage
 from equipoise.operations.reminders import Reminder, remind
 from equipoise.records.protocol_versions import current_version, protocol_of
@@ -28,11 +29,7 @@ def send_low_list_reminders(now: dt.datetime) -> int:
                 continue
             sent += remind(Reminder(
                 kind="randomization_list", key=f"list:{rlist.pk}:stratum:{usage.stratum}", state=state,
-                subject=f"[Equipoise] randomization list {state} in stratum {usage.stratum}",
-                body=(f"Stratum {usage.stratum} has used {usage.used} of its {usage.total} slots "
-                      f"(warning level {fraction:.0%}).\n"
-                      + ("It is exhausted: randomization in this stratum is refused until an extension is "
-                         "committed and loaded.\n" if state == "exhausted" else
-                         "Generate and commit an extension of the list before the stratum runs out.\n")),
+                compose=partial(low_list_words, usage.stratum, usage.used, usage.total, fraction,
+                                state == "exhausted"),
                 recipients=tuple(statistician_emails())), now)
     return sent

@@ -44,8 +44,9 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField()
     judged_at = models.DateTimeField()
     recipients = models.JSONField(default=list)
-    subject = models.CharField(max_length=200, default="")
-    body = models.TextField(default="")
+    # The message itself, one letter per language its recipients read:
+    # [{"language": "fr", "recipients": [...], "subject": "...", "body": "..."}, ...]
+    letters = models.JSONField(default=list)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

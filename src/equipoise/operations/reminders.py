@@ -2,23 +2,24 @@
 
 `remind()` inserts the reminder (kind, key, state) and its audit event in one transaction; the
 unique constraint makes a second insert of the same state a no-op, so a restarted or doubled
-worker sends nothing twice. The email goes out after the commit; if the process dies before it
-has, `send_unsent()` sends it on the next run.
+worker sends nothing twice. The reminder's words are written once per language its recipients
+read (`people.mail.letters`) and kept with it; the emails go out after the commit; if the process
+dies before they have, `send_unsent()` sends them on the next run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from equipoise.operations.models import ReminderSent
+from equipoise.people.mail import Letter, letters, send_letters
 from equipoise.records.actor import Actor
 from equipoise.records.audit import record_event
 from equipoise.records.audit_actions import AuditAction
@@ -43,8 +44,7 @@ class Reminder:
     kind: str  # sae_clock, pregnancy_test, overdue_visit, randomization_list, audit_chain
     key: str  # the thing it is about, e.g. "ae:12:sae_to_sponsor"
     state: str  # e.g. "due_within_6h", "overdue"
-    subject: str
-    body: str
+    compose: Callable[[], tuple[str, str]]  # the subject and body, in the active language
     recipients: tuple[str, ...]
     subject_code: str = ""
     site_code: str = ""
@@ -55,12 +55,12 @@ def remind(reminder: Reminder, judged_at: dt.datetime, actor: Actor | None = Non
     if not reminder.recipients:
         logger.warning("reminder %s %s %s has no recipient", reminder.kind, reminder.key, reminder.state)
     actor = actor or worker_actor()
+    written = [letter.as_json() for letter in letters(reminder.recipients, reminder.compose)]
     try:
         with transaction.atomic():
             row = ReminderSent.objects.create(
                 kind=reminder.kind, key=reminder.key, state=reminder.state, sent_at=timezone.now(),
-                judged_at=judged_at, recipients=list(reminder.recipients), subject=reminder.subject,
-                body=reminder.body)
+                judged_at=judged_at, recipients=list(reminder.recipients), letters=written)
             record_event(actor, AuditAction.REMINDER_SEND, "reminder", row.pk, subject_code=reminder.subject_code,
                          site_code=reminder.site_code,
                          changes={"kind": reminder.kind, "about": reminder.key, "state": reminder.state,
@@ -73,8 +73,8 @@ def remind(reminder: Reminder, judged_at: dt.datetime, actor: Actor | None = Non
 
 
 def deliver(row: ReminderSent) -> None:
-    if row.recipients:
-        send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, row.recipients)
+    send_letters(Letter(letter["language"], tuple(letter["recipients"]), letter["subject"], letter["body"])
+                 for letter in row.letters)
     ReminderSent.objects.filter(pk=row.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
 
 

@@ -5,14 +5,31 @@ visit to its site's investigators. The status is `treatment.worklist.status_of` 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
+
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from equipoise.operations.reminders import Reminder, remind
+from equipoise.people.mail import day
+from equipoise.protocol.schema import Protocol
 from equipoise.records.models import SubjectStatus, Visit
 from equipoise.treatment.facts import subject_protocol
 from equipoise.treatment.notifications import site_investigator_emails
 from equipoise.treatment.worklist import status_of, visit_label
 from equipoise.visits.calendar import VisitStatus
 from equipoise.visits.localtime import trial_date
+
+
+def visit_words(visit: Visit, protocol: Protocol) -> tuple[str, str]:
+    subject = visit.subject
+    facts = {"subject": subject.code, "site": subject.site.code,
+             "visit": visit_label(protocol, visit, get_language() or settings.LANGUAGE_CODE),
+             "earliest": day(visit.earliest_date), "latest": day(visit.latest_date)}
+    return (_("[Equipoise] visit overdue: subject %(subject)s, %(visit)s") % facts,
+            _("Subject %(subject)s (site %(site)s): %(visit)s, window %(earliest)s to %(latest)s, is not done.\n"
+              "Record the visit, or mark it missed with the reason.\n") % facts)
 
 
 def send_overdue_visit_reminders(now: dt.datetime) -> int:
@@ -26,15 +43,8 @@ def send_overdue_visit_reminders(now: dt.datetime) -> int:
             continue
         subject = visit.subject
         protocol = subject_protocol(subject)
-        label_en, label_fr = visit_label(protocol, visit, "en"), visit_label(protocol, visit, "fr")
         sent += remind(Reminder(
-            kind="overdue_visit", key=f"visit:{visit.pk}", state="overdue",
-            subject=f"[Equipoise] visit overdue: subject {subject.code}, {label_en}",
-            body=(f"Subject {subject.code} (site {subject.site.code}): {label_en}, window "
-                  f"{visit.earliest_date} to {visit.latest_date}, is not done.\n"
-                  f"Patient {subject.code} (centre {subject.site.code}) : {label_fr}, fenêtre du "
-                  f"{visit.earliest_date} au {visit.latest_date}, n'est pas faite.\n"
-                  "Record the visit, or mark it missed with the reason.\n"),
+            kind="overdue_visit", key=f"visit:{visit.pk}", state="overdue", compose=partial(visit_words, visit, protocol),
             recipients=tuple(site_investigator_emails(subject.site_id)),
             subject_code=subject.code, site_code=subject.site.code), now)
     return sent

@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from equipoise.people.actions import accounts, sessions, two_factor
+from equipoise.people.languages import language_name, language_of
 from equipoise.people.session_tracking import ENROLMENT_OWED, SECOND_FACTOR_OWED
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.requests import IdentifiedRequest, SignedInRequest
@@ -57,7 +58,21 @@ def account(request: SignedInRequest) -> HttpResponse:
         "has_second_factor": two_factor.has_second_factor(request.user),
         "sessions": sessions.active_sessions(request.user),
         "current_key": request.session.session_key,
+        "language": language_of(request.user), "languages": settings.LANGUAGES,
     })
+
+
+@require_POST
+def change_language(request: SignedInRequest) -> HttpResponse:
+    actor = two_factor.self_actor(request.user, request.request_id)
+    try:
+        accounts.change_language(actor, request.user.get_username(), request.POST.get("language", ""))
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The emails sent to you will be written in %(language)s.")
+                         % {"language": language_name(request.POST["language"])})
+    return redirect(reverse("account"))
 
 
 @never_cache

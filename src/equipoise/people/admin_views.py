@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from equipoise.people.actions import accounts, sessions, sites, two_factor
 from equipoise.people.authority import admin_actor, is_sponsor_admin
+from equipoise.people.languages import language_name, language_of
 from equipoise.people.models import Invitation
 from equipoise.records.actions.errors import ActionRefused
 from equipoise.records.actor import Actor
@@ -90,14 +92,16 @@ def user_list(request: SignedInRequest) -> HttpResponse:
     User = get_user_model()
     users = User.objects.order_by("username").prefetch_related("memberships__site")
     context: dict = {"page": Paginator(users, 50).get_page(request.GET.get("page")), "refusal": None,
-                     "values": {}, "roles": role_choices(), "sites": Site.objects.order_by("code")}
+                     "values": {"language": settings.LANGUAGE_CODE}, "roles": role_choices(),
+                     "languages": settings.LANGUAGES, "sites": Site.objects.order_by("code")}
     if request.method == "POST":
         actor = _admin(request, AuditAction.USER_INVITE)
-        values = {k: request.POST.get(k, "") for k in ("username", "email", "first_name", "last_name", "role", "site")}
+        values = {k: request.POST.get(k, "")
+                  for k in ("username", "email", "first_name", "last_name", "role", "site", "language")}
         try:
             user, _link = accounts.invite(actor, values["username"], values["email"], values["first_name"],
                                           values["last_name"], [(values["role"], values["site"] or None)],
-                                          _link_for(request))
+                                          _link_for(request), language=values["language"] or None)
         except ActionRefused as exc:
             context.update(refusal=exc, values=values)
             return render(request, "people/users.html", context, status=exc.status)
@@ -119,6 +123,7 @@ def _user_page(request: SignedInRequest, person, refused: dict | None = None, st
         "pending": Invitation.objects.filter(user=person, used_at__isnull=True, withdrawn_at__isnull=True).first(),
         "has_second_factor": two_factor.has_second_factor(person),
         "sessions": sessions.active_sessions(person), "is_self": person.pk == request.user.pk,
+        "language": language_of(person), "languages": settings.LANGUAGES,
         "refused": refused or {}, "values": (refused or {}).get("values", {}),
     }, status=status)
 
@@ -128,6 +133,7 @@ _USER_CHANGES = {
     "grant": AuditAction.ROLE_GRANT, "revoke": AuditAction.ROLE_REVOKE, "deactivate": AuditAction.USER_DEACTIVATE,
     "reactivate": AuditAction.USER_ACTIVATE, "reinvite": AuditAction.USER_REINVITE,
     "end-sessions": AuditAction.SESSION_END_ALL, "remove-second-factor": AuditAction.TWO_FACTOR_REMOVE,
+    "language": AuditAction.USER_LANGUAGE,
 }
 
 
@@ -148,6 +154,9 @@ def user_change(request: SignedInRequest, username: str, change: str) -> HttpRes
         "end-sessions": (lambda: sessions.end_all_sessions_and_tokens(
             actor, get_object_or_404(get_user_model(), username=username), reason=post.get("reason", "")
             or "ended by the sponsor administrator"), _("All sessions and API tokens of the account are ended.")),
+        "language": (lambda: accounts.change_language(actor, username, post.get("language", "")),
+                     _("The emails to this person will be written in %(language)s.")
+                     % {"language": language_name(post.get("language", ""))}),
         "remove-second-factor": (lambda: two_factor.remove_second_factor(
             actor, get_object_or_404(get_user_model(), username=username), post.get("reason", "")),
             _("The second factor was removed; the person sets up a new one at next sign-in.")),

@@ -29,6 +29,16 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
 
 
+class Preferences(models.Model):
+    """What a person chose for themselves: the language the emails sent to them are written in.
+
+    A person without a row reads the site's language (`settings.LANGUAGE_CODE`, French).
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+
+
 class SignatureMeaning(models.TextChoices):
     ACCURATE_COMPLETE = "accurate_complete", _("I confirm these data are accurate and complete")
 

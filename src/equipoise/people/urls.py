@@ -4,6 +4,7 @@ from equipoise.people import account_views, admin_views, signature_views
 
 urlpatterns = [
     path("account/", account_views.account, name="account"),
+    path("account/language/", account_views.change_language, name="account-language"),
     path("account/password/", account_views.change_password, name="password-change"),
     path("account/two-factor/", account_views.enrol_second_factor, name="two-factor"),
     path("account/second-factor/", account_views.second_factor, name="second-factor"),

@@ -79,6 +79,13 @@ CODE_LABELS: dict[str, Promise] = {
     # regimen frequencies
     "daily": _("daily"),
     "weekly": _("weekly"),
+    # pregnancy test results (treatment.models.PregnancyReport.result)
+    "positive": pgettext_lazy("test result", "positive"),
+    "negative": pgettext_lazy("test result", "negative"),
+    "indeterminate": pgettext_lazy("test result", "indeterminate"),
+    # languages a person reads (people.models.Preferences)
+    "fr": _("French"),
+    "en": _("English"),
 }
 
 # The kinds of record the audit trail names (`record_event`'s object type).
@@ -187,6 +194,7 @@ RECORD_FIELDS: dict[str, Promise] = {
     "with_site": _("locked or unlocked with the whole site"),
     "verification": _("source data verification"),
     "revision": _("revision"),
+    "language": _("language of the emails"),
 }
 
 # The actions the audit trail records (records.audit_actions.AuditAction), as its rows and its
@@ -217,6 +225,7 @@ AUDIT_ACTIONS: dict[AuditAction, Promise] = {
     AuditAction.USER_INVITATION_REFUSED: pgettext_lazy("audit action", "Invitation link refused"),
     AuditAction.USER_DEACTIVATE: pgettext_lazy("audit action", "Account deactivated"),
     AuditAction.USER_ACTIVATE: pgettext_lazy("audit action", "Account reactivated"),
+    AuditAction.USER_LANGUAGE: pgettext_lazy("audit action", "Language of the emails changed"),
     AuditAction.ROLE_GRANT: pgettext_lazy("audit action", "Role granted"),
     AuditAction.ROLE_REVOKE: pgettext_lazy("audit action", "Role withdrawn"),
     AuditAction.SITE_CREATE: pgettext_lazy("audit action", "Site created"),
@@ -226,6 +235,8 @@ AUDIT_ACTIONS: dict[AuditAction, Promise] = {
     AuditAction.USER_REINVITE_REFUSED: pgettext_lazy("audit action", "New invitation refused (not allowed)"),
     AuditAction.USER_DEACTIVATE_REFUSED: pgettext_lazy("audit action", "Account deactivation refused (not allowed)"),
     AuditAction.USER_ACTIVATE_REFUSED: pgettext_lazy("audit action", "Account reactivation refused (not allowed)"),
+    AuditAction.USER_LANGUAGE_REFUSED: pgettext_lazy("audit action",
+                                                     "Change of the language of the emails refused (not allowed)"),
     AuditAction.ROLE_GRANT_REFUSED: pgettext_lazy("audit action", "Role grant refused (not allowed)"),
     AuditAction.ROLE_REVOKE_REFUSED: pgettext_lazy("audit action", "Role withdrawal refused (not allowed)"),
     AuditAction.SITE_CREATE_REFUSED: pgettext_lazy("audit action", "Site creation refused (not allowed)"),

@@ -233,6 +233,10 @@ class ClockStatus:
     def started_at_local(self) -> dt.datetime:
         return to_trial_time(self.started_at)
 
+    def title(self) -> Text:
+        """What the clock is for, in French and English."""
+        return _CLOCK_LABELS[self.kind]
+
     def describe(self) -> Text:
         """A one-line status in both languages, times in Paris wall-clock time."""
         when = self.deadline_local.strftime("%Y-%m-%d %H:%M")

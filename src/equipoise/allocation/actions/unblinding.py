@@ -9,8 +9,6 @@ the arm": the next page they open is blinded again.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -68,7 +66,6 @@ def emergency_unblind(
                      site_code=subject.site.code, reason=reason,
                      changes={"randomization_number": [None, allocation.number]},
                      protocol_version=str(version))
-        at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
         transaction.on_commit(lambda: send_unblinding_notice(subject.code, subject.site.code, actor.username,
-                                                             reason, at))
+                                                             reason, now))
     return event, EmergencyDisclosure(subject_id=subject.pk, user_id=actor.user.pk, arm=allocation.arm)

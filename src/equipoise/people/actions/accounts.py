@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop as N_
 
 from equipoise.people.actions.sessions import end_all_sessions_and_tokens
 from equipoise.people.actions.two_factor import self_actor
+from equipoise.people.languages import LANGUAGE_CODES, language_of, set_language
 from equipoise.people.mail import send_invitation, send_password_reset
 from equipoise.people.models import Invitation
 from equipoise.records.actions.errors import ActionRefused, FieldError
@@ -89,13 +90,15 @@ def _new_invitation(actor: Actor, user: User, now: dt.datetime) -> tuple[Invitat
 
 def _mail_invitation(user: User, link: str) -> None:
     name = user.get_full_name() or user.get_username()
-    transaction.on_commit(lambda: send_invitation(user.email, name, link, settings.INVITATION_VALID_HOURS))
+    language = language_of(user)
+    transaction.on_commit(lambda: send_invitation(user.email, name, link, settings.INVITATION_VALID_HOURS, language))
 
 
 def invite(actor: Actor, username: str, email: str, first_name: str, last_name: str,
            roles: list[tuple[str, str | None]], link_for: Callable[[str], str],
-           now: dt.datetime | None = None) -> tuple[User, str]:
-    """Open an account (inactive until the invitation is accepted) with its roles, and email the link.
+           now: dt.datetime | None = None, language: str | None = None) -> tuple[User, str]:
+    """Open an account (inactive until the invitation is accepted) with its roles, and email the link
+    in `language` (the person's language from then on; the site's if not given).
 
     Returns the account and the link (shown to the administrator only on the command line).
     """
@@ -111,6 +114,9 @@ def invite(actor: Actor, username: str, email: str, first_name: str, last_name: 
         raise _field_error("last_name", _("first and last names are required: signatures print them"))
     if not roles:
         raise _field_error("role", _("give the person at least one role"))
+    language = language or settings.LANGUAGE_CODE
+    if language not in LANGUAGE_CODES:
+        raise _field_error("language", _("choose French or English"))
     targets = [_membership_target(role, site) for role, site in roles]
     User = get_user_model()
     with transaction.atomic():
@@ -122,10 +128,12 @@ def invite(actor: Actor, username: str, email: str, first_name: str, last_name: 
                                         last_name=last_name.strip(), is_active=False)
         user.set_unusable_password()
         user.save(update_fields=["password"])
+        set_language(user, language)
         invitation, token = _new_invitation(actor, user, now)
         record_event(actor, AuditAction.USER_INVITE, "user", username, site_code="", changes={
             "username": [None, username], "email": [None, user.email],
-            "name": [None, user.get_full_name()], "expires_at": [None, invitation.expires_at.isoformat()]})
+            "name": [None, user.get_full_name()], "expires_at": [None, invitation.expires_at.isoformat()],
+            "language": [None, language]})
         for role, site in targets:
             _grant(actor, user, role, site)
         link = link_for(token)
@@ -319,6 +327,21 @@ def reactivate(actor: Actor, username: str, reason: str) -> User:
     return user
 
 
+def change_language(actor: Actor, username: str, language: str) -> User:
+    """The language the emails to `username` are written in: their own choice, or the administrator's."""
+    user = _account(username)
+    if language not in LANGUAGE_CODES:
+        raise _field_error("language", _("choose French or English"))
+    before = language_of(user)
+    if before == language:
+        return user
+    with transaction.atomic():
+        set_language(user, language)
+        record_event(actor, AuditAction.USER_LANGUAGE, "user", user.get_username(), site_code="",
+                     changes={"language": [before, language]})
+    return user
+
+
 def change_password(user: User, current: str, new: str, again: str, request_id: str = "") -> None:
     """The holder changes their password, giving the current one."""
     actor = self_actor(user, request_id)
@@ -350,7 +373,9 @@ def request_password_reset(email: str, link_for: Callable[[str, str], str], requ
     with transaction.atomic():
         record_event(self_actor(user, request_id), AuditAction.PASSWORD_RESET_REQUEST, "user", user.get_username(),
                      site_code="")
-        transaction.on_commit(lambda: send_password_reset(user.email, link, settings.PASSWORD_RESET_TIMEOUT // 60))
+        language = language_of(user)
+        transaction.on_commit(lambda: send_password_reset(user.email, link, settings.PASSWORD_RESET_TIMEOUT // 60,
+                                                          language))
 
 
 def reset_user(uidb64: str, token: str, request_id: str = "") -> User:
