@@ -14,11 +14,11 @@ from equipoise.records.actions.subjects import create_subject
 # Token and user, subject and site, roles, the record with its visit, the protocol version in force,
 # the signatures over the record.
 READ_QUERIES = 6
-# The read's queries, then the transaction: the chain head locked (twice: once to read the version
-# under it, once to append the event), the version, the record locked, the record updated, its
-# revision and its audit event inserted, the head moved, the source verification and the signatures
-# locked (each set back by the change); the answer's signatures.
-SAVE_QUERIES = 18
+# The read's queries, then the transaction: the chain head locked (once: the action hands the row it
+# locked to read the version under it on to the audit writer), the version, the record locked, the
+# record updated, its revision inserted, the head moved and the audit event inserted, the source
+# verification and the signatures locked (each set back by the change); the answer's signatures.
+SAVE_QUERIES = 17
 
 SOURCE = '"records_protocolversion"."source"'
 

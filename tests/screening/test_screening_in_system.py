@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import random
+import re
 import shutil
 
 import pytest
@@ -124,9 +125,14 @@ def test_screening_page_and_log(inv, people):
     monitor.force_login(people["monitor"])
     log = monitor.get("/screening-log/?format=csv", HTTP_ACCEPT_LANGUAGE="en")
     rows = list(csv.DictReader(io.StringIO(log.content.decode())))
-    assert rows[0]["Subject"] == failed.code and set(rows[0]["Failed criteria"].split()) == {"EX01", "EX06"}
+    assert rows[0]["Subject"] == failed.code and set(rows[0]["Failed criteria"].split(", ")) == {"EX01", "EX06"}
+    assert rows[0]["Verdict"] == "Not eligible" and re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d",
+                                                                 rows[0]["Evaluated at (Paris time)"])
     french = monitor.get("/screening-log/?format=csv", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert french.startswith("Patient,Centre,") and "Critères non remplis" in french
+    (row,) = list(csv.DictReader(io.StringIO(french)))
+    assert row["Conclusion"] == "Non éligible" and "Évalué le (heure de Paris)" in row
+    assert "not_eligible" not in french and "_" not in row["Manquants"] + row["Statut"]
     other = Client()
     other.force_login(people["inv_b"])
     assert failed.code not in other.get("/screening-log/?format=csv").content.decode()

@@ -73,10 +73,13 @@ def proper_names(demo, django_db_blocker) -> list[str]:
 
 def entered_texts() -> list[str]:
     """What people typed in their own words (reasons, terms, queries): shown as typed, in any language."""
+    from equipoise.records.audit_reasons import system_reason
     from equipoise.records.models import AuditEvent, DataQuery
     from equipoise.treatment.models import AdverseEvent
 
-    texts = list(AuditEvent.objects.exclude(reason="").values_list("reason", flat=True).distinct())
+    # A reason the system wrote is not a person's words: it must be shown in the page's language.
+    texts = [reason for reason in AuditEvent.objects.exclude(reason="").values_list("reason", flat=True).distinct()
+             if not system_reason(reason)]
     texts += AdverseEvent.objects.values_list("term", flat=True).distinct()
     texts += [t for q in DataQuery.objects.values_list("text", "answer") for t in q]
     return [t for t in texts if t]

@@ -44,11 +44,15 @@ def record_event(
     changes: dict[str, Any] | None = None,
     reason: str = "",
     protocol_version: str = "",
+    head: AuditHead | None = None,
 ) -> AuditEvent:
-    """Append one event; must run inside the transaction that made the change it describes."""
+    """Append one event; must run inside the transaction that made the change it describes.
+
+    `head`: the chain head this transaction already locked (`lock_chain_head`), see `record_events`.
+    """
     return record_events(actor, [AuditEntry(action, obj_type, obj_id, subject_code=subject_code,
                                             site_code=site_code, form_id=form_id, changes=changes or {},
-                                            reason=reason, protocol_version=protocol_version)])[0]
+                                            reason=reason, protocol_version=protocol_version)], head=head)[0]
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,18 @@ class AuditEntry:
     protocol_version: str = ""
 
 
-def record_events(actor: Actor | Operator, entries: list[AuditEntry]) -> list[AuditEvent]:
-    """Append events in order under the chain-head lock, in the caller's transaction."""
-    head = lock_chain_head()
+def record_events(actor: Actor | Operator, entries: list[AuditEntry], *,
+                  head: AuditHead | None = None) -> list[AuditEvent]:
+    """Append events in order under the chain-head lock, in the caller's transaction.
+
+    `head`: the row `lock_chain_head` returned earlier in this same transaction, as it stands (an
+    action that took the lock itself passes it to save locking and reading it again: one round trip
+    of a form save). It is moved in place. Without it the head is locked and read here. Either way
+    the head moves only from the values the events were chained to, or the transaction fails.
+    """
+    if head is None:
+        head = lock_chain_head()
+    chained_from = head.last_sequence
     at = timezone.now()
     stamp = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     events = []
@@ -93,8 +106,11 @@ def record_events(actor: Actor | Operator, entries: list[AuditEntry]) -> list[Au
         digest = event_hash(head.last_hash, fields)
         events.append(AuditEvent(**{**fields, "at": at}, prev_hash=head.last_hash, hash=digest))
         head.last_sequence, head.last_hash = sequence, digest
+    if not AuditHead.objects.filter(pk=head.pk, last_sequence=chained_from).update(
+            last_sequence=head.last_sequence, last_hash=head.last_hash):
+        raise RuntimeError(f"the audit chain head is no longer at event {chained_from}: a head passed in "
+                           "must be the one this transaction locked, as it stands")
     AuditEvent.objects.bulk_create(events)
-    AuditHead.objects.filter(pk=head.pk).update(last_sequence=head.last_sequence, last_hash=head.last_hash)
     return events
 
 

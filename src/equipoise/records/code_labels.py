@@ -83,6 +83,21 @@ CODE_LABELS: dict[str, Promise] = {
     "positive": pgettext_lazy("test result", "positive"),
     "negative": pgettext_lazy("test result", "negative"),
     "indeterminate": pgettext_lazy("test result", "indeterminate"),
+    # states of an electronic signature (people.actions.signatures.status)
+    "valid": pgettext_lazy("signature state", "Valid"),
+    "invalidated": pgettext_lazy("signature state", "Invalidated"),
+    "broken": pgettext_lazy("signature state", "Broken"),
+    # reminders (operations.reminders): what they are about and the state reminded
+    "sae_clock": _("safety reporting clock"),
+    "pregnancy_test": _("pregnancy test"),
+    "overdue_visit": _("overdue visit"),
+    "randomization_list": _("randomization list"),
+    "audit_chain": _("audit trail verification"),
+    "due_within_6h": _("due within 6 hours"),
+    "overdue": _("overdue"),
+    "due": _("due"),
+    "low": _("running low"),
+    "exhausted": _("exhausted"),
     # languages a person reads (people.models.Preferences)
     "fr": _("French"),
     "en": _("English"),
@@ -195,6 +210,10 @@ RECORD_FIELDS: dict[str, Promise] = {
     "verification": _("source data verification"),
     "revision": _("revision"),
     "language": _("language of the emails"),
+    "signature": _("signature"),
+    "about": _("about"),
+    "recipients": _("recipients"),
+    "judged_at": _("judged at"),
 }
 
 # The actions the audit trail records (records.audit_actions.AuditAction), as its rows and its

@@ -14,6 +14,7 @@ from django.utils.translation import get_language, gettext
 from equipoise.records.access import actor_for, subject_access, visible_sites
 from equipoise.records.actions.eligibility import assess_eligibility, latest_assessment, rescreen
 from equipoise.records.actions.errors import ActionRefused
+from equipoise.records.change_display import field_label, variables_of
 from equipoise.records.code_labels import code_label
 from equipoise.records.loaded_protocols import loaded_protocol_ids
 from equipoise.records.models import AssessmentStage, EligibilityAssessment
@@ -21,6 +22,7 @@ from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
 from equipoise.records.screening_log import failure_counts, log_rows
+from equipoise.visits.localtime import to_trial_time
 
 SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?"}
 
@@ -64,18 +66,29 @@ def screening_log(request: SignedInRequest) -> HttpResponse:
     site_code = request.GET.get("site", "")
     chosen = [s for s in sites if s.code == site_code] or sites
     rows = log_rows(chosen)
+    protocols = [protocol_of(current_version(p)) for p in loaded_protocol_ids()]
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="screening-log.csv"'
-        writer = csv.writer(response)
-        writer.writerow([gettext("Subject"), gettext("Site"), gettext("Attempt"), gettext("Verdict"),
-                         gettext("Failed criteria"), gettext("Missing"), gettext("Protocol"), gettext("Evaluated at")])
-        for r in rows:
-            writer.writerow([r["subject"], r["site"], r["attempt"], r["verdict"], " ".join(r["failed"]),
-                             " ".join(r["missing"]), r["protocol_version"], r["evaluated_at"].isoformat()])
-        return response
+        return screening_log_csv(rows, protocols)
     return render(request, "web/screening_log.html", {
         "rows": Paginator(rows, 50).get_page(request.GET.get("page")), "failures": failure_counts(rows),
         "sites": sites, "site_code": site_code,
-        "protocols": [protocol_of(current_version(p)) for p in loaded_protocol_ids()],
+        "protocols": protocols,
     })
+
+
+def screening_log_csv(rows: list[dict], protocols: list) -> HttpResponse:
+    """The log as the page shows it, for the site's files: headers and values in the reader's words,
+    times in Paris time (it is a register for people; the statisticians' data files keep the
+    variable names and UTC, see `exports`)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="screening-log.csv"'
+    writer = csv.writer(response)
+    writer.writerow([gettext("Subject"), gettext("Site"), gettext("Attempt"), gettext("Verdict"), gettext("Status"),
+                     gettext("Failed criteria"), gettext("Missing"), gettext("Protocol"),
+                     gettext("Evaluated at (Paris time)")])
+    fields, derived = variables_of(protocols)
+    for r in rows:
+        writer.writerow([r["subject"], r["site"], r["attempt"], str(r["verdict_label"]), str(r["status"]),
+                         ", ".join(r["failed"]), ", ".join(field_label(n, fields, derived) for n in r["missing"]),
+                         r["protocol_version"], f"{to_trial_time(r['evaluated_at']):%d/%m/%Y %H:%M}"])
+    return response

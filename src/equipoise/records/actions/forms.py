@@ -26,7 +26,7 @@ from equipoise.records.models import (
     Visit,
 )
 from equipoise.records.permissions import Do, entry_permission, may, reopen_permission, who_may
-from equipoise.records.protocol_versions import protocol_of, version_for_write
+from equipoise.records.protocol_versions import lock_for_write, protocol_of, version_for_write
 from equipoise.records.roles import Role
 from equipoise.records.signals import form_record_changed
 
@@ -86,7 +86,7 @@ def store_form(
     """`save_form`'s write, inside the caller's action transaction: an action that saves a form and
     records something with it in one transaction calls this, then `after_form_saved` once committed."""
     reason = reason.strip()
-    version = version_for_write(subject.protocol_id)
+    head, version = lock_for_write(subject.protocol_id)
     protocol = protocol_of(version)
     if form_id not in {f.id for f in protocol.forms}:
         raise ActionRefused(f"unknown form {form_id!r}", status=404)
@@ -133,7 +133,7 @@ def store_form(
         actor, AuditAction.FORM_SAVE if record.revision == 1 else AuditAction.FORM_CHANGE, "form_record",
         record.pk, subject_code=subject.code, site_code=subject.site.code, form_id=form_id,
         changes={**changes, **{f"derived.{k}": pair for k, pair in changes_between(old_derived, derived).items()}},
-        reason=reason, protocol_version=str(version),
+        reason=reason, protocol_version=str(version), head=head,
     )
     form_record_changed.send(FormRecord, actor=actor, record=record, changes=changes)
     return record

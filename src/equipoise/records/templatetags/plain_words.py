@@ -5,6 +5,7 @@
     {{ event.action|action_label }}                  an audit trail action
     {% for label, before, after in r.changes|changes_in:form %}   a revision's or event's changes
     {{ value|shown_value }}                          a recorded value: Yes/No, labels, local times
+    {{ event.reason|reason_words:protocols }}         an audit reason, in words if the system wrote it
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django import template
 from django.utils.translation import get_language
 
 from equipoise.protocol.schema import Protocol
-from equipoise.records import change_display, code_labels
+from equipoise.records import audit_reasons, change_display, code_labels
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.roles import LABELS, Role
 
@@ -48,6 +49,13 @@ def object_type_label(kind: str) -> str:
 def changes_in(changes: Any, protocol: Any) -> list[tuple[str, str, str]]:
     """(label, before, after) lines; `protocol` is a protocol, one of its forms, or None."""
     return change_display.changed_fields(changes, protocol)
+
+
+@register.filter
+def reason_words(reason: str, protocols: Any) -> str:
+    """An audit event's reason: in the page's language if the system wrote it, as typed if a person did."""
+    listed = [protocols] if isinstance(protocols, Protocol) else list(protocols or ())
+    return audit_reasons.reason_words(reason, listed, get_language() or "fr")
 
 
 @register.filter
