@@ -12,7 +12,6 @@ import http.client
 import http.cookiejar
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,11 +19,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from operations.production import free_port, own_database
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -37,34 +37,13 @@ STRATUM = "site=TNN|sle=false"
 pytestmark = pytest.mark.server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server_env(tmp_path):
     """Environment of the server and the setup script; a throwaway PostgreSQL database if asked."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "equipoise.settings_test", "EQUIPOISE_VAR": str(tmp_path),
            "EQUIPOISE_PROTOCOLS": str(REPO / "protocols"), "PYTHONUNBUFFERED": "1"}
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        env.pop("DATABASE_URL", None)
+    with own_database(env) as env:
         yield env
-        return
-    import psycopg
-
-    name = f"equipoise_live_{uuid.uuid4().hex[:10]}"
-    admin = urllib.parse.urlsplit(base)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = urllib.parse.urlsplit(base)._replace(path=f"/{name}").geturl()
-    try:
-        yield env
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run_script(env, *args) -> dict:

@@ -169,25 +169,8 @@ def dsmb_report_html(
     return page(f"{dataset.trial_id} DSMB report, cut-off {dataset.data_cutoff.isoformat()}", body)
 
 
-def dsmb_report_pdf(
-    dataset: AnalysisDataset,
-    *,
-    include_closed: bool,
-    generated_on: date,
-    plan_start: date,
-    plan_end: date,
-    target: int,
-    special_interest: Sequence[str],
-    arm_codes: Mapping[str, str] | None = None,
-    blinding_terms: Sequence[str] = (),
-    meeting: str | None = None,
-) -> bytes:
-    """The DSMB report as PDF bytes (WeasyPrint, A4, figures as vector SVG)."""
+def dsmb_report_pdf(document: str) -> bytes:
+    """The DSMB report (`dsmb_report_html`) as PDF bytes (WeasyPrint, A4, figures as vector SVG)."""
     from weasyprint import HTML
 
-    document = dsmb_report_html(
-        dataset, include_closed=include_closed, generated_on=generated_on, plan_start=plan_start,
-        plan_end=plan_end, target=target, special_interest=special_interest, arm_codes=arm_codes,
-        blinding_terms=blinding_terms, meeting=meeting,
-    )
     return HTML(string=document).write_pdf()
