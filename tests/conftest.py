@@ -52,3 +52,24 @@ def actor_of():
         return Actor(user=user, role=getattr(role, "value", role), site_code=site_code, request_id="test")
 
     return make
+
+
+@pytest.fixture
+def inv_a(people, actor_of):
+    """The TNN investigator, as an actor."""
+    from equipoise.records.roles import Role
+
+    return actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN")
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user, language=None) -> a test client logged in as `user`, asking for `language` if given."""
+    from django.test import Client
+
+    def make(user, language: str | None = None) -> Client:
+        client = Client(HTTP_ACCEPT_LANGUAGE=language) if language else Client()
+        client.force_login(user)
+        return client
+
+    return make

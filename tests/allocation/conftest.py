@@ -20,11 +20,6 @@ def protocol(protocol_version):
 
 
 @pytest.fixture
-def inv_a(people, actor_of):
-    return actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN")
-
-
-@pytest.fixture
 def stat_actor(people, actor_of):
     return actor_of(people["stat"], Role.STATISTICIAN)
 

@@ -12,7 +12,6 @@ import http.client
 import http.cookiejar
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,16 +19,16 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from operations.production import Session, free_port, own_database
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 VENV_BIN = Path(sys.executable).parent
-PASSWORD = "correct-horse-battery"
 SUBJECTS = 50
 SAME_SUBJECT_REQUESTS = 10
 STRATUM = "site=TNN|sle=false"
@@ -37,34 +36,13 @@ STRATUM = "site=TNN|sle=false"
 pytestmark = pytest.mark.server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server_env(tmp_path):
     """Environment of the server and the setup script; a throwaway PostgreSQL database if asked."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "equipoise.settings_test", "EQUIPOISE_VAR": str(tmp_path),
            "EQUIPOISE_PROTOCOLS": str(REPO / "protocols"), "PYTHONUNBUFFERED": "1"}
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        env.pop("DATABASE_URL", None)
+    with own_database(env) as env:
         yield env
-        return
-    import psycopg
-
-    name = f"equipoise_live_{uuid.uuid4().hex[:10]}"
-    admin = urllib.parse.urlsplit(base)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = urllib.parse.urlsplit(base)._replace(path=f"/{name}").geturl()
-    try:
-        yield env
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run_script(env, *args) -> dict:
@@ -100,31 +78,8 @@ def live(server_env):
         log.close()
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
+class Browser(Session):
     """One logged-in session of its own (cookie jar, CSRF token), as one investigator's browser."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
-
-    def csrf(self) -> str:
-        return next(c.value for c in self.jar if c.name == "csrftoken")
-
-    def post(self, path: str, data: dict | None = None) -> int:
-        body = urllib.parse.urlencode(data or {}).encode()
-        request = urllib.request.Request(self.base + path, data=body, method="POST",
-                                         headers={"X-CSRFToken": self.csrf(), "Referer": self.base + path})
-        try:
-            with self.opener.open(request, timeout=120) as response:
-                return response.status
-        except urllib.error.HTTPError as exc:
-            return exc.code
 
     def connected_post(self, path: str, data: dict) -> Callable[[], int]:
         """Open the connection now; the returned call sends the POST and gives its status.
@@ -147,11 +102,6 @@ class Browser:
                 connection.close()
 
         return send
-
-    def login(self, username: str) -> None:
-        self.opener.open(self.base + "/login/", timeout=30).read()
-        status = self.post("/login/", {"username": username, "password": PASSWORD})
-        assert status == 302, f"login answered {status}"
 
 
 def simultaneously(browsers: list[Browser], paths: list[str]) -> list[int | str | None]:

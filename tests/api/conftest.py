@@ -9,7 +9,6 @@ from api_testing import LABS, NOW, Api
 from equipoise.records.actions.api_tokens import create_token
 from equipoise.records.actions.forms import save_form
 from equipoise.records.actions.subjects import create_subject
-from equipoise.records.roles import Role
 
 
 @pytest.fixture
@@ -17,11 +16,6 @@ def api(people):
     tokens = {name: create_token(user, f"{name} tests", NOW)
               for name, user in people.items() if not name.startswith("site_")}
     return Api(tokens)
-
-
-@pytest.fixture
-def inv_a(people, actor_of):
-    return actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from browser.sign_in import log_in
+from clasi_page.clasi_testing import FULL_RECORD
 from equipoise.instruments.clasi import AREAS, PATIENT_ITEMS, score_clasi
 from equipoise.records.models import FormRecord
 from equipoise.web.body_map import PALETTE
@@ -15,29 +16,6 @@ from equipoise.web.body_map import PALETTE
 pytestmark = pytest.mark.browser
 
 TABLET = {"width": 1024, "height": 768}
-RECORD = {
-    "regions": {
-        "scalp": {"erythema": 2, "scale": 1, "dyspigmentation": 1},
-        "ears": {"erythema": 1, "scale": 0, "dyspigmentation": 0, "scarring": 1},
-        "nose": {"erythema": 3, "scale": 2, "dyspigmentation": 1, "scarring": 2},
-        "face": {"erythema": 2, "scale": 1, "dyspigmentation": 1, "scarring": 1},
-        "v_neck": {"erythema": 1, "scale": 0, "dyspigmentation": 0, "scarring": 0},
-        "neck_shoulders": {"erythema": 0, "scale": 0, "dyspigmentation": 0, "scarring": 0},
-        "chest": {"erythema": 2, "scale": 2, "dyspigmentation": 1, "scarring": 0},
-        "abdomen": {"erythema": 0, "scale": 0, "dyspigmentation": 0, "scarring": 0},
-        "back_buttocks": {"erythema": 1, "scale": 1, "dyspigmentation": 0, "scarring": 1},
-        "arms": {"erythema": 3, "scale": 1, "dyspigmentation": 1, "scarring": 0},
-        "hands": {"erythema": 1, "scale": 0, "dyspigmentation": 0, "scarring": 0},
-        "legs": {"erythema": 0, "scale": 1, "dyspigmentation": 0, "scarring": 2},
-        "feet": {"erythema": 0, "scale": 0, "dyspigmentation": 0, "scarring": 0},
-    },
-    "mucous_membrane": 1,
-    "recent_hair_loss": 1,
-    "nonscarring_alopecia": 2,
-    "scarring_alopecia": 4,
-    "dyspigmentation_12_months_or_more": True,
-}
-"""By hand: CLASI-A 16 + 9 + 1 + 1 + 2 = 29 (severe); CLASI-D 5 x 2 + 7 + 4 = 21."""
 
 
 @pytest.fixture(autouse=True)
@@ -88,14 +66,14 @@ def test_assessor_fills_a_full_clasi_on_a_tablet(live_server, page, browser_erro
     box = page.locator('label[for="c-regions-arms-scale-1"]').bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44
 
-    for area, items in RECORD["regions"].items():
+    for area, items in FULL_RECORD["regions"].items():
         for item, value in items.items():
             tap(page, f"regions.{area}.{item}", value)
     for name in PATIENT_ITEMS:
-        tap(page, name, RECORD[name])
+        tap(page, name, FULL_RECORD[name])
     page.locator("#f-dyspigmentation_12_months_or_more").check()
 
-    expected = score_clasi(RECORD)
+    expected = score_clasi(FULL_RECORD)
     assert (expected.activity, expected.damage) == (29, 21)
     assert page.locator("#clasi-a-total").inner_text() == "29"
     assert page.locator("#clasi-d-total").inner_text() == "21"
@@ -119,7 +97,7 @@ def test_assessor_fills_a_full_clasi_on_a_tablet(live_server, page, browser_erro
     page.wait_for_url(url)
     assert "CLASI enregistré" in page.locator(".messages").inner_text()
     record = FormRecord.objects.get(visit=visit, form_id="clasi")
-    assert record.data == {"clasi_record": RECORD, "assessment_date": "2026-03-02", "assessor": "assessor_a"}
+    assert record.data == {"clasi_record": FULL_RECORD, "assessment_date": "2026-03-02", "assessor": "assessor_a"}
     assert record.derived == {"clasi_a": 29, "clasi_d": 21}
     assert page.locator("#clasi-a-total").inner_text() == "29"
 
@@ -140,7 +118,7 @@ def test_monitor_sees_the_assessment_read_only(live_server, page, browser_errors
 
     visit = subject.visits.get(visit_id="W0")
     save_form(actor_of(people["assessor_a"], Role.BLINDED_ASSESSOR, "TNN"), subject, visit, "clasi",
-              {"clasi_record": RECORD, "assessment_date": "2026-03-02", "assessor": "assessor_a"})
+              {"clasi_record": FULL_RECORD, "assessment_date": "2026-03-02", "assessor": "assessor_a"})
     log_in(page, live_server.url, "monitor")
     page.goto(f"{live_server.url}/subjects/{subject.code}/visits/{visit.pk}/forms/clasi/")
     assert page.locator("#clasi-read-only").is_visible()
@@ -161,12 +139,12 @@ def test_an_untouched_area_blocks_completion_and_not_assessed_is_accepted(
     page.goto(url)
     page.locator("#f-assessment_date").fill("2026-03-02")
     # Everything scored except the feet, which nobody touched.
-    for area, items in RECORD["regions"].items():
+    for area, items in FULL_RECORD["regions"].items():
         if area != "feet":
             for item, value in items.items():
                 tap(page, f"regions.{area}.{item}", value)
     for name in PATIENT_ITEMS:
-        tap(page, name, RECORD[name])
+        tap(page, name, FULL_RECORD[name])
     assert page.locator("#clasi-status").inner_text() == "Incomplet : 1 zone(s) encore vide(s)"
     assert page.locator("#clasi-severity").inner_text() == "—"
     page.locator("#clasi-save").click()

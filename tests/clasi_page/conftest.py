@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from clasi_testing import RANDOMIZED_ON
-from django.test import Client
 
 
 @pytest.fixture
@@ -20,11 +19,10 @@ def subject(people, actor_of):
 
 
 @pytest.fixture
-def client_for():
-    def make(user, language: str = "fr") -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE=language)
-        client.force_login(user)
-        return client
+def client_for(client_for):
+    """The pages in French unless a test asks for another language."""
+    def make(user, language: str = "fr"):
+        return client_for(user, language)
 
     return make
 

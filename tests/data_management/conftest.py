@@ -6,12 +6,11 @@ from __future__ import annotations
 import random
 
 import pytest
-from django.test import Client
 
 from equipoise.demo.screening_records import eligible_record
 from equipoise.records.actions.forms import complete_form, save_form
 from equipoise.records.roles import Role
-from treatment.conftest import inv_a, randomized, today  # noqa: F401  (fixtures shared with the treatment tests)
+from treatment.conftest import randomized, today  # noqa: F401  (fixtures shared with the treatment tests)
 
 LABS = {"lab_date": "2026-01-05", "lab_neutrophils_g_l": 3.1, "lab_platelets_g_l": 210,
         "lab_creatinine_clearance_ml_min": 95, "lab_alt_x_uln": 0.8, "lab_ast_x_uln": 0.7}
@@ -75,11 +74,10 @@ def trial(randomized, complete, inv_a, inv_b, people):  # noqa: F811
 
 
 @pytest.fixture
-def client_for():
-    def make(user, language: str = "en") -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE=language)
-        client.force_login(user)
-        return client
+def client_for(client_for):
+    """The pages in English unless a test asks for another language."""
+    def make(user, language: str = "en"):
+        return client_for(user, language)
 
     return make
 

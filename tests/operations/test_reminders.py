@@ -21,7 +21,7 @@ from equipoise.people.languages import set_language
 from equipoise.records.audit import verify_ledger
 from equipoise.records.models import AuditEvent
 from equipoise.treatment.actions.adverse_events import notify_sponsor, report_adverse_event
-from treatment.conftest import inv_a, pharm_a, randomized, record_pregnancy_test, today  # noqa: F401
+from treatment.conftest import pharm_a, randomized, record_pregnancy_test, today  # noqa: F401
 
 AWARE = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
 # A code or an ISO instant left raw in an email: snake_case, or 2026-05-04T…

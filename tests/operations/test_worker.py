@@ -15,7 +15,7 @@ from equipoise.operations.schedule import SCHEDULE, Job
 from equipoise.operations.worker import one_round
 from equipoise.treatment.actions.adverse_events import report_adverse_event
 from equipoise.visits.localtime import TRIAL_TIMEZONE
-from treatment.conftest import inv_a, randomized  # noqa: F401
+from treatment.conftest import randomized  # noqa: F401
 
 
 def test_slots_every_n_minutes_and_daily_at_a_paris_time():

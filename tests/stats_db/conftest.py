@@ -15,7 +15,6 @@ import random
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from equipoise.records.roles import Role
@@ -144,13 +143,3 @@ def trial(people, staff, today):
     randomize_subject(staff["inv_b"], late, now=at(today - dt.timedelta(days=5)))
     out["randomized"].append(late)
     return out
-
-
-@pytest.fixture
-def client_for():
-    def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make

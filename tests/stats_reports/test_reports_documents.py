@@ -85,8 +85,8 @@ def test_recode_scrubs_free_text(revealing):
 
 def test_dsmb_pdf_renders_and_closed_adds_pages(revealing):
     common = {"generated_on": date(2026, 6, 1), "special_interest": SI, **PLAN}
-    open_pdf = dsmb_report_pdf(revealing, include_closed=False, **common)
-    closed_pdf = dsmb_report_pdf(revealing, include_closed=True, arm_codes=CODES, **common)
+    open_pdf = dsmb_report_pdf(dsmb_report_html(revealing, include_closed=False, **common))
+    closed_pdf = dsmb_report_pdf(dsmb_report_html(revealing, include_closed=True, arm_codes=CODES, **common))
     for pdf in (open_pdf, closed_pdf):
         assert pdf.startswith(b"%PDF")
     pages = [pdf_page_count(pdf) for pdf in (open_pdf, closed_pdf)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from equipoise.records.roles import Role
@@ -21,11 +20,6 @@ PASSWORD = "correct-horse-battery"
 
 def today() -> dt.date:
     return trial_date(timezone.now())
-
-
-@pytest.fixture
-def inv_a(people, actor_of):
-    return actor_of(people["inv_a"], Role.INVESTIGATOR, "TNN")
 
 
 @pytest.fixture
@@ -96,13 +90,3 @@ def record_pregnancy_test(inv_a):
         return complete_form(inv_a, saved) if complete else saved
 
     return record
-
-
-@pytest.fixture
-def client_for():
-    def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make

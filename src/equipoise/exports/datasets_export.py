@@ -4,21 +4,23 @@ Subjects are read in chunks of `SUBJECT_CHUNK` in code order; each chunk's facts
 allocation, dispensings, eligibility, visits, adverse events) are fetched with one query per table,
 and the domain rows of each subject are yielded before the next chunk is read. The findings
 domains (LB, QS, FA, RS, CM) come from one pass over the form values in force at the cut-off,
-subject by subject. Rows are spooled to temporary files (pickled in batches of a few thousand rows)
-and each requested format is written from the spool: memory holds one batch of rows, whatever the
-trial's size.
+subject by subject. Rows go out a batch at a time (`DomainFiles`): straight into the CSV files,
+encoded into temporary files for Dataset-JSON (its metadata, which counts the rows, comes first),
+pickled into one for XPT (measured, then written in chunks): memory holds one batch of rows,
+whatever the trial's size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import itertools
 import pickle
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,10 +37,11 @@ from equipoise.exports.reading import (
     signature_facts,
 )
 from equipoise.interchange import sdtm
-from equipoise.interchange.dataset_json import DatasetInfo, write_dataset
+from equipoise.interchange.dataset_json import DatasetInfo, DatasetSpool
 from equipoise.interchange.odm_metadata import version_oid
 from equipoise.interchange.sdtm import DOMAINS, ArmMode, Arms, FindingForm, VisitInfo
-from equipoise.interchange.tabular import write_csv, write_dictionary, write_xpt
+from equipoise.interchange.tabular import csv_writer, write_dictionary
+from equipoise.interchange.xport import write_xpt
 from equipoise.protocol.schema import Protocol
 from equipoise.records.access import Rights
 from equipoise.records.models import EligibilityAssessment, ProtocolVersion, Subject, Visit
@@ -254,32 +257,68 @@ class Source:
             return (row for code, forms in self.finding_forms() for row in self.finding_rows(name, code, forms))
         return getattr(self, name.lower())()
 
-    def spooled(self, names: tuple[str, ...]) -> tuple[dict[str, IO[bytes]], dict[str, int]]:
-        """Every domain's rows in a temporary file, the findings domains from one pass over the form
-        values (scoring each form once), so each format reads rows, not the database. Rows are
-        pickled in batches of `SPOOL_BATCH` (a file this process writes and reads back itself).
-        Returns the spools and each domain's number of rows."""
-        spools: dict[str, IO[bytes]] = {n: tempfile.TemporaryFile("w+b") for n in names}
-        counts = dict.fromkeys(names, 0)
-        findings = [n for n in names if n in FINDINGS_DOMAINS]
+    def fan_out(self, files: dict[str, DomainFiles]) -> None:
+        """Every domain's rows to its files, in batches of `SPOOL_BATCH`; the findings domains from
+        one pass over the form values (scoring each form once)."""
+        findings = [n for n in files if n in FINDINGS_DOMAINS]
         if findings:
             pending: dict[str, list[list[Any]]] = {n: [] for n in findings}
             for code, forms in self.finding_forms():
                 for n in findings:
                     pending[n].extend(self.finding_rows(n, code, forms))
                     if len(pending[n]) >= SPOOL_BATCH:
-                        counts[n] += len(pending[n])
-                        pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
+                        files[n].add(pending[n])
                         pending[n] = []
             for n in findings:
-                counts[n] += len(pending[n])
-                pickle.dump(pending[n], spools[n], protocol=pickle.HIGHEST_PROTOCOL)
-        for n in names:
+                files[n].add(pending[n])
+        for n in files:
             if n not in FINDINGS_DOMAINS:
                 for batch in itertools.batched(self.rows(n), SPOOL_BATCH):
-                    counts[n] += len(batch)
-                    pickle.dump(list(batch), spools[n], protocol=pickle.HIGHEST_PROTOCOL)
-        return spools, counts
+                    files[n].add(batch)
+
+
+class DomainFiles:
+    """Where one domain's rows go as they are made, a batch at a time: straight into its CSV file;
+    encoded into a spool per Dataset-JSON form (the metadata, which comes first, counts the rows);
+    pickled into a spool for XPT (a file this process writes and reads back itself: measured in one
+    pass, written in chunks in another)."""
+
+    def __init__(self, directory: Path, info: DatasetInfo, formats: tuple[str, ...]):
+        self.directory, self.info, self.formats = directory, info, formats
+        self._json = {f: DatasetSpool(info, ndjson=f == "ndjson") for f in formats if f in ("json", "ndjson")}
+        self._csv_file = self._path("csv").open("w", encoding="utf-8", newline="") if "csv" in formats else None
+        self._csv = csv_writer(self._csv_file, info.columns) if self._csv_file is not None else None
+        self._xpt = tempfile.TemporaryFile("w+b") if "xpt" in formats else None
+
+    def _path(self, fmt: str) -> Path:
+        return self.directory / f"{self.info.name.lower()}.{fmt}"
+
+    def add(self, rows: Sequence[Sequence[Any]]) -> None:
+        for spool in self._json.values():
+            spool.add(rows)
+        if self._csv is not None:
+            self._csv.writerows(rows)
+        if self._xpt is not None and rows:
+            pickle.dump(list(rows), self._xpt, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def finish(self, *, created: dt.datetime, modified: dt.datetime | None, originator: str) -> list[Path]:
+        """Write the files the spools hold, close the rest; returns the files, in format order."""
+        for fmt in self.formats:
+            if fmt in self._json:
+                with self._path(fmt).open("w", encoding="utf-8") as out:
+                    self._json[fmt].write(out, created=created, db_modified=modified, originator=originator)
+            elif fmt == "xpt" and self._xpt is not None:
+                write_xpt(self._path(fmt), self.info.name, self.info.label, self.info.columns,
+                          functools.partial(_replay, self._xpt))
+        self.close()
+        return [self._path(fmt) for fmt in self.formats]
+
+    def close(self) -> None:
+        for spool in self._json.values():
+            spool.close()
+        for file in (self._csv_file, self._xpt):
+            if file is not None:
+                file.close()
 
 
 def _replay(spool: IO[bytes]) -> Iterator[list[Any]]:
@@ -323,27 +362,16 @@ def write_datasets(directory: Path, protocol_id: str, cutoff: Cutoff, mode: ArmM
     created = created or timezone.now()
     modified = database_last_modified(cutoff)
     directory.mkdir(parents=True, exist_ok=True)
+    files = {n: DomainFiles(directory, source.info(n), formats) for n in names}
     written = []
-    spools, counts = source.spooled(names)
     try:
+        source.fan_out(files)
         for name in names:
-            info = source.info(name)
-            for fmt in formats:
-                path = directory / f"{name.lower()}.{fmt}"
-                rows = _replay(spools[name])
-                if fmt in ("json", "ndjson"):
-                    with path.open("w", encoding="utf-8") as out:
-                        write_dataset(out, info, rows, created=created, db_modified=modified, records=counts[name],
-                                      ndjson=fmt == "ndjson", originator=source.protocol.registry.sponsor)
-                elif fmt == "csv":
-                    with path.open("w", encoding="utf-8", newline="") as out:
-                        write_csv(out, info.columns, rows)
-                else:
-                    write_xpt(path, name, info.label, info.columns, rows)
-                written.append(path)
+            written += files[name].finish(created=created, modified=modified,
+                                          originator=source.protocol.registry.sponsor)
     finally:
-        for spool in spools.values():
-            spool.close()
+        for f in files.values():
+            f.close()
     if "csv" in formats:
         path = directory / "data_dictionary.csv"
         with path.open("w", encoding="utf-8", newline="") as out:

@@ -29,6 +29,7 @@ from typing import Any
 
 from equipoise.instruments.validation import (
     InstrumentInputError,
+    band_of,
     check_bool,
     check_int,
     check_keys,
@@ -174,11 +175,7 @@ class CLASIScore:
 
 def activity_severity(activity: int) -> str:
     """Band a CLASI-A total: mild 0-9, moderate 10-20, severe 21-70."""
-    check_int("activity", activity, range(0, ACTIVITY_MAX + 1))
-    for low, high, label in SEVERITY_BANDS:
-        if low <= activity <= high:
-            return label
-    raise AssertionError("severity bands cover 0-70")  # pragma: no cover
+    return band_of("activity", activity, SEVERITY_BANDS)
 
 
 def _area_items(area: str, raw: Any) -> dict[str, int]:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from equipoise.instruments.validation import check_int, check_keys, check_mapping, require
+from equipoise.instruments.validation import band_of, check_int, check_keys, check_mapping, require
 
 ITEMS: tuple[str, ...] = tuple(f"dlqi_q{n}" for n in range(1, 11))
 ITEM_SCALE = (0, 1, 2, 3)  # not at all / not relevant, a little, a lot, very much
@@ -67,11 +67,7 @@ class DLQIChange:
 
 def dlqi_band(total: int) -> str:
     """Band a DLQI total: none, small, moderate, very_large or extremely_large."""
-    check_int("total", total, range(0, TOTAL_MAX + 1))
-    for low, high, label in BANDS:
-        if low <= total <= high:
-            return label
-    raise AssertionError("DLQI bands cover 0-30")  # pragma: no cover
+    return band_of("total", total, BANDS)
 
 
 def score_dlqi(data: Mapping[str, Any]) -> DLQIScore:

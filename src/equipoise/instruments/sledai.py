@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from equipoise.instruments.validation import (
+    band_of,
     check_bool,
-    check_int,
     check_keys,
     check_mapping,
     require,
@@ -92,11 +92,7 @@ class SLEDAIScore:
 
 def sledai_band(total: int) -> str:
     """Band a SLEDAI-2K total with the assumed cut-offs (see ASSUMED_ACTIVITY_BANDS)."""
-    check_int("total", total, range(0, TOTAL_MAX + 1))
-    for low, high, label in ASSUMED_ACTIVITY_BANDS:
-        if low <= total <= high:
-            return label
-    raise AssertionError("SLEDAI-2K bands cover 0-105")  # pragma: no cover
+    return band_of("total", total, ASSUMED_ACTIVITY_BANDS)
 
 
 def score_sledai(data: Mapping[str, Any]) -> SLEDAIScore:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_]+$")
@@ -109,3 +109,10 @@ def require(data: Mapping[str, Any], key: str, allowed: Iterable[Any]) -> Any:
     if key not in data:
         raise InstrumentInputError(key, None, allowed, "missing")
     return data[key]
+
+
+def band_of(key: str, total: int, bands: Sequence[tuple[int, int, str]]) -> str:
+    """The label of the band holding `total`; `bands` are (low, high, label), inclusive, in order
+    and without gaps, so a total off their range is refused like an item off its scale."""
+    check_int(key, total, range(bands[0][0], bands[-1][1] + 1))
+    return next(label for low, high, label in bands if low <= total <= high)

@@ -1,8 +1,9 @@
 """CDISC Dataset-JSON 1.1, written row by row (the `.json` document and the `.ndjson` variant).
 
 Both forms put the metadata, including the row count `records`, before the rows. Rows are
-serialized one at a time into a temporary file while they are counted, then the metadata and the
-spooled rows are copied to the output: memory holds one row, whatever the dataset's size.
+serialized in batches into a temporary file while they are counted (`DatasetSpool`), then the
+metadata and the spooled rows are copied to the output: memory holds one batch of rows, whatever
+the dataset's size.
 
 Missing values are JSON null (numbers, dates) or "" (text), as in CDISC's SDTM example.
 """
@@ -13,7 +14,7 @@ import datetime as dt
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -53,24 +54,50 @@ class DatasetInfo:
 
 # One encoder for every row: json.dumps with non-default options builds a new encoder per call.
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+BATCH = 1000  # rows encoded and written together
 
 
-def _row_json(row: Sequence[Any]) -> str:
-    return _ROW_ENCODER.encode(row if isinstance(row, list) else list(row))
+class DatasetSpool:
+    """One dataset's rows, encoded as they come into a temporary file and counted, then written
+    after the metadata (which states the count) as a Dataset-JSON or NDJSON document."""
 
+    def __init__(self, info: DatasetInfo, ndjson: bool):
+        self.info, self.ndjson, self.count = info, ndjson, 0
+        self._separator = "\n" if ndjson else ",\n"
+        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
 
-def _write_rows(out: IO[str], info: DatasetInfo, rows: Iterable[Sequence[Any]], ndjson: bool) -> int:
-    width = len(info.columns)
-    separator = "\n" if ndjson else ",\n"
-    count = 0
-    for row in rows:
-        if len(row) != width:
-            raise ValueError(f"{info.name}: a row has {len(row)} values for {width} columns")
-        if count:
-            out.write(separator)
-        out.write(_row_json(row))
-        count += 1
-    return count
+    def add(self, rows: Sequence[Sequence[Any]]) -> None:
+        """A batch of rows, each a list or tuple in column order (both are JSON arrays)."""
+        width = len(self.info.columns)
+        wrong = next((len(row) for row in rows if len(row) != width), None)
+        if wrong is not None:
+            raise ValueError(f"{self.info.name}: a row has {wrong} values for {width} columns")
+        if not rows:
+            return
+        if self.count:
+            self._file.write(self._separator)
+        self._file.write(self._separator.join(map(_ROW_ENCODER.encode, rows)))
+        self.count += len(rows)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def write(self, out: IO[str], *, created: dt.datetime, db_modified: dt.datetime | None = None,
+              originator: str = "", source_version: str = "") -> int:
+        """The whole document to the text stream `out`; closes the spool; returns the row count."""
+        meta = _metadata_json(self.info, self.count, created, db_modified, originator, source_version)
+        if self.ndjson:
+            out.write(meta)
+            if self.count:
+                out.write("\n")
+        else:
+            out.write(meta[:-1])
+            out.write(',"rows":[\n')
+        with self._file:
+            self._file.seek(0)
+            shutil.copyfileobj(self._file, out)
+        out.write("\n" if self.ndjson else "\n]}\n")
+        return self.count
 
 
 def _metadata_json(info: DatasetInfo, count: int, created: dt.datetime, db_modified: dt.datetime | None,
@@ -93,35 +120,3 @@ def _metadata_json(info: DatasetInfo, count: int, created: dt.datetime, db_modif
         meta["dbLastModifiedDateTime"] = utc_stamp(db_modified)
     return json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
 
-
-def write_dataset(out: IO[str], info: DatasetInfo, rows: Iterable[Sequence[Any]], *, created: dt.datetime,
-                  db_modified: dt.datetime | None = None, ndjson: bool = False,
-                  originator: str = "", source_version: str = "", records: int | None = None) -> int:
-    """Write one dataset to the text stream `out`; returns the number of rows.
-
-    The metadata, which comes first, states the number of rows: pass it as `records` when it is
-    known (the rows then go straight to `out`, and a different count is an error); otherwise the
-    rows are spooled to a temporary file and counted first."""
-    if records is None:
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-            count = _write_rows(spool, info, rows, ndjson)
-            _head(out, _metadata_json(info, count, created, db_modified, originator, source_version), count, ndjson)
-            spool.seek(0)
-            shutil.copyfileobj(spool, out)
-    else:
-        _head(out, _metadata_json(info, records, created, db_modified, originator, source_version), records, ndjson)
-        count = _write_rows(out, info, rows, ndjson)
-        if count != records:
-            raise ValueError(f"{info.name}: {count} rows written where the metadata says {records}")
-    out.write("\n" if ndjson else "\n]}\n")
-    return count
-
-
-def _head(out: IO[str], meta: str, count: int, ndjson: bool) -> None:
-    if ndjson:
-        out.write(meta)
-        if count:
-            out.write("\n")
-    else:
-        out.write(meta[:-1])
-        out.write(',"rows":[\n')

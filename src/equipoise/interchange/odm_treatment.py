@@ -17,6 +17,7 @@ from typing import Any
 
 from equipoise.interchange.odm_metadata import Bilingual, EventDef, FormDef, GroupDef, ItemDef
 from equipoise.interchange.odm_writer import Audit, EventBlock, FormBlock, ItemValue, SubjectBlock
+from equipoise.interchange.subject_merge import with_records
 
 TREATMENT_EVENT = "SE.TREATMENT"
 AE_FORM = "F.AE"
@@ -95,26 +96,10 @@ def with_treatment(blocks: Iterable[SubjectBlock], records: Iterable[TreatmentRe
     """Merge subject blocks and treatment records (both in subject-code order): a subject's records
     become a `SE.TREATMENT` event at the end of its block; a subject with records only gets a block
     of its own. `location_oid` maps a site code to its Location OID."""
-    pending = iter(records)
-    record = next(pending, None)
-
-    def take(code: str) -> list[TreatmentRecord]:
-        nonlocal record
-        mine = []
-        while record is not None and record.subject == code:
-            mine.append(record)
-            record = next(pending, None)
-        return mine
-
-    def add(block: SubjectBlock, mine: list[TreatmentRecord]) -> SubjectBlock:
+    for block, code, mine in with_records(blocks, records, lambda r: r.subject):
+        if block is None:
+            block = SubjectBlock(key=code, location_oid=location_oid(mine[0].site))
         if mine:
             block.events.append(EventBlock(event_oid=TREATMENT_EVENT, repeat_key=None,
                                            forms=[treatment_form(r, transactional) for r in mine]))
-        return block
-
-    for block in blocks:
-        while record is not None and record.subject < block.key:
-            yield add(SubjectBlock(key=record.subject, location_oid=location_oid(record.site)), take(record.subject))
-        yield add(block, take(block.key))
-    while record is not None:
-        yield add(SubjectBlock(key=record.subject, location_oid=location_oid(record.site)), take(record.subject))
+        yield block

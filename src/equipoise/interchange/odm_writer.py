@@ -59,12 +59,18 @@ class UserInfo:
 
 
 @dataclass(frozen=True)
-class Audit:
-    """Who changed a value, where, when (UTC) and why."""
+class Stamp:
+    """Who, where and when (UTC): what an AuditRecord and a Signature both begin with."""
 
     user_oid: str
     location_oid: str
     at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Audit(Stamp):
+    """Who changed a value, where, when and why."""
+
     reason: str = ""
     source_id: str = ""
 
@@ -80,13 +86,10 @@ class SignatureDefInfo:
 
 
 @dataclass(frozen=True)
-class Signed:
-    """A signature that stands over a subject's data or a visit's: who, where, which meaning, when."""
+class Signed(Stamp):
+    """A signature that stands over a subject's data or a visit's: who, where, when, which meaning."""
 
-    user_oid: str
-    location_oid: str
     signature_oid: str
-    at: dt.datetime
 
 
 @dataclass(slots=True)
@@ -124,10 +127,14 @@ class SubjectBlock:
     notes: list[str] = field(default_factory=list)
 
 
+def refs_markup(stamp: Stamp) -> str:
+    """The UserRef and LocationRef of an AuditRecord or a Signature."""
+    return f"<UserRef UserOID={attr(stamp.user_oid)}/><LocationRef LocationOID={attr(stamp.location_oid)}/>"
+
+
 def audit_markup(audit: Audit) -> str:
     """An AuditRecord as markup (written once per revision, after each of its values)."""
-    parts = [f"<AuditRecord><UserRef UserOID={attr(audit.user_oid)}/><LocationRef LocationOID={attr(audit.location_oid)}/>"
-             f"<DateTimeStamp>{utc_stamp(audit.at)}</DateTimeStamp>"]
+    parts = ["<AuditRecord>", refs_markup(audit), f"<DateTimeStamp>{utc_stamp(audit.at)}</DateTimeStamp>"]
     if audit.reason:
         parts.append(text_element("ReasonForChange", audit.reason))
     if audit.source_id:
@@ -309,8 +316,7 @@ class OdmFile:
     def _signature(self, signed: Signed) -> None:
         xml = self._xml
         with xml.element("Signature"):
-            xml.leaf("UserRef", UserOID=signed.user_oid)
-            xml.leaf("LocationRef", LocationOID=signed.location_oid)
+            xml.raw(refs_markup(signed))
             xml.leaf("SignatureRef", SignatureOID=signed.signature_oid)
             xml.text_element("DateTimeStamp", utc_stamp(signed.at))
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from equipoise.interchange.odm_writer import EventBlock, SignatureDefInfo, Signed, SubjectBlock
+from equipoise.interchange.subject_merge import with_records
 from equipoise.interchange.timestamps import utc_stamp
 
 VALID = "valid"
@@ -92,17 +93,11 @@ def sign_block(block: SubjectBlock, facts: Iterable[SignatureFact], user_oid: st
 
 def signed_blocks(blocks: Iterable[SubjectBlock], facts: Iterable[SignatureFact], user_oid: str
                   ) -> Iterator[SubjectBlock]:
-    """Merge subject blocks and signature facts, both in subject-code order (codes share one
-    fixed-width pattern, so the database's order is Python's), signing each block."""
-    pending = iter(facts)
-    fact = next(pending, None)
-    for block in blocks:
-        while fact is not None and fact.subject < block.key:
-            fact = next(pending, None)
-        mine = []
-        while fact is not None and fact.subject == block.key:
-            mine.append(fact)
-            fact = next(pending, None)
+    """Merge subject blocks and signature facts, both in subject-code order, signing each block
+    (the facts of a subject without a block here are left out)."""
+    for block, _, mine in with_records(blocks, facts, lambda f: f.subject):
+        if block is None:
+            continue
         if mine:
             sign_block(block, mine, user_oid, block.location_oid)
         yield block

@@ -19,6 +19,7 @@ stay ISO 8601, as SDTM's --DTC variables are character).
 
 from __future__ import annotations
 
+import itertools
 import math
 import shutil
 import tempfile
@@ -34,20 +35,17 @@ NUMERIC_WIDTH = 8
 CHUNK_ROWS = 4000
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+def _texts(values: Iterable[Any]) -> list[str]:
+    return ["" if v is None else str(v) for v in values]
 
 
 def text_widths(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> dict[int, int]:
     """Column index -> the widest value of each text column in UTF-8 bytes (at least 1)."""
     widths = {i: 1 for i, c in enumerate(columns) if c.data_type not in NUMERIC}
-    for row in rows:
+    for batch in itertools.batched(rows, CHUNK_ROWS):
+        values = list(zip(*batch, strict=True))
         for i, width in widths.items():
-            value = row[i]
-            if value is not None:
-                size = len(str(value).encode("utf-8"))
-                if size > width:
-                    widths[i] = size
+            widths[i] = max(width, *map(len, map(str.encode, _texts(values[i]))))
     return widths
 
 
@@ -68,15 +66,16 @@ def write_xpt(path: Path, name: str, label: str, columns: Sequence[Column],
     widths = text_widths(columns, rows())
     row_bytes = sum(widths.get(i, NUMERIC_WIDTH) for i in range(len(columns)))
     per_chunk = rows_per_chunk(row_bytes, chunk_rows)
-    labels = [c.label[:40] for c in columns]
+    labels: list[str | None] = [c.label[:40] for c in columns]
 
     def frame(chunk: list[Sequence[Any]]) -> Any:
         data = {}
+        by_column = list(zip(*chunk, strict=True)) or [()] * len(columns)
         for i, c in enumerate(columns):
             if i not in widths:
-                data[c.name] = pd.Series([row[i] for row in chunk], dtype="float64")
+                data[c.name] = pd.Series(by_column[i], dtype="float64")
                 continue
-            values = [_text(row[i]) for row in chunk]
+            values = _texts(by_column[i])
             if values:  # the first value blank-padded to the variable's length, so pyreadstat declares it
                 values[0] = values[0] + " " * (widths[i] - len(values[0].encode("utf-8")))
             data[c.name] = pd.Series(values, dtype="object")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from enum import StrEnum
+from operator import attrgetter
 
 from equipoise.protocol.schema import Text
 from equipoise.safety.errors import InvalidInput
@@ -92,31 +93,28 @@ def _num(value: float) -> str:
 
 _SAME_LIMIT_AS_EX01 = "Action at this limit is our reading of the label (EX01 thresholds)."
 
+
+def _blood_count_rule(en: str, fr: str) -> _Rule:
+    """A blood count below the trial's minimum: both labels hold the drug (same limit for both arms)."""
+    minimum = attrgetter(f"{en}_min_g_l")
+    return _Rule(
+        f"{en}_low", f"{en}_g_l",
+        lambda v, lim: v < minimum(lim), minimum,
+        Text(en=f"{en.capitalize()} {{value}} ×10⁹/L, below {{limit}}",
+             fr=f"{fr.capitalize()} {{value}} ×10⁹/L, sous {{limit}}"),
+        {"lenalidomide": (LabAction.HOLD,
+                          Text(en=f"Lenalidomide label: not to be given with {en} below {{limit}} ×10⁹/L",
+                               fr=f"RCP du lénalidomide : pas d'administration si {fr} sous {{limit}} ×10⁹/L"),
+                          None),
+         "methotrexate": (LabAction.HOLD,
+                          Text(en="Methotrexate label: contraindicated in blood dyscrasia",
+                               fr="RCP du méthotrexate : contre-indiqué en cas d'anomalie de l'hémogramme"),
+                          _SAME_LIMIT_AS_EX01)})
+
+
 _RULES: tuple[_Rule, ...] = (
-    _Rule("neutrophils_low", "neutrophils_g_l",
-          lambda v, lim: v < lim.neutrophils_min_g_l, lambda lim: lim.neutrophils_min_g_l,
-          Text(en="Neutrophils {value} ×10⁹/L, below {limit}",
-               fr="Neutrophiles {value} ×10⁹/L, sous {limit}"),
-          {"lenalidomide": (LabAction.HOLD,
-                            Text(en="Lenalidomide label: not to be given with neutrophils below {limit} ×10⁹/L",
-                                 fr="RCP du lénalidomide : pas d'administration si neutrophiles sous {limit} ×10⁹/L"),
-                            None),
-           "methotrexate": (LabAction.HOLD,
-                            Text(en="Methotrexate label: contraindicated in blood dyscrasia",
-                                 fr="RCP du méthotrexate : contre-indiqué en cas d'anomalie de l'hémogramme"),
-                            _SAME_LIMIT_AS_EX01)}),
-    _Rule("platelets_low", "platelets_g_l",
-          lambda v, lim: v < lim.platelets_min_g_l, lambda lim: lim.platelets_min_g_l,
-          Text(en="Platelets {value} ×10⁹/L, below {limit}",
-               fr="Plaquettes {value} ×10⁹/L, sous {limit}"),
-          {"lenalidomide": (LabAction.HOLD,
-                            Text(en="Lenalidomide label: not to be given with platelets below {limit} ×10⁹/L",
-                                 fr="RCP du lénalidomide : pas d'administration si plaquettes sous {limit} ×10⁹/L"),
-                            None),
-           "methotrexate": (LabAction.HOLD,
-                            Text(en="Methotrexate label: contraindicated in blood dyscrasia",
-                                 fr="RCP du méthotrexate : contre-indiqué en cas d'anomalie de l'hémogramme"),
-                            _SAME_LIMIT_AS_EX01)}),
+    _blood_count_rule("neutrophils", "neutrophiles"),
+    _blood_count_rule("platelets", "plaquettes"),
     *(
         _Rule(f"{name}_high", f"{name}_x_uln",
               lambda v, lim: v > lim.transaminases_max_x_uln, lambda lim: lim.transaminases_max_x_uln,

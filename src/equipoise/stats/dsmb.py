@@ -188,29 +188,8 @@ def dsmb_report_html(
                     date=day(dataset.data_cutoff, lang)), body, lang=lang)
 
 
-def dsmb_report_pdf(
-    dataset: AnalysisDataset,
-    *,
-    include_closed: bool,
-    generated_on: date,
-    plan_start: date,
-    plan_end: date,
-    target: int,
-    special_interest: Sequence[str],
-    arm_codes: Mapping[str, str] | None = None,
-    blinding_terms: Sequence[str] = (),
-    meeting: str | None = None,
-    lang: str = "en",
-    special_interest_labels: Mapping[str, str] | None = None,
-    visit_labels: Mapping[str, str] | None = None,
-) -> bytes:
-    """The DSMB report as PDF bytes (WeasyPrint, A4, figures as vector SVG), in `lang`."""
+def dsmb_report_pdf(document: str) -> bytes:
+    """The DSMB report (`dsmb_report_html`) as PDF bytes (WeasyPrint, A4, figures as vector SVG)."""
     from weasyprint import HTML
 
-    document = dsmb_report_html(
-        dataset, include_closed=include_closed, generated_on=generated_on, plan_start=plan_start,
-        plan_end=plan_end, target=target, special_interest=special_interest, arm_codes=arm_codes,
-        blinding_terms=blinding_terms, meeting=meeting, lang=lang, special_interest_labels=special_interest_labels,
-        visit_labels=visit_labels,
-    )
     return HTML(string=document).write_pdf()

@@ -15,7 +15,7 @@ from typing import Any
 from equipoise.stats.analysis_dataset import AnalysisDataset, json_ready
 from equipoise.stats.consort import WORDS as CONSORT_WORDS
 from equipoise.stats.consort import consort_counts, consort_figure, pooled_counts
-from equipoise.stats.dsmb import dsmb_report_pdf
+from equipoise.stats.dsmb import dsmb_report_html, dsmb_report_pdf
 from equipoise.stats.primary import analyse_primary
 from equipoise.stats.recruitment import recruitment_figure
 from equipoise.stats.report_html import StatisticianReport, statistician_report
@@ -77,13 +77,13 @@ def recruitment(dataset: AnalysisDataset, context: TrialContext, fmt: str = "svg
 def dsmb(dataset: AnalysisDataset, context: TrialContext, *, include_closed: bool, generated_on: dt.date,
          meeting: str | None = None) -> bytes:
     """The DSMB report PDF in the context's language; the closed part only when `include_closed` is exactly True."""
-    return dsmb_report_pdf(
+    return dsmb_report_pdf(dsmb_report_html(
         dataset, include_closed=include_closed, generated_on=generated_on, plan_start=context.plan_start,
         plan_end=context.plan_end, target=context.target, special_interest=context.special_interest,
         arm_codes=context.arm_codes if include_closed is True else None, blinding_terms=context.blinding_terms,
         meeting=meeting, lang=context.language, special_interest_labels=context.special_interest_labels,
         visit_labels=context.visit_labels,
-    )
+    ))
 
 
 def primary_summary(dataset: AnalysisDataset, treatment_arm: str, control_arm: str) -> dict[str, Any]:

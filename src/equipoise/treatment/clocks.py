@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.safety.adverse_events import AdverseEvent as PureEvent
@@ -60,13 +61,10 @@ class ClockRow:
 
 def running_clocks(events: Iterable[AdverseEvent], now: dt.datetime) -> list[ClockRow]:
     """Every due or overdue clock of `events` at `now`, most urgent (earliest deadline) first."""
-    hours_by_protocol: dict[str, AeClockHours] = {}
+    hours_of = cache(clock_hours)  # read once per protocol in this list
     rows = []
     for ae in events:
-        protocol_id = ae.subject.protocol_id
-        if protocol_id not in hours_by_protocol:
-            hours_by_protocol[protocol_id] = clock_hours(protocol_id)
-        for clock in event_clocks(ae, now, hours_by_protocol[protocol_id]):
+        for clock in event_clocks(ae, now, hours_of(ae.subject.protocol_id)):
             if clock.state is not ClockState.MET:
                 rows.append(ClockRow(ae, clock))
     return sorted(rows, key=lambda r: (r.clock.deadline, r.event.pk))
@@ -97,12 +95,6 @@ def open_pregnancy_reports(now: dt.datetime, *, site_ids: Iterable[int] | None =
         qs = qs.filter(subject__site_id__in=list(site_ids))
     if subject_id is not None:
         qs = qs.filter(subject_id=subject_id)
-    hours_by_protocol: dict[str, AeClockHours] = {}
-    rows = []
-    for report in qs:
-        protocol_id = report.subject.protocol_id
-        if protocol_id not in hours_by_protocol:
-            hours_by_protocol[protocol_id] = clock_hours(protocol_id)
-        rows.append(PregnancyReportRow(report, pregnancy_report_clock(
-            report.opened_at, now, hours_by_protocol[protocol_id], report.sponsor_notified_at)))
-    return rows
+    hours_of = cache(clock_hours)  # read once per protocol in this list
+    return [PregnancyReportRow(report, pregnancy_report_clock(
+        report.opened_at, now, hours_of(report.subject.protocol_id), report.sponsor_notified_at)) for report in qs]

@@ -24,7 +24,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from equipoise.allocation.blinding import may_see_arm
@@ -46,7 +45,7 @@ from equipoise.records.requests import SignedInRequest
 from equipoise.records.roles import Role
 from equipoise.stats_db.trial_context import enrolment_period
 from equipoise.treatment.clocks import running_clocks, serious_events
-from equipoise.treatment.site_worklist import site_worklist
+from equipoise.treatment.site_worklist import site_worklist_counts
 from equipoise.visits.localtime import trial_date
 from equipoise.web import query_ageing
 from equipoise.web.source_verification_views import awaiting_verification
@@ -91,15 +90,13 @@ def _visits(sites: list[Site], today: dt.date, unblinded_sites: list[Site]) -> S
     section = Section(_("Today at my sites"))
     if unblinded_sites:
         protocol = protocol_of(current_version(chosen_protocol_id()))
-        work = site_worklist(Subject.objects.filter(site__in=unblinded_sites), protocol, today,
-                             get_language() or "fr", per_page=1)
+        counts = site_worklist_counts(Subject.objects.filter(site__in=unblinded_sites), protocol, today)
         worklist = reverse("treatment-worklist")
         section.lines += [
-            Line(_("Visits due now"), work.due.paginator.count, f"{worklist}#due-visits"),
-            Line(_("Overdue visits"), work.overdue.paginator.count, f"{worklist}#overdue-visits", urgent=True),
-            Line(_("Forms missing at done visits"), work.missing.paginator.count, f"{worklist}#missing-forms"),
-            Line(_("Pregnancy tests due"), work.pregnancy_tests.paginator.count, f"{worklist}#pregnancy-tests",
-                 urgent=True),
+            Line(_("Visits due now"), counts.due, f"{worklist}#due-visits"),
+            Line(_("Overdue visits"), counts.overdue, f"{worklist}#overdue-visits", urgent=True),
+            Line(_("Forms missing at done visits"), counts.missing, f"{worklist}#missing-forms"),
+            Line(_("Pregnancy tests due"), counts.pregnancy_tests, f"{worklist}#pregnancy-tests", urgent=True),
         ]
     else:
         pending = Visit.objects.filter(subject__site__in=sites, subject__status="randomized",

@@ -64,7 +64,7 @@ from equipoise.records.models import (
     SubjectStatus,
 )
 from equipoise.records.permissions import Do, may
-from equipoise.records.protocol_versions import protocol_of, version_for_write
+from equipoise.records.protocol_versions import lock_for_write, protocol_of
 from equipoise.records.visits_setup import create_schedule
 from equipoise.visits.localtime import trial_date
 
@@ -130,7 +130,8 @@ def _check_status(subject: Subject) -> None:
 def _allocate(actor: Actor, subject: Subject, now: dt.datetime) -> tuple[Allocation, bool] | EligibilityAssessment:
     """The transaction. Returns the stored assessment (committed) when the subject is not eligible."""
     with transaction.atomic(durable=True):
-        version = version_for_write(subject.protocol_id)
+        # The head locked here is handed to the audit writer below: nothing between appends an event.
+        head, version = lock_for_write(subject.protocol_id)
         protocol = protocol_of(version)
         if protocol.randomization.method != "permuted_blocks":
             raise ActionRefused(f"randomization.method {protocol.randomization.method!r} is not served by a list",
@@ -145,7 +146,7 @@ def _allocate(actor: Actor, subject: Subject, now: dt.datetime) -> tuple[Allocat
         assessment = judge_eligibility(actor, subject, AssessmentStage.RANDOMIZATION, version, values)
         if assessment.verdict != "eligible":
             assessment.save(force_insert=True)
-            record_events(actor, [assessment_entry(assessment)])
+            record_events(actor, [assessment_entry(assessment)], head=head)
             return assessment
         site = subject.site
         stratification = stratification_from_protocol(protocol, [site.code])
@@ -183,7 +184,7 @@ def _allocate(actor: Actor, subject: Subject, now: dt.datetime) -> tuple[Allocat
             changes={"randomization_number": [None, number], "stratum": [None, stratum],
                      "status": [SubjectStatus.SCREENING, SubjectStatus.RANDOMIZED],
                      "list_sha256": [None, rlist.sha256]},
-            protocol_version=str(version))])
+            protocol_version=str(version))], head=head)
         if decided.low_list:
             _warn_low(rlist, stratum, slot.position, slot.position + (decided.slots_left or 0),
                       protocol.randomization.low_list_warning_fraction)
