@@ -67,3 +67,17 @@ def test_the_pdf_changes_language_without_mixing_cached_copies(trial, people, cl
 def test_the_interim_report_body_is_in_the_requesters_language(trial, people, client_for, language, present):
     body = client_for(people["stat"]).get("/stats/report/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert [words for words in present if words not in body] == []
+
+
+@pytest.mark.parametrize(("note", "french"), [
+    ("Responder: CLASI-A at W16 fell by at least 50% from W0.",
+     "Répondeur : CLASI-A à W16 en baisse d'au moins 50\u00a0% par rapport à W0."),
+    ("Interim analysis at the cut-off 2026-11-29: 2 subject(s) not yet evaluable (W16 window still open, outcome "
+     "not yet decided) are left out, not counted as non-responders (A 2, B 0).",
+     "Analyse intermédiaire au gel du 29 novembre 2026 : 2 patient(s) pas encore évaluable(s) (fenêtre de W16 "
+     "encore ouverte, résultat pas encore connu) sont exclus, non comptés comme non-répondeurs (A 2, B 0)."),
+])
+def test_the_analyses_notes_read_in_french_with_dates_in_words(note, french):
+    from equipoise.stats.report_words import note_words
+
+    assert note_words(note, "fr") == french and note_words(note, "en") == note

@@ -188,6 +188,16 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [
 
 
 _STOP_REASONS = {"lack of efficacy or toxicity": "inefficacité ou toxicité"}
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_PERCENT = re.compile(r"(\d+)%")
+
+
+def _note_value(value: str) -> str:
+    """A value taken from an English note, said in French: dates in words, "50 %", "ou"."""
+    if _ISO_DATE.fullmatch(value):
+        return day(dt.date.fromisoformat(value), "fr")
+    value = _PERCENT.sub("\\1\u00a0%", _STOP_REASONS.get(value, value))
+    return value.replace(" or ", " ou ").replace("_", " ")
 
 
 def note_words(note: str, lang: str = "en") -> str:
@@ -197,7 +207,6 @@ def note_words(note: str, lang: str = "en") -> str:
     for pattern, template in _NOTES:
         match = pattern.fullmatch(note)
         if match is not None:
-            return template.format(**{k: _STOP_REASONS.get(v, v).replace(" or ", " ou ").replace("_", " ")
-                                      for k, v in match.groupdict().items()})
+            return template.format(**{k: _note_value(v) for k, v in match.groupdict().items()})
     return note
 
