@@ -6,6 +6,8 @@ import argparse
 import datetime as dt
 import sys
 
+from equipoise.cli import command_group
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     manage = subparsers.add_parser("manage", help="run a Django management command", add_help=False)
@@ -43,9 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     restore.add_argument("--replace", action="store_true", help="overwrite a database that already holds data")
     restore.set_defaults(func=restore_command)
 
-    audit = subparsers.add_parser("audit", help="audit trail tools")
-    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
-    audit_sub.required = True
+    audit_sub = command_group(subparsers, "audit", help="audit trail tools")
     verify = audit_sub.add_parser("verify", help="check the audit trail's hash chain")
     verify.set_defaults(func=audit_verify_command)
 

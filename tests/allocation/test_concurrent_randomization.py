@@ -24,12 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from operations.production import free_port, own_database
+from operations.production import Session, free_port, own_database
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 VENV_BIN = Path(sys.executable).parent
-PASSWORD = "correct-horse-battery"
 SUBJECTS = 50
 SAME_SUBJECT_REQUESTS = 10
 STRATUM = "site=TNN|sle=false"
@@ -79,31 +78,8 @@ def live(server_env):
         log.close()
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
+class Browser(Session):
     """One logged-in session of its own (cookie jar, CSRF token), as one investigator's browser."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
-
-    def csrf(self) -> str:
-        return next(c.value for c in self.jar if c.name == "csrftoken")
-
-    def post(self, path: str, data: dict | None = None) -> int:
-        body = urllib.parse.urlencode(data or {}).encode()
-        request = urllib.request.Request(self.base + path, data=body, method="POST",
-                                         headers={"X-CSRFToken": self.csrf(), "Referer": self.base + path})
-        try:
-            with self.opener.open(request, timeout=120) as response:
-                return response.status
-        except urllib.error.HTTPError as exc:
-            return exc.code
 
     def connected_post(self, path: str, data: dict) -> Callable[[], int]:
         """Open the connection now; the returned call sends the POST and gives its status.
@@ -126,11 +102,6 @@ class Browser:
                 connection.close()
 
         return send
-
-    def login(self, username: str) -> None:
-        self.opener.open(self.base + "/login/", timeout=30).read()
-        status = self.post("/login/", {"username": username, "password": PASSWORD})
-        assert status == 302, f"login answered {status}"
 
 
 def simultaneously(browsers: list[Browser], paths: list[str]) -> list[int | str | None]:

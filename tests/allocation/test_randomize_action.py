@@ -2,6 +2,7 @@
 
 import math
 import shutil
+import socket
 
 import pytest
 
@@ -138,21 +139,29 @@ def test_low_list_warns_the_statistician_once(active_list, make_eligible, inv_a,
     assert len(mailoutbox) == 1
 
 
-def test_a_failed_low_list_mail_does_not_fail_the_allocation(active_list, make_eligible, inv_a, monkeypatch,
-                                                             django_capture_on_commit_callbacks,
+def test_a_failed_low_list_mail_does_not_fail_the_allocation(active_list, make_eligible, inv_a, people, settings,
+                                                             caplog, django_capture_on_commit_callbacks,
                                                              earlier_allocations):
-    from equipoise.allocation import notifications
-
-    def mail_server_down(*args, **kwargs):
-        raise ConnectionRefusedError("SMTP server unreachable")
-
-    monkeypatch.setattr(notifications, "send_mail", mail_server_down)
+    """The mail server is unreachable (a real SMTP connection to a closed port): the allocation stands,
+    the warning is recorded, and the failed sending is logged."""
+    people["stat"].email = "stat@example.org"
+    people["stat"].save()
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": closed_port(), "timeout": 5}}}
     stratum = "site=TNN|sle=false"
     earlier_allocations(stratum, ListSlot.objects.filter(rlist=active_list, stratum=stratum).count() - 2)
     with django_capture_on_commit_callbacks(execute=True):
         allocation, created = randomize_subject(inv_a, make_eligible())
     assert created and allocation.stratum == stratum
     assert ListWarning.objects.filter(stratum=stratum).exists()
+    assert any(isinstance(r.exc_info[1], ConnectionRefusedError) for r in caplog.records if r.exc_info)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: bound, then released."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def load_amendment(settings, tmp_path):

@@ -13,6 +13,7 @@ import time
 import pytest
 from django.core import mail
 
+from browser.screening_labs import fill_screening_labs
 from browser.sign_in import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,12 +107,7 @@ def test_site_invitation_two_factor_signature_and_invalidation(live_server, page
     page.goto(f"{base}/subjects/")
     page.click("form[action='/subjects/new/'] button")
     page.wait_for_url(re.compile(r".*/subjects/CCH-0001/$"))
-    page.locator("section.visit").first.locator("a", has_text=re.compile("Bilan sanguin|Blood tests")).click()
-    page.fill("#f-lab_date", "2026-01-05")
-    page.fill("#f-lab_neutrophils_g_l", "2,5")
-    page.fill("#f-lab_platelets_g_l", "210")
-    page.click("#record-form button[type=submit]")
-    page.wait_for_load_state()
+    fill_screening_labs(page)
     form_url = page.url
 
     # Sign the visit: password and a fresh code again, meaning stated.

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from browser.screening_labs import fill_screening_labs
 from browser.sign_in import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,12 +21,7 @@ def test_investigator_fills_and_corrects_a_form_other_site_cannot_see_it(
     page.wait_for_url(re.compile(r".*/subjects/TNN-0001/$"))
     assert "TNN-0001" in page.inner_text("h1")
 
-    page.locator("section.visit").first.locator("a", has_text=re.compile("Bilan sanguin|Blood tests")).click()
-    page.fill("#f-lab_date", "2026-01-05")
-    page.fill("#f-lab_neutrophils_g_l", "2,5")
-    page.fill("#f-lab_platelets_g_l", "210")
-    page.click("#record-form button[type=submit]")
-    page.wait_for_load_state()
+    fill_screening_labs(page)
     assert page.input_value("#f-lab_neutrophils_g_l") in ("2,5", "2.5")  # French decimal comma
 
     page.fill("#f-lab_platelets_g_l", "190")

@@ -133,3 +133,20 @@ def test_a_reason_a_person_typed_is_shown_as_typed():
     assert not system_reason("transcription error")
     with translation.override("fr"):
         assert reason_words("transcription error", [], "fr") == "transcription error"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "about", "state"), [
+    ("fr", "événement indésirable 7, Déclaration de l'EIG au promoteur", "en retard"),
+    ("en", "adverse event 7, SAE notification to the sponsor", "overdue"),
+])
+def test_a_reminder_event_reads_in_words(people, language, about, state):
+    from equipoise.operations.reminders import Reminder, remind
+
+    remind(Reminder(kind="sae_clock", key="ae:7:sae_to_sponsor", state="overdue", compose=lambda: ("s", "b"),
+                    recipients=("a@example.org", "b@example.org")), timezone.now())
+    rows = audit_rows(people, language, "reminder.send")
+    text = re.sub(r"<[^>]+>", " ", rows)
+    assert about in text.replace("&#x27;", "'") and f"→ {state}" in text
+    assert "a@example.org, b@example.org" in text
+    assert not SNAKE.search(text.replace("equipoise-worker", ""))

@@ -270,6 +270,15 @@ def _run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
                           timeout=120, check=False)
 
 
+def _refusal(result: subprocess.CompletedProcess) -> str:
+    """The one line a refused command prints: exit status 2, nothing on stdout, one line on stderr."""
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    return lines[0]
+
+
 def test_cli_prints_the_study_document(document, openapi):
     result = _run("registry", "export", "nct06965244", "--format", "ctgov-json")
     assert result.returncode == 0, result.stderr
@@ -286,30 +295,18 @@ def test_cli_reads_a_protocol_directory_given_explicitly(tmp_path, document):
 
 
 def test_cli_unknown_protocol_exits_2_with_one_line(tmp_path):
-    result = _run("registry", "export", "nct00000000", "--format", "ctgov-json")
-    assert result.returncode == 2
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "'nct00000000'" in lines[0] and "not found" in lines[0]
+    line = _refusal(_run("registry", "export", "nct00000000", "--format", "ctgov-json"))
+    assert "'nct00000000'" in line and "not found" in line
 
 
 def test_cli_unknown_format_exits_2_with_one_line():
-    result = _run("registry", "export", "nct06965244", "--format", "xml")
-    assert result.returncode == 2
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "--format 'xml'" in lines[0] and "ctgov-json" in lines[0]
+    line = _refusal(_run("registry", "export", "nct06965244", "--format", "xml"))
+    assert "--format 'xml'" in line and "ctgov-json" in line
 
 
 def test_cli_invalid_protocol_exits_2_naming_the_check_command(tmp_path):
     broken = tmp_path / "nct06965244"
     broken.mkdir()
     (broken / "registry.yaml").write_text("brief_title: {}\n", encoding="utf-8")
-    result = _run("registry", "export", "nct06965244", "--protocol-dir", str(broken))
-    assert result.returncode == 2
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "is invalid" in lines[0] and "equipoise protocol check" in lines[0]
+    line = _refusal(_run("registry", "export", "nct06965244", "--protocol-dir", str(broken)))
+    assert "is invalid" in line and "equipoise protocol check" in line

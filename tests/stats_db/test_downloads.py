@@ -96,6 +96,19 @@ def test_cli_report_writes_every_file_and_refuses_the_sponsor(trial, tmp_path, c
     assert data["consort"]["randomized"] == 5 and data["data_cutoff"] == today.isoformat()
     assert (out / "consort.png").read_bytes().startswith(b"\x89PNG")
     assert len(_events("report.download")) == 6
+    # The files are in the statistician's own language (the site's French until they choose).
+    assert "analyse statistique intermédiaire" in (out / "report.html").read_text()
+    assert "Tableau 1" in (out / "table1.html").read_text()
+
+
+def test_cli_report_speaks_the_statisticians_chosen_language(trial, people, tmp_path, today):
+    from equipoise.cli import main
+    from equipoise.people.languages import set_language
+
+    set_language(people["stat"], "en")
+    out = tmp_path / "report"
+    assert main(["stats", "report", "--cutoff", today.isoformat(), "--output", str(out), "--user", "stat"]) == 0
+    assert "interim statistical report" in (out / "report.html").read_text()
 
 
 def test_analyse_names_a_bad_dataset(tmp_path, capsys):

@@ -215,14 +215,18 @@ def serious(randomized, inv_a):
         action_taken="drug_interrupted", outcome="recovering")
 
 
-def test_notify_the_sponsor_of_a_serious_event(people, client_for, serious):
+def notified_tomorrow(client, serious, action: str) -> None:
+    """A notification dated tomorrow is refused: the form comes back with the time typed and the reason."""
     tomorrow = f"{a_day(1)}T10:00"
-    response = client_for(people["inv_a"]).post(f"/treatment/adverse-events/{serious.pk}/notify-sponsor/",
-                                                {"at": tomorrow}, headers=EN)
+    response = client.post(f"/treatment/adverse-events/{serious.pk}/{action}/", {"at": tomorrow}, headers=EN)
     assert response.status_code == 400
-    form = form_in(response, "notify-sponsor-form")
+    form = form_in(response, f"{action}-form")
     assert f'value="{tomorrow}"' in form and "in the future" in beside(form, "at")
     serious.refresh_from_db()
+
+
+def test_notify_the_sponsor_of_a_serious_event(people, client_for, serious):
+    notified_tomorrow(client_for(people["inv_a"]), serious, "notify-sponsor")
     assert serious.sponsor_notified_at is None
 
 
@@ -237,13 +241,7 @@ def test_expectedness(people, client_for, serious):
 
 def test_notify_the_authorities(people, client_for, serious, sponsor):
     assess_expectedness(sponsor, serious, False)
-    tomorrow = f"{a_day(1)}T10:00"
-    response = client_for(people["sponsor"]).post(f"/treatment/adverse-events/{serious.pk}/notify-authorities/",
-                                                  {"at": tomorrow}, headers=EN)
-    assert response.status_code == 400
-    form = form_in(response, "notify-authorities-form")
-    assert f'value="{tomorrow}"' in form and "in the future" in beside(form, "at")
-    serious.refresh_from_db()
+    notified_tomorrow(client_for(people["sponsor"]), serious, "notify-authorities")
     assert serious.authorities_notified_at is None
 
 

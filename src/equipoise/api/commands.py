@@ -9,14 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from equipoise.cli import command_group
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("api", help="JSON API administration")
-    sub = parser.add_subparsers(dest="api_command", metavar="ACTION")
-    sub.required = True
-    token = sub.add_parser("token", help="API tokens")
-    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION")
-    token_sub.required = True
+    sub = command_group(subparsers, "api", help="JSON API administration")
+    token_sub = command_group(sub, "token", help="API tokens")
     create = token_sub.add_parser("create", help="create a token for a user and print it once")
     create.add_argument("username", metavar="USERNAME")
     create.add_argument("--label", default="api", help="what the token is for (default: api)")

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from equipoise.cli import command_group
 from equipoise.eligibility.evaluator import check_eligibility, compiled_criteria
 from equipoise.eligibility.record import InputError
 from equipoise.eligibility.report import as_json
@@ -21,9 +22,7 @@ DEFAULT_PROTOCOL = Path("protocols/nct06965244")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("eligibility", help="evaluate eligibility criteria")
-    sub = parser.add_subparsers(dest="eligibility_command", metavar="ACTION")
-    sub.required = True
+    sub = command_group(subparsers, "eligibility", help="evaluate eligibility criteria")
     check = sub.add_parser("check", help="evaluate a screening record (JSON file, or - for stdin)")
     check.add_argument("file", help="screening record as a JSON object, or - to read stdin")
     check.add_argument("--protocol", type=Path, default=DEFAULT_PROTOCOL,

@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext
 from equipoise.instruments.clasi import clasi_totals
 from equipoise.protocol.schema import Form, FormField, Protocol, Text
 from equipoise.records.code_labels import code_label, record_field_label
+from equipoise.safety.adverse_events import clock_label
 from equipoise.visits.localtime import to_trial_time
 
 EMPTY = "—"
@@ -116,14 +117,54 @@ def field_label(name: str, fields: Mapping[str, FormField], derived: Mapping[str
     return record_field_label(name) or name
 
 
+# Audit changes whose value is recorded whole rather than as [before, after].
+WHOLE_VALUES = frozenset({"recipients"})
+
+
+def reminder_about(key: str) -> str:
+    """What a reminder was about (`operations.reminders.Reminder.key`), in words."""
+    parts = key.split(":")
+    if parts[0] == "ae" and len(parts) == 3:
+        clock = clock_label(parts[2])
+        what = gettext("adverse event %(number)s") % {"number": parts[1]}
+        return f"{what}, {clock.get(_language())}" if clock else what
+    if parts[0] == "visit" and len(parts) == 2:
+        return gettext("visit %(number)s") % {"number": parts[1]}
+    if parts[0] == "subject" and len(parts) == 4 and parts[2] == "test":
+        return gettext("pregnancy test of %(subject)s due on %(date)s") % {
+            "subject": parts[1], "date": shown_value(parts[3])}
+    if parts[0] == "list" and len(parts) == 4 and parts[2] == "stratum":
+        return gettext("randomization list %(number)s, stratum %(stratum)s") % {
+            "number": parts[1], "stratum": parts[3]}
+    if key == "audit-chain":
+        return gettext("the audit trail's hash chain")
+    return key
+
+
+def reminder_state(state: str) -> str:
+    """A reminder's state in words; "broken_at_12" is the chain broken at event 12."""
+    if state.startswith("broken_at_"):
+        return gettext("broken at event %(number)s") % {"number": state.removeprefix("broken_at_")}
+    return code_label(state)
+
+
 def changed_fields(changes: Mapping[str, Any] | None, protocol: Source) -> list[tuple[str, str, str]]:
     """(label, before, after) for each change of a revision or an audit event."""
     fields, derived = variables_of(protocol)
     codes = protocol_codes(protocol)
     lines = []
     for name, pair in (changes or {}).items():
-        before, after = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) else (None, pair)
+        if name in WHOLE_VALUES:  # a list kept whole (a reminder's recipients), not a [before, after] pair
+            before, after = None, pair
+        else:
+            before, after = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) else (None, pair)
         field = fields.get(name)
+        if name == "about" and isinstance(after, str):
+            lines.append((field_label(name, fields, derived), shown_value(before), reminder_about(after)))
+            continue
+        if name == "state" and isinstance(after, str) and after.startswith("broken_at_"):
+            lines.append((field_label(name, fields, derived), shown_value(before), reminder_state(after)))
+            continue
         lines.append((field_label(name, fields, derived), shown_value(before, field, codes),
                       shown_value(after, field, codes)))
     return lines

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from equipoise.cli import command_group
 from equipoise.protocol import schema
 from equipoise.protocol.loader import ProtocolInvalid, load_protocol
 from equipoise.registry.ctgov import study_document
@@ -24,9 +25,7 @@ EXPORTERS: dict[str, Callable[[schema.Protocol], dict[str, Any]]] = {
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("registry", help="export the public registry record")
-    sub = parser.add_subparsers(dest="registry_command", metavar="ACTION")
-    sub.required = True
+    sub = command_group(subparsers, "registry", help="export the public registry record")
 
     export = sub.add_parser("export", help="print the registry record of a protocol")
     export.add_argument("protocol_id", help="protocol id, e.g. nct06965244")

@@ -260,6 +260,14 @@ class ClockStatus:
                        f"{span.fr}.")
 
 
+def clock_label(kind: str) -> Text | None:
+    """What a clock of `kind` is for, in French and English (None for an unknown kind)."""
+    try:
+        return _CLOCK_LABELS[ClockKind(kind)]
+    except ValueError:
+        return None
+
+
 def clock_status(kind: ClockKind, hours: int, started_at: dt.datetime, now: dt.datetime,
                  completed_at: dt.datetime | None = None, *, start_field: str = "started_at",
                  completed_field: str = "completed_at") -> ClockStatus:

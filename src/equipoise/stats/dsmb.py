@@ -36,6 +36,7 @@ from equipoise.stats.report_html import (
     safety_html,
     secondary_html,
 )
+from equipoise.stats.report_words import day, say
 from equipoise.stats.safety_tables import safety_by_arm, safety_pooled
 from equipoise.stats.secondary import analyse_secondary
 from equipoise.stats.table1 import table1_by_arm, table1_html, table1_pooled
@@ -95,54 +96,66 @@ def recode_arms(
     return replace(scrubbed, arms=tuple(codes[a] for a in dataset.arms), subjects=subjects)
 
 
-def _cover(dataset: AnalysisDataset, generated_on: date, include_closed: bool, meeting: str | None) -> str:
-    parts = "Open and closed parts" if include_closed else "Open part only"
-    banner = ("<p class='banner'>CONFIDENTIAL — contains the closed part, for DSMB members only.</p>"
-              if include_closed else "")
-    return (f"<h1>{esc(dataset.trial_id)}<br>Data Safety Monitoring Board report</h1>"
+def _cover(dataset: AnalysisDataset, generated_on: date, include_closed: bool, meeting: str | None, lang: str) -> str:
+    parts = say("Open and closed parts" if include_closed else "Open part only", lang)
+    banner = (f"<p class='banner'>{esc(say('CONFIDENTIAL — contains the closed part, for DSMB members only.', lang))}"
+              "</p>" if include_closed else "")
+    return (f"<h1>{esc(dataset.trial_id)}<br>{esc(say('Data Safety Monitoring Board report', lang))}</h1>"
             + (f"<p class='meta'>{esc(meeting)}</p>" if meeting else "")
-            + f"<p class='meta'><strong>Data cut-off: {dataset.data_cutoff.isoformat()}</strong></p>"
-            f"<p class='meta'>Generated {generated_on.isoformat()} · {parts} · "
-            f"{len(dataset.subjects)} subjects randomized</p>{banner}")
+            + f"<p class='meta'><strong>{esc(say('Data cut-off: {date}', lang, date=day(dataset.data_cutoff, lang)))}"
+            "</strong></p><p class='meta'>"
+            + esc(say("Generated {date} · {parts} · {n} subjects randomized", lang, date=day(generated_on, lang),
+                      parts=parts, n=len(dataset.subjects)))
+            + f"</p>{banner}")
 
 
 def _open_part(
-    dataset: AnalysisDataset, plan_start: date, plan_end: date, target: int, special_interest: Sequence[str]
+    dataset: AnalysisDataset, plan_start: date, plan_end: date, target: int, special_interest: Sequence[str],
+    lang: str, special_interest_labels: Mapping[str, str] | None,
 ) -> str:
     counts = pooled_counts(consort_counts(dataset), label="all")
     return (
-        "<h2 class='page-break'>Open part (all arms pooled)</h2>"
-        "<h3>Recruitment</h3>"
-        + figure_html(recruitment_figure(dataset, plan_start=plan_start, plan_end=plan_end, target=target),
-                      f"Cumulative randomizations per site and overall; dashed line: linear plan to {target}.")
-        + "<h3>Participant flow (arms pooled)</h3>"
-        + figure_html(consort_figure(counts, {"all": "study treatment (arms pooled)"},
-                                     title="CONSORT flow (arms pooled)"), "CONSORT flow diagram, arms pooled.")
-        + f"<h3>Baseline characteristics</h3>{table1_html(table1_pooled(dataset))}"
-        + f"<h3>Adverse events</h3>{safety_html(safety_pooled(dataset, special_interest))}"
+        f"<h2 class='page-break'>{esc(say('Open part (all arms pooled)', lang))}</h2>"
+        f"<h3>{esc(say('Recruitment', lang))}</h3>"
+        + figure_html(recruitment_figure(dataset, plan_start=plan_start, plan_end=plan_end, target=target,
+                                         language=lang),
+                      say("Cumulative randomizations per site and overall; dashed line: linear plan to {target}.",
+                          lang, target=target))
+        + f"<h3>{esc(say('Participant flow (arms pooled)', lang))}</h3>"
+        + figure_html(consort_figure(counts, {"all": say("study treatment (arms pooled)", lang)},
+                                     title=say("CONSORT flow (arms pooled)", lang), language=lang),
+                      say("CONSORT flow diagram, arms pooled.", lang))
+        + f"<h3>{esc(say('Baseline characteristics', lang))}</h3>{table1_html(table1_pooled(dataset), language=lang)}"
+        + f"<h3>{esc(say('Adverse events', lang))}</h3>"
+        + safety_html(safety_pooled(dataset, special_interest, say("All subjects", lang)), lang=lang,
+                      special_interest_labels=special_interest_labels)
     )
 
 
-def _closed_part(coded: AnalysisDataset, special_interest: Sequence[str]) -> str:
+def _closed_part(coded: AnalysisDataset, special_interest: Sequence[str], lang: str,
+                 special_interest_labels: Mapping[str, str] | None, visit_labels: Mapping[str, str] | None) -> str:
     """Efficacy and safety by code; `coded` holds no arm id (see `recode_arms`)."""
     first, second = coded.arms[0], coded.arms[1]
-    labels = {code: f"Arm {code}" for code in coded.arms}
+    labels = {code: say("Arm {code}", lang, code=code) for code in coded.arms}
     roles = ArmRoles(treatment_arm=first, control_arm=second)
     primary = analyse_primary(coded, **roles)
     w24 = analyse_primary(coded, **roles, visit="W24", endpoint="clasi50_w24")
     counts = consort_counts(coded)
     return (
-        "<h2 class='page-break'>Closed part — by coded arm, DSMB members only</h2>"
-        f"<p class='note'>Differences are Arm {esc(first)} minus Arm {esc(second)}; odds ratios Arm {esc(first)} "
-        f"vs Arm {esc(second)}. The code key is held by the unblinded statistician.</p>"
-        f"<h3>Primary endpoint: CLASI-50 at week 16</h3>{primary_html(primary, labels)}"
-        f"<h3>CLASI-50 at week 24 (ITT)</h3>{binary_html(w24.itt, labels)}"
-        f"{secondary_html(analyse_secondary(coded, **roles), labels)}"
-        f"<h3>Adverse events by arm</h3>{safety_html(safety_by_arm(coded, special_interest, labels))}"
-        f"<h3>Baseline characteristics by arm</h3>{table1_html(table1_by_arm(coded, labels))}"
-        "<h3>Participant flow by arm</h3>"
-        + figure_html(consort_figure(counts, labels), "CONSORT flow diagram by coded arm.")
-        + notes_html(counts["inconsistencies"])
+        f"<h2 class='page-break'>{esc(say('Closed part — by coded arm, DSMB members only', lang))}</h2>"
+        "<p class='note'>" + esc(say(
+            "Differences are Arm {first} minus Arm {second}; odds ratios Arm {first} vs Arm {second}. "
+            "The code key is held by the unblinded statistician.", lang, first=first, second=second)) + "</p>"
+        f"<h3>{esc(say('Primary endpoint: CLASI-50 at week 16', lang))}</h3>{primary_html(primary, labels, lang, visit_labels)}"
+        f"<h3>{esc(say('CLASI-50 at week 24 (ITT)', lang))}</h3>{binary_html(w24.itt, labels, lang)}"
+        f"{secondary_html(analyse_secondary(coded, **roles), labels, lang, visit_labels)}"
+        f"<h3>{esc(say('Adverse events by arm', lang))}</h3>"
+        f"{safety_html(safety_by_arm(coded, special_interest, labels), lang=lang, special_interest_labels=special_interest_labels)}"
+        f"<h3>{esc(say('Baseline characteristics by arm', lang))}</h3>"
+        f"{table1_html(table1_by_arm(coded, labels), language=lang)}"
+        f"<h3>{esc(say('Participant flow by arm', lang))}</h3>"
+        + figure_html(consort_figure(counts, labels, language=lang), say("CONSORT flow diagram by coded arm.", lang))
+        + notes_html(counts["inconsistencies"], lang)
     )
 
 
@@ -158,15 +171,21 @@ def dsmb_report_html(
     arm_codes: Mapping[str, str] | None = None,
     blinding_terms: Sequence[str] = (),
     meeting: str | None = None,
+    lang: str = "en",
+    special_interest_labels: Mapping[str, str] | None = None,
+    visit_labels: Mapping[str, str] | None = None,
 ) -> str:
-    """The DSMB report as one HTML document (the PDF is rendered from it)."""
+    """The DSMB report as one HTML document in `lang` (the PDF is rendered from it)."""
     if not isinstance(include_closed, bool):
         raise DatasetError("include_closed", include_closed, "must be True or False")
-    body = _cover(dataset, generated_on, include_closed, meeting)
-    body += _open_part(scrub_free_text(dataset, blinding_terms), plan_start, plan_end, target, special_interest)
+    body = _cover(dataset, generated_on, include_closed, meeting, lang)
+    body += _open_part(scrub_free_text(dataset, blinding_terms), plan_start, plan_end, target, special_interest, lang,
+                       special_interest_labels)
     if include_closed is True:
-        body += _closed_part(recode_arms(dataset, arm_codes or {}, blinding_terms), special_interest)
-    return page(f"{dataset.trial_id} DSMB report, cut-off {dataset.data_cutoff.isoformat()}", body)
+        body += _closed_part(recode_arms(dataset, arm_codes or {}, blinding_terms), special_interest, lang,
+                             special_interest_labels, visit_labels)
+    return page(say("{trial} DSMB report, cut-off {date}", lang, trial=dataset.trial_id,
+                    date=day(dataset.data_cutoff, lang)), body, lang=lang)
 
 
 def dsmb_report_pdf(document: str) -> bytes:

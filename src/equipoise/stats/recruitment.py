@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, num2date
+from matplotlib.ticker import FuncFormatter
 
 from equipoise.stats.analysis_dataset import AnalysisDataset, DatasetError
 from equipoise.stats.figures import figure_bytes, house_style, new_figure, series_colour
+from equipoise.stats.report_words import day as day_in_words
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,18 @@ def planned_count(on: date, plan_start: date, plan_end: date, target: int) -> fl
     return target * min(1.0, max(0.0, fraction))
 
 
+MONTHS_FR_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+                   "déc.")
+
+
+def french_month(value: float, _position: int | None = None) -> str:
+    """A date tick in French: the year in January, else the month's abbreviation ("sept.")."""
+    moment = num2date(value)
+    if moment.month == 1 and moment.day == 1:
+        return str(moment.year)
+    return MONTHS_FR_SHORT[moment.month - 1]
+
+
 def recruitment_figure(
     dataset: AnalysisDataset,
     *,
@@ -77,7 +91,7 @@ def recruitment_figure(
         # Dates go to matplotlib through its units framework (AutoDateLocator below); its type
         # stubs only know numbers, hence the three ignores.
         ax.plot([plan_start, plan_end], [0, target], linestyle="--", color="#777777",  # type: ignore[arg-type]
-                label=(f"Plan ({target} au {plan_end.isoformat()})" if french
+                label=(f"Plan ({target} au {day_in_words(plan_end, 'fr')})" if french
                        else f"Plan ({target} by {plan_end.isoformat()})"))
         for i, s in enumerate(series if by_site else series[:1]):
             if not s.dates:
@@ -90,7 +104,7 @@ def recruitment_figure(
         ax.axvline(dataset.data_cutoff, color="#bbbbbb", linewidth=0.8)  # type: ignore[arg-type]
         locator = AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax.xaxis.set_major_formatter(FuncFormatter(french_month) if french else ConciseDateFormatter(locator))
         ax.set_ylabel("Patients randomisés (cumul)" if french else "Subjects randomized (cumulative)")
         ax.legend(frameon=False, fontsize=7, loc="upper left")
         return figure_bytes(fig, fmt)

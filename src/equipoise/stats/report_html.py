@@ -25,6 +25,7 @@ from equipoise.stats.primary import (
     analyse_primary,
 )
 from equipoise.stats.recruitment import recruitment_figure
+from equipoise.stats.report_words import day, french, note_words, number, percent, say
 from equipoise.stats.safety_tables import SafetyTable, safety_by_arm
 from equipoise.stats.secondary import (
     SecondaryResult,
@@ -67,18 +68,21 @@ MODEL_NAMES = {
     "none": "not fitted",
 }
 
-def fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
+def fmt(value: float | None, digits: int = 2, lang: str = "en") -> str:
+    return "—" if value is None else number(f"{value:.{digits}f}", lang)
 
 
-def fmt_p(p: float | None) -> str:
+def fmt_p(p: float | None, lang: str = "en") -> str:
     if p is None:
         return "—"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return number("< 0.001" if p < 0.001 else f"{p:.3f}", lang)
 
 
-def fmt_pct(x: int, n: int) -> str:
-    return f"{x}/{n} ({100 * x / n:.1f}%)" if n else f"{x}/0"
+def fmt_pct(x: int, n: int, lang: str = "en") -> str:
+    if not n:
+        return f"{x}/0"
+    share = number(f"{100 * x / n:.1f}", lang)
+    return f"{x}/{n} ({share}\u00a0%)" if french(lang) else f"{x}/{n} ({share}%)"
 
 
 def page(title: str, body: str, *, lang: str = "en") -> str:
@@ -92,35 +96,41 @@ def figure_html(svg: bytes, caption: str) -> str:
     return f"<figure>{inline_svg(svg)}<figcaption>{esc(caption)}</figcaption></figure>"
 
 
-def notes_html(notes: Sequence[str | None]) -> str:
+def notes_html(notes: Sequence[str | None], lang: str = "en") -> str:
     items = [n for n in notes if n]
-    return "".join(f'<p class="note">{esc(n)}</p>' for n in items)
+    return "".join(f'<p class="note">{esc(note_words(n, lang))}</p>' for n in items)
 
 
-def binary_html(analysis: BinaryAnalysis, labels: Mapping[str, str]) -> str:
+def binary_html(analysis: BinaryAnalysis, labels: Mapping[str, str], lang: str = "en") -> str:
     t, c = analysis.treatment, analysis.control
     lt, lc = labels.get(t.arm, t.arm), labels.get(c.arm, c.arm)
     rd = analysis.risk_difference
     rows = [
-        f"<tr><th scope='row'>Responders, {esc(lt)}</th><td class='num'>{fmt_pct(t.responders, t.n)}</td></tr>",
-        f"<tr><th scope='row'>Responders, {esc(lc)}</th><td class='num'>{fmt_pct(c.responders, c.n)}</td></tr>",
+        f"<tr><th scope='row'>{esc(say('Responders, {arm}', lang, arm=lt))}</th>"
+        f"<td class='num'>{fmt_pct(t.responders, t.n, lang)}</td></tr>",
+        f"<tr><th scope='row'>{esc(say('Responders, {arm}', lang, arm=lc))}</th>"
+        f"<td class='num'>{fmt_pct(c.responders, c.n, lang)}</td></tr>",
     ]
     if rd:
-        rows.append(f"<tr><th scope='row'>Risk difference ({esc(lt)} − {esc(lc)}), {rd.confidence:.0%} CI "
-                    f"({esc(rd.method)})</th><td class='num'>{100 * rd.difference:.1f} points "
-                    f"({100 * rd.lower:.1f} to {100 * rd.upper:.1f})</td></tr>")
+        heading = say("Risk difference ({treatment} − {control}), {confidence} CI ({method})", lang, treatment=lt,
+                      control=lc, confidence=percent(rd.confidence, lang), method=say(rd.method, lang))
+        value = say("{difference} points ({lower} to {upper})", lang, difference=fmt(100 * rd.difference, 1, lang),
+                    lower=fmt(100 * rd.lower, 1, lang), upper=fmt(100 * rd.upper, 1, lang))
+        rows.append(f"<tr><th scope='row'>{esc(heading)}</th><td class='num'>{esc(value)}</td></tr>")
     cmh = analysis.cmh
-    rows.append(f"<tr><th scope='row'>CMH test stratified by randomization stratum "
-                f"({len(cmh.strata_used)} strata)</th><td class='num'>χ² = {fmt(cmh.statistic)}, "
-                f"p = {fmt_p(cmh.p_value)}</td></tr>")
-    rows.append(f"<tr><th scope='row'>Mantel–Haenszel odds ratio, 95% CI</th><td class='num'>"
-                f"{fmt(cmh.pooled_odds_ratio)} ({fmt(cmh.lower)} to {fmt(cmh.upper)})</td></tr>")
+    rows.append(f"<tr><th scope='row'>{esc(say('CMH test stratified by randomization stratum ({n} strata)', lang, n=len(cmh.strata_used)))}"
+                f"</th><td class='num'>χ² = {fmt(cmh.statistic, 2, lang)}, p = {fmt_p(cmh.p_value, lang)}</td></tr>")
+    rows.append(f"<tr><th scope='row'>{esc(say('Mantel–Haenszel odds ratio, 95% CI', lang))}</th><td class='num'>"
+                + esc(say("{value} ({lower} to {upper})", lang, value=fmt(cmh.pooled_odds_ratio, 2, lang),
+                          lower=fmt(cmh.lower, 2, lang), upper=fmt(cmh.upper, 2, lang))) + "</td></tr>")
     lg = analysis.logistic
-    rows.append(f"<tr><th scope='row'>Logistic regression adjusted for strata: odds ratio, 95% CI</th>"
-                f"<td class='num'>{fmt(lg.odds_ratio)} ({fmt(lg.lower)} to {fmt(lg.upper)}), "
-                f"p = {fmt_p(lg.p_value)}</td></tr>")
+    rows.append(f"<tr><th scope='row'>{esc(say('Logistic regression adjusted for strata: odds ratio, 95% CI', lang))}"
+                "</th><td class='num'>"
+                + esc(say("{value} ({lower} to {upper})", lang, value=fmt(lg.odds_ratio, 2, lang),
+                          lower=fmt(lg.lower, 2, lang), upper=fmt(lg.upper, 2, lang)))
+                + f", p = {fmt_p(lg.p_value, lang)}</td></tr>")
     reasons = "".join(
-        f"<tr><th scope='row'>{esc(REASONS.get(r, r))}</th>"
+        f"<tr><th scope='row'>{esc(say(REASONS.get(r, r), lang))}</th>"
         + "".join(f"<td class='num'>{analysis.reasons.get(arm, {}).get(r, 0)}</td>" for arm in (t.arm, c.arm))
         + "</tr>"
         for r in REASONS
@@ -128,38 +138,47 @@ def binary_html(analysis: BinaryAnalysis, labels: Mapping[str, str]) -> str:
     )
     return (
         f"<table><tbody>{''.join(rows)}</tbody></table>"
-        f"<table><caption>Classification of subjects</caption><thead><tr><th scope='col'>Outcome</th>"
+        f"<table><caption>{esc(say('Classification of subjects', lang))}</caption><thead><tr>"
+        f"<th scope='col'>{esc(say('Outcome', lang))}</th>"
         f"<th scope='col'>{esc(lt)}</th><th scope='col'>{esc(lc)}</th></tr></thead><tbody>{reasons}</tbody></table>"
-        + notes_html([*analysis.notes, cmh.note, lg.note])
+        + notes_html([*analysis.notes, cmh.note, lg.note], lang)
     )
 
 
-def primary_html(result: PrimaryResult, labels: Mapping[str, str]) -> str:
+def primary_html(result: PrimaryResult, labels: Mapping[str, str], lang: str = "en",
+                 visit_labels: Mapping[str, str] | None = None) -> str:
     itt = result.itt
     rd = itt.risk_difference
-    headline = (
-        f"CLASI-50 at {esc(result.visit)} (ITT): {esc(labels.get(itt.treatment.arm, itt.treatment.arm))} "
-        f"{fmt_pct(itt.treatment.responders, itt.treatment.n)} vs "
-        f"{esc(labels.get(itt.control.arm, itt.control.arm))} {fmt_pct(itt.control.responders, itt.control.n)}"
-        + (f"; difference {100 * rd.difference:.1f} points (95% CI {100 * rd.lower:.1f} to {100 * rd.upper:.1f})"
-           if rd else "")
-    )
+    visit = (visit_labels or {}).get(result.visit, result.visit)
+    headline = say("CLASI-50 at {visit} (ITT): {treatment} {t} vs {control} {c}", lang, visit=visit,
+                   treatment=labels.get(itt.treatment.arm, itt.treatment.arm),
+                   t=fmt_pct(itt.treatment.responders, itt.treatment.n, lang),
+                   control=labels.get(itt.control.arm, itt.control.arm),
+                   c=fmt_pct(itt.control.responders, itt.control.n, lang))
+    if rd:
+        headline += say("; difference {difference} points (95% CI {lower} to {upper})", lang,
+                        difference=fmt(100 * rd.difference, 1, lang), lower=fmt(100 * rd.lower, 1, lang),
+                        upper=fmt(100 * rd.upper, 1, lang))
     waiting = sum(result.not_yet_evaluable.values())
     evaluable = (
         "" if result.final else
-        f"<p class='not-yet-evaluable'><strong>Interim analysis: {waiting} not yet evaluable</strong> "
-        f"({esc(result.visit)} window still open at the cut-off; left out, not counted as non-responders): "
+        f"<p class='not-yet-evaluable'><strong>{esc(say('Interim analysis: {n} not yet evaluable', lang, n=waiting))}"
+        f"</strong> "
+        + esc(say("({visit} window still open at the cut-off; left out, not counted as non-responders): ", lang,
+                  visit=visit))
         + ", ".join(f"{esc(labels.get(arm, arm))} {n}" for arm, n in result.not_yet_evaluable.items()) + ".</p>"
     )
     return (
-        f'<p class="headline">{headline}</p>{evaluable}'
-        f"<h3>Intention to treat (non-responder rule)</h3>{binary_html(itt, labels)}"
-        f"<h3>Per-protocol sensitivity analysis</h3>{binary_html(result.per_protocol, labels)}"
-        + notes_html(result.notes)
+        f'<p class="headline">{esc(headline)}</p>{evaluable}'
+        f"<h3>{esc(say('Intention to treat (non-responder rule)', lang))}</h3>{binary_html(itt, labels, lang)}"
+        f"<h3>{esc(say('Per-protocol sensitivity analysis', lang))}</h3>{binary_html(result.per_protocol, labels, lang)}"
+        + notes_html(result.notes, lang)
     )
 
 
-def secondary_html(result: SecondaryResult, labels: Mapping[str, str]) -> str:
+def secondary_html(result: SecondaryResult, labels: Mapping[str, str], lang: str = "en",
+                   visit_labels: Mapping[str, str] | None = None) -> str:
+    visit_name = (visit_labels or {}).get
     means = result.clasi_a_means
     visits = list(dict.fromkeys(m.visit for m in means))
     arms = list(dict.fromkeys(m.arm for m in means))
@@ -169,66 +188,86 @@ def secondary_html(result: SecondaryResult, labels: Mapping[str, str]) -> str:
         cells = ""
         for a in arms:
             s = next(m.summary for m in means if m.arm == a and m.visit == v)
-            cells += f"<td class='num'>{fmt(s.mean, 1)} ({fmt(s.lower, 1)} to {fmt(s.upper, 1)}); n = {s.n}</td>"
-        body += f"<tr><th scope='row'>{esc(v)}</th>{cells}</tr>"
-    out = (f"<h3>CLASI-A by visit (observed mean, 95% t CI)</h3><table><thead><tr><th scope='col'>Visit</th>"
-           f"{head}</tr></thead><tbody>{body}</tbody></table>")
-    out += figure_html(mean_by_visit_figure(means, labels), "Mean CLASI-A by visit and arm, 95% CI.")
+            cells += ("<td class='num'>" + esc(say("{value} ({lower} to {upper})", lang, value=fmt(s.mean, 1, lang),
+                                                   lower=fmt(s.lower, 1, lang), upper=fmt(s.upper, 1, lang)))
+                      + f"; n = {s.n}</td>")
+        body += f"<tr><th scope='row'>{esc(visit_name(v, v))}</th>{cells}</tr>"
+    out = (f"<h3>{esc(say('CLASI-A by visit (observed mean, 95% t CI)', lang))}</h3><table><thead><tr>"
+           f"<th scope='col'>{esc(say('Visit', lang))}</th>{head}</tr></thead><tbody>{body}</tbody></table>")
+    out += figure_html(mean_by_visit_figure(means, labels, lang=lang), say("Mean CLASI-A by visit and arm, 95% CI.", lang))
     mm = result.clasi_a_mmrm
     rows = "".join(
-        f"<tr><th scope='row'>{esc(e.visit)}</th><td class='num'>{fmt(e.estimate)} ({fmt(e.lower)} to "
-        f"{fmt(e.upper)})</td><td class='num'>{fmt_p(e.p_value)}</td></tr>" for e in mm.effects
+        f"<tr><th scope='row'>{esc(visit_name(e.visit, e.visit))}</th><td class='num'>"
+        + esc(say("{value} ({lower} to {upper})", lang, value=fmt(e.estimate, 2, lang), lower=fmt(e.lower, 2, lang),
+                  upper=fmt(e.upper, 2, lang)))
+        + f"</td><td class='num'>{fmt_p(e.p_value, lang)}</td></tr>" for e in mm.effects
     )
-    out += (f"<h3>Change in CLASI-A, mixed model for repeated measures ({esc(MODEL_NAMES.get(mm.method, mm.method))})</h3>"
-            f"<table><thead><tr><th scope='col'>Visit</th><th scope='col'>Arm effect, 95% CI</th>"
+    model = say(MODEL_NAMES.get(mm.method, mm.method), lang)
+    out += (f"<h3>{esc(say('Change in CLASI-A, mixed model for repeated measures ({model})', lang, model=model))}</h3>"
+            f"<table><thead><tr><th scope='col'>{esc(say('Visit', lang))}</th>"
+            f"<th scope='col'>{esc(say('Arm effect, 95% CI', lang))}</th>"
             f"<th scope='col'>p</th></tr></thead><tbody>{rows}</tbody></table>"
-            f"<p class='note'>{mm.n_subjects} subjects, {mm.n_observations} observations.</p>"
-            + notes_html(mm.notes))
+            f"<p class='note'>{esc(say('{subjects} subjects, {observations} observations.', lang, subjects=mm.n_subjects, observations=mm.n_observations))}</p>"
+            + notes_html(mm.notes, lang))
     tt = result.time_to_clasi50
-    out += (f"<h3>Time to first CLASI-50</h3><p>Log-rank χ² = {fmt(tt.logrank_statistic)}, "
-            f"p = {fmt_p(tt.logrank_p_value)}.</p>")
-    out += figure_html(km_figure(tt, labels), "Kaplan–Meier cumulative proportion reaching CLASI-50 by arm.")
-    out += notes_html(tt.notes)
+    out += (f"<h3>{esc(say('Time to first CLASI-50', lang))}</h3><p>"
+            + esc(say("Log-rank χ² = {statistic}, p = {p}.", lang, statistic=fmt(tt.logrank_statistic, 2, lang),
+                      p=fmt_p(tt.logrank_p_value, lang))) + "</p>")
+    out += figure_html(km_figure(tt, labels, lang=lang), say("Kaplan–Meier cumulative proportion reaching CLASI-50 by arm.", lang))
+    out += notes_html(tt.notes, lang)
     rows = ""
     for ch in result.dlqi_change:
-        rows += (f"<tr><th scope='row'>{esc(ch.visit)}</th>"
-                 f"<td class='num'>{fmt(ch.treatment.mean, 1)} ({fmt(ch.treatment.sd, 1)}); n = {ch.treatment.n}</td>"
-                 f"<td class='num'>{fmt(ch.control.mean, 1)} ({fmt(ch.control.sd, 1)}); n = {ch.control.n}</td>"
-                 f"<td class='num'>{fmt(ch.difference, 1)} ({fmt(ch.lower, 1)} to {fmt(ch.upper, 1)})</td></tr>")
+        rows += (f"<tr><th scope='row'>{esc(visit_name(ch.visit, ch.visit))}</th>"
+                 f"<td class='num'>{fmt(ch.treatment.mean, 1, lang)} ({fmt(ch.treatment.sd, 1, lang)}); n = {ch.treatment.n}</td>"
+                 f"<td class='num'>{fmt(ch.control.mean, 1, lang)} ({fmt(ch.control.sd, 1, lang)}); n = {ch.control.n}</td>"
+                 "<td class='num'>" + esc(say("{value} ({lower} to {upper})", lang, value=fmt(ch.difference, 1, lang),
+                                              lower=fmt(ch.lower, 1, lang), upper=fmt(ch.upper, 1, lang)))
+                 + "</td></tr>")
     lt, lc = labels.get(result.treatment_arm, result.treatment_arm), labels.get(result.control_arm, result.control_arm)
-    out += (f"<h3>DLQI change from baseline</h3><table><thead><tr><th scope='col'>Visit</th>"
-            f"<th scope='col'>{esc(lt)}: mean (SD)</th><th scope='col'>{esc(lc)}: mean (SD)</th>"
-            f"<th scope='col'>Difference, 95% CI (Welch)</th></tr></thead><tbody>{rows}</tbody></table>")
+    out += (f"<h3>{esc(say('DLQI change from baseline', lang))}</h3><table><thead><tr>"
+            f"<th scope='col'>{esc(say('Visit', lang))}</th>"
+            f"<th scope='col'>{esc(say('{arm}: mean (SD)', lang, arm=lt))}</th>"
+            f"<th scope='col'>{esc(say('{arm}: mean (SD)', lang, arm=lc))}</th>"
+            f"<th scope='col'>{esc(say('Difference, 95% CI (Welch)', lang))}</th></tr></thead><tbody>{rows}</tbody></table>")
     return out
 
 
-def safety_html(table: SafetyTable, caption: str = "Adverse events (safety population)") -> str:
+def safety_html(table: SafetyTable, caption: str = "Adverse events (safety population)", lang: str = "en",
+                special_interest_labels: Mapping[str, str] | None = None) -> str:
     groups = table.groups
     head = "".join(f"<th scope='col'>{esc(g.group)}<br><span class='n'>n = {g.n}</span></th>" for g in groups)
 
     def pct(k: int, n: int) -> str:
-        return f"{k} ({100 * k / n:.1f}%)" if n else str(k)
+        if not n:
+            return str(k)
+        share = number(f"{100 * k / n:.1f}", lang)
+        return f"{k} ({share}\u00a0%)" if french(lang) else f"{k} ({share}%)"
 
     def row(label: str, cells: Sequence[str]) -> str:
         return f"<tr><th scope='row'>{label}</th>" + "".join(f"<td class='num'>{c}</td>" for c in cells) + "</tr>"
 
-    rows = [row("Subjects with ≥ 1 AE (events)", [f"{pct(g.any_event.subjects, g.n)} [{g.any_event.events}]"
-                                                   for g in groups])]
-    rows.append(row("Subjects without AE", [pct(g.no_event, g.n) for g in groups]))
+    def said(text: str, **values: object) -> str:
+        return esc(say(text, lang, **values))
+
+    rows = [row(said("Subjects with ≥ 1 AE (events)"), [f"{pct(g.any_event.subjects, g.n)} [{g.any_event.events}]"
+                                                        for g in groups])]
+    rows.append(row(said("Subjects without AE"), [pct(g.no_event, g.n) for g in groups]))
     for grade in (1, 2, 3, 4, 5):
-        rows.append(row(f"&nbsp;&nbsp;Worst grade {grade}", [pct(g.worst_grade[grade], g.n) for g in groups]))
-    rows.append(row("Subjects with grade ≥ 3 AE (events)",
+        rows.append(row("&nbsp;&nbsp;" + said("Worst grade {grade}", grade=grade),
+                        [pct(g.worst_grade[grade], g.n) for g in groups]))
+    rows.append(row(said("Subjects with grade ≥ 3 AE (events)"),
                     [f"{pct(g.grade3_or_more.subjects, g.n)} [{g.grade3_or_more.events}]" for g in groups]))
-    rows.append(row("Subjects with serious AE (events)",
+    rows.append(row(said("Subjects with serious AE (events)"),
                     [f"{pct(g.serious.subjects, g.n)} [{g.serious.events}]" for g in groups]))
-    rows.append(row("Deaths", [str(g.deaths) for g in groups]))
-    rows.append(f"<tr class='group'><th scope='row' colspan='{len(groups) + 1}'>Events of special interest: "
-                "subjects (events)</th></tr>")
+    rows.append(row(said("Deaths"), [str(g.deaths) for g in groups]))
+    rows.append(f"<tr class='group'><th scope='row' colspan='{len(groups) + 1}'>"
+                f"{said('Events of special interest: subjects (events)')}</th></tr>")
+    names = special_interest_labels or {}
     for cat in table.special_interest_categories:
-        rows.append(row(f"&nbsp;&nbsp;{esc(cat.replace('_', ' '))}",
+        rows.append(row(f"&nbsp;&nbsp;{esc(names.get(cat, cat.replace('_', ' ')))}",
                         [f"{pct(g.special_interest[cat].subjects, g.n)} [{g.special_interest[cat].events}]"
                          for g in groups]))
-    return (f"<table><caption>{esc(caption)}</caption><thead><tr><th scope='col'></th>{head}</tr></thead>"
+    return (f"<table><caption>{said(caption)}</caption><thead><tr><th scope='col'></th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
@@ -251,8 +290,12 @@ def statistician_report(
     generated_on: date,
     criterion_labels: Mapping[str, str] | None = None,
     final: bool = False,
+    lang: str = "en",
+    visit_labels: Mapping[str, str] | None = None,
+    special_interest_labels: Mapping[str, str] | None = None,
 ) -> StatisticianReport:
-    """Run every analysis and assemble the page and its JSON twin (same numbers, one pass).
+    """Run every analysis and assemble the page and its JSON twin (same numbers, one pass), the
+    page in `lang` (English or French).
 
     An interim report (the default) leaves out the subjects not yet evaluable at the cut-off; the
     final report (`final=True`) applies the non-responder rule to everyone randomized."""
@@ -263,22 +306,32 @@ def statistician_report(
     safety = safety_by_arm(dataset, special_interest, arm_labels)
     t1 = table1_by_arm(dataset, arm_labels)
     counts = consort_counts(dataset, final=final)
+    kind = say("final" if final else "interim", lang)
     body = (
-        f"<h1>{esc(dataset.trial_id)}: {'final' if final else 'interim'} statistical report</h1>"
-        f"<p class='meta'>Data cut-off {dataset.data_cutoff.isoformat()} · generated {generated_on.isoformat()} · "
-        f"{len(dataset.subjects)} randomized · treatment {esc(arm_labels.get(treatment_arm, treatment_arm))}, "
-        f"control {esc(arm_labels.get(control_arm, control_arm))}</p>"
-        f"<h2>Primary endpoint: CLASI-50 at week 16</h2>{primary_html(primary, arm_labels)}"
-        f"<h2>Secondary endpoints</h2><h3>CLASI-50 at week 24 (ITT)</h3>{binary_html(w24.itt, arm_labels)}"
-        f"{secondary_html(secondary, arm_labels)}"
-        f"<h2 class='page-break'>Baseline characteristics</h2>{table1_html(t1)}"
-        f"<h2>Safety</h2>{safety_html(safety)}"
-        f"<h2 class='page-break'>Participant flow (CONSORT 2025)</h2>"
-        + figure_html(consort_figure(counts, arm_labels, criterion_labels=criterion_labels), "CONSORT flow diagram.")
-        + notes_html(counts["inconsistencies"])
-        + "<h2>Recruitment</h2>"
-        + figure_html(recruitment_figure(dataset, plan_start=plan_start, plan_end=plan_end, target=target),
-                      f"Cumulative randomizations per site and overall; dashed line: linear plan to {target}.")
+        f"<h1>{esc(say('{trial}: {kind} statistical report', lang, trial=dataset.trial_id, kind=kind))}</h1>"
+        "<p class='meta'>" + esc(say(
+            "Data cut-off {cutoff} · generated {date} · {n} randomized · treatment {treatment}, control {control}",
+            lang, cutoff=day(dataset.data_cutoff, lang), date=day(generated_on, lang), n=len(dataset.subjects),
+            treatment=arm_labels.get(treatment_arm, treatment_arm), control=arm_labels.get(control_arm, control_arm)))
+        + "</p>"
+        f"<h2>{esc(say('Primary endpoint: CLASI-50 at week 16', lang))}</h2>"
+        f"{primary_html(primary, arm_labels, lang, visit_labels)}"
+        f"<h2>{esc(say('Secondary endpoints', lang))}</h2><h3>{esc(say('CLASI-50 at week 24 (ITT)', lang))}</h3>"
+        f"{binary_html(w24.itt, arm_labels, lang)}"
+        f"{secondary_html(secondary, arm_labels, lang, visit_labels)}"
+        f"<h2 class='page-break'>{esc(say('Baseline characteristics', lang))}</h2>"
+        f"{table1_html(t1, language=lang)}"
+        f"<h2>{esc(say('Safety', lang))}</h2>"
+        f"{safety_html(safety, lang=lang, special_interest_labels=special_interest_labels)}"
+        f"<h2 class='page-break'>{esc(say('Participant flow (CONSORT 2025)', lang))}</h2>"
+        + figure_html(consort_figure(counts, arm_labels, criterion_labels=criterion_labels, language=lang),
+                      say("CONSORT flow diagram.", lang))
+        + notes_html(counts["inconsistencies"], lang)
+        + f"<h2>{esc(say('Recruitment', lang))}</h2>"
+        + figure_html(recruitment_figure(dataset, plan_start=plan_start, plan_end=plan_end, target=target,
+                                         language=lang),
+                      say("Cumulative randomizations per site and overall; dashed line: linear plan to {target}.",
+                          lang, target=target))
     )
     data = json_ready({
         "trial_id": dataset.trial_id,
@@ -293,4 +346,5 @@ def statistician_report(
         "consort": counts,
         "recruitment_plan": {"start": plan_start, "end": plan_end, "target": target},
     })
-    return StatisticianReport(page(f"{dataset.trial_id} statistical report", body), data)
+    return StatisticianReport(page(say("{trial} statistical report", lang, trial=dataset.trial_id), body, lang=lang),
+                              data)

@@ -25,6 +25,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from equipoise.stats.analysis_dataset import AnalysisDataset, SubjectRecord, json_ready
 from equipoise.stats.figures import figure_bytes, house_style, new_figure, series_colour
 from equipoise.stats.primary import CLASI50_FALL, ArmRoles, relative_fall
+from equipoise.stats.report_words import say
 
 SCORES: tuple[str, ...] = ("clasi_a", "clasi_d", "dlqi")
 
@@ -89,6 +90,7 @@ def mean_by_visit_figure(
     *,
     ylabel: str = "CLASI-A (mean, 95% CI)",
     fmt: str = "svg",
+    lang: str = "en",
 ) -> bytes:
     """Line plot of arm means over visits with CI error bars; arms labelled via `arm_labels`."""
     visits = list(dict.fromkeys(m.visit for m in means))
@@ -105,8 +107,8 @@ def mean_by_visit_figure(
             ]
             ax.errorbar(x, y, yerr=err, marker="o", capsize=3, color=series_colour(i), label=arm_labels.get(arm, arm))
         ax.set_xticks(range(len(visits)), visits)
-        ax.set_xlabel("Visit")
-        ax.set_ylabel(ylabel)
+        ax.set_xlabel(say("Visit", lang))
+        ax.set_ylabel(say(ylabel, lang))
         ax.legend(frameon=False)
         return figure_bytes(fig, fmt)
 
@@ -326,7 +328,7 @@ def time_to_response(
     return TimeToResponse(fall, curves, stat, p, excluded, notes)
 
 
-def km_figure(result: TimeToResponse, arm_labels: Mapping[str, str], *, fmt: str = "svg") -> bytes:
+def km_figure(result: TimeToResponse, arm_labels: Mapping[str, str], *, fmt: str = "svg", lang: str = "en") -> bytes:
     """Cumulative proportion reaching the response (1 - KM survival) by arm, in weeks."""
     with house_style():
         fig = new_figure(7.0, 3.8)
@@ -337,10 +339,11 @@ def km_figure(result: TimeToResponse, arm_labels: Mapping[str, str], *, fmt: str
             x = [0.0] + [t / 7 for t in curve.times]
             y = [0.0] + [1 - s for s in curve.survival]
             ax.step(x, y, where="post", color=series_colour(i),
-                    label=f"{arm_labels.get(curve.arm, curve.arm)} (n={curve.n}, events={curve.events})")
+                    label=say("{arm} (n={n}, events={events})", lang, arm=arm_labels.get(curve.arm, curve.arm),
+                              n=curve.n, events=curve.events))
         ax.set_ylim(0, 1)
-        ax.set_xlabel("Weeks since randomization")
-        ax.set_ylabel(f"Proportion with CLASI-{round(result.threshold_fall * 100)}")
+        ax.set_xlabel(say("Weeks since randomization", lang))
+        ax.set_ylabel(say("Proportion with CLASI-{fall}", lang, fall=round(result.threshold_fall * 100)))
         ax.legend(frameon=False, loc="lower right")
         return figure_bytes(fig, fmt)
 

@@ -82,9 +82,9 @@ def _statistician(username: str):
     return Actor(user=user, role=Role.STATISTICIAN.value, request_id="cli"), None
 
 
-def _database_cut(cutoff: dt.date | None, trial: str | None):
+def _database_cut(cutoff: dt.date | None, trial: str | None, language: str = "en"):
     """(cutoff, context, dataset, version label, today) from the database; cutoff defaults to today,
-    the trial to the only protocol loaded."""
+    the trial to the only protocol loaded; the context's labels in `language`."""
     from django.core.exceptions import BadRequest
     from django.utils import timezone
 
@@ -103,7 +103,7 @@ def _database_cut(cutoff: dt.date | None, trial: str | None):
     except BadRequest as exc:
         raise ValueError(f"--trial: {exc}") from None
     version = current_version(protocol_id)
-    context = trial_context(protocol_of(version))
+    context = trial_context(protocol_of(version), language)
     return cutoff, context, build_dataset(cutoff, protocol_id, context), f"{protocol_id} v{version.number}", today
 
 
@@ -114,11 +114,14 @@ def report_command(args: argparse.Namespace) -> int:
     from equipoise.stats_db import documents
     from equipoise.stats_db.downloads import record_download
 
+    from equipoise.people.languages import language_of
+
     actor, code = _statistician(args.user)
     if actor is None:
         return code
+    language = language_of(actor.user)  # the statistician's own language, as on the pages
     try:
-        cutoff, context, dataset, label, today = _database_cut(args.cutoff, args.trial)
+        cutoff, context, dataset, label, today = _database_cut(args.cutoff, args.trial, language)
     except (ValueError, LookupError) as exc:
         return _fail(str(exc))
     try:
@@ -126,14 +129,14 @@ def report_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"--output: {args.output} cannot be created ({exc.strerror})")
     result = documents.report(dataset, context, today, final=args.final)
-    table = documents.table1_fragment(dataset, context, arm_level=True)
+    table = documents.table1_fragment(dataset, context, arm_level=True, language=language)
     files = {
         "report.html": result.html.encode(),
         "report.json": documents.report_json(result),
-        "consort.svg": documents.consort(dataset, context, arm_level=True, fmt="svg"),
-        "consort.png": documents.consort(dataset, context, arm_level=True, fmt="png"),
-        "table1.html": _standalone(f"{context.trial_id} Table 1, cut-off {cutoff.isoformat()}", table),
-        "recruitment.svg": documents.recruitment(dataset, context),
+        "consort.svg": documents.consort(dataset, context, arm_level=True, fmt="svg", language=language),
+        "consort.png": documents.consort(dataset, context, arm_level=True, fmt="png", language=language),
+        "table1.html": _standalone(f"{context.trial_id} Table 1, cut-off {cutoff.isoformat()}", table, language),
+        "recruitment.svg": documents.recruitment(dataset, context, language=language),
     }
     for name, body in files.items():
         (args.output / name).write_bytes(body)
@@ -143,10 +146,10 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _standalone(title: str, fragment: str) -> bytes:
+def _standalone(title: str, fragment: str, language: str = "en") -> bytes:
     from equipoise.stats.report_html import page
 
-    return page(title, fragment).encode()
+    return page(title, fragment, lang=language).encode()
 
 
 def export_command(args: argparse.Namespace) -> int:

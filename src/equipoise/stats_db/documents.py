@@ -34,7 +34,8 @@ def report(dataset: AnalysisDataset, context: TrialContext, generated_on: dt.dat
         dataset, treatment_arm=context.treatment_arm, control_arm=context.control_arm,
         arm_labels=context.arm_labels, plan_start=context.plan_start, plan_end=context.plan_end,
         target=context.target, special_interest=context.special_interest, generated_on=generated_on,
-        criterion_labels=context.criterion_labels, final=final,
+        criterion_labels=context.criterion_labels, final=final, lang=context.language,
+        visit_labels=context.visit_labels, special_interest_labels=context.special_interest_labels,
     )
     data = {**result.data, "extraction_assumptions": list(ASSUMPTIONS)}
     return StatisticianReport(result.html, data)
@@ -75,12 +76,13 @@ def recruitment(dataset: AnalysisDataset, context: TrialContext, fmt: str = "svg
 
 def dsmb(dataset: AnalysisDataset, context: TrialContext, *, include_closed: bool, generated_on: dt.date,
          meeting: str | None = None) -> bytes:
-    """The DSMB report PDF; the closed part only when `include_closed` is exactly True."""
+    """The DSMB report PDF in the context's language; the closed part only when `include_closed` is exactly True."""
     return dsmb_report_pdf(dsmb_report_html(
         dataset, include_closed=include_closed, generated_on=generated_on, plan_start=context.plan_start,
         plan_end=context.plan_end, target=context.target, special_interest=context.special_interest,
         arm_codes=context.arm_codes if include_closed is True else None, blinding_terms=context.blinding_terms,
-        meeting=meeting,
+        meeting=meeting, lang=context.language, special_interest_labels=context.special_interest_labels,
+        visit_labels=context.visit_labels,
     ))
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from equipoise.protocol.schema import Protocol
 
@@ -49,6 +49,9 @@ class TrialContext:
     criterion_labels: dict[str, str]
     arm_codes: dict[str, str]
     blinding_terms: tuple[str, ...]
+    language: str = "en"
+    visit_labels: dict[str, str] = field(default_factory=dict)
+    special_interest_labels: dict[str, str] = field(default_factory=dict)
 
 
 def _arm_roles(protocol: Protocol) -> tuple[str, str]:
@@ -123,4 +126,17 @@ def trial_context(protocol: Protocol, lang: str = "en") -> TrialContext:
         criterion_labels={c.id: f"{c.id} {short_label(getattr(c.text, lang, c.text.en))}" for c in protocol.criteria},
         arm_codes={arm: string.ascii_uppercase[i] for i, arm in enumerate(arms)},
         blinding_terms=blinding_terms(protocol),
+        language=lang,
+        visit_labels={v.id: getattr(v.label, lang, v.label.en) for v in protocol.schedule.visits},
+        special_interest_labels=special_interest_labels(protocol, lang),
     )
+
+
+def special_interest_labels(protocol: Protocol, lang: str) -> dict[str, str]:
+    """The adverse events of special interest in `lang`, from the application's catalogue."""
+    from django.utils import translation
+
+    from equipoise.records.code_labels import code_label
+
+    with translation.override(lang):
+        return {code: code_label(code) for code in protocol.safety.special_interest}

@@ -12,11 +12,11 @@ import argparse
 import datetime as dt
 import sys
 
+from equipoise.cli import command_group
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("safety", help="drug-safety reporting tools")
-    sub = parser.add_subparsers(dest="safety_command", metavar="ACTION")
-    sub.required = True
+    sub = command_group(subparsers, "safety", help="drug-safety reporting tools")
     notify = sub.add_parser("notify-due", help="email the SAE/SUSAR reporting clocks that are due or overdue")
     notify.add_argument("--now", default="", help="the instant to judge at, e.g. 2026-03-29T09:00+02:00")
     notify.set_defaults(func=notify_due_command)

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -410,9 +410,7 @@ def adverse_event_action(request: SignedInRequest, pk: int, action: str) -> Http
 @require_POST
 def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
-    follow_up = PregnancyFollowUp.objects.filter(pk=pk, subject=subject).first()
-    if follow_up is None:
-        raise Http404("no such pregnancy follow-up")
+    follow_up = get_object_or_404(PregnancyFollowUp, pk=pk, subject=subject)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
     form = _Form(lambda: close_pregnancy_follow_up(
@@ -425,9 +423,7 @@ def close_pregnancy(request: SignedInRequest, code: str, pk: int) -> HttpRespons
 @require_POST
 def pregnancy_report_action(request: SignedInRequest, code: str, pk: int, action: str) -> HttpResponse:
     subject, rights = unblinded_subject(request.user, code, request.request_id)
-    report = PregnancyReport.objects.filter(pk=pk, subject=subject).first()
-    if report is None:
-        raise Http404("no such pregnancy report")
+    report = get_object_or_404(PregnancyReport, pk=pk, subject=subject)
     actor = actor_for(request.user, rights, subject.site, request.request_id)
     post = request.POST
     forms: dict[str, _Form] = {

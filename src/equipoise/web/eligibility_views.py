@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ from equipoise.records.models import AssessmentStage, EligibilityAssessment
 from equipoise.records.permissions import Do, may
 from equipoise.records.protocol_versions import current_version, protocol_of
 from equipoise.records.requests import SignedInRequest
-from equipoise.records.screening_log import failure_counts, log_rows
+from equipoise.records.screening_log import LogRows, failure_counts, latest_assessments, log_rows
 from equipoise.visits.localtime import to_trial_time
 
 SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?"}
@@ -65,12 +66,14 @@ def screening_log(request: SignedInRequest) -> HttpResponse:
     sites = list(visible_sites(request.user))
     site_code = request.GET.get("site", "")
     chosen = [s for s in sites if s.code == site_code] or sites
-    rows = log_rows(chosen)
     protocols = [protocol_of(current_version(p)) for p in loaded_protocol_ids()]
     if request.GET.get("format") == "csv":
-        return screening_log_csv(rows, protocols)
+        return screening_log_csv(log_rows(chosen), protocols)
+    assessments = latest_assessments(chosen)  # a page reads its own rows; the summary is counted by the database
+    failures = failure_counts(assessments)
+    rows: Any = LogRows(assessments, failures["rows"])  # what the paginator needs: a count and slices
     return render(request, "web/screening_log.html", {
-        "rows": Paginator(rows, 50).get_page(request.GET.get("page")), "failures": failure_counts(rows),
+        "rows": Paginator(rows, 50).get_page(request.GET.get("page")), "failures": failures,
         "sites": sites, "site_code": site_code,
         "protocols": protocols,
     })

@@ -78,7 +78,8 @@ def worklist(request: SignedInRequest) -> HttpResponse:
     draft_page = Paginator(groups, PER_PAGE).get_page(request.GET.get("drafts_page"))
     forms: dict[int, list[DraftForm]] = defaultdict(list)
     for record in (drafts.filter(subject_id__in=[g["subject_id"] for g in draft_page])
-                   .select_related("visit", "subject").order_by("visit__sequence", "visit_id", "form_id")):
+                   .select_related("visit", "subject").defer("data", "derived")
+                   .order_by("visit__sequence", "visit_id", "form_id")):
         p = protocol(record.subject.protocol_id)
         forms[record.subject_id].append(DraftForm(record, visit_label(p, record.visit, lang),
                                                   p.form(record.form_id).title.get(lang)))

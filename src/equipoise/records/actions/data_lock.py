@@ -99,12 +99,15 @@ def _refuse_drafts(scope: Scope, drafts: list[FormRecord], total: int) -> Action
     return ActionRefused(message, errors, status=409)
 
 
-def _entries(action: AuditAction, records: list[FormRecord], old: str, new: str, scope: Scope,
-             reason: str) -> list[AuditEntry]:
-    return [AuditEntry(action, "form_record", r.pk, subject_code=r.subject.code, site_code=r.subject.site.code,
-                       form_id=r.form_id, changes={"state": [old, new], f"with_{scope.kind}": [None, scope.ref]},
-                       reason=reason)
-            for r in records]
+def _move(actor: Actor, action: AuditAction, records: list[FormRecord], old: str, new: str, scope: Scope,
+          reason: str) -> None:
+    """Put `records` from state `old` to `new`, with one audit entry each naming the scope."""
+    FormRecord.objects.filter(pk__in=[r.pk for r in records]).update(state=new, updated_at=timezone.now())
+    record_events(actor, [
+        AuditEntry(action, "form_record", r.pk, subject_code=r.subject.code, site_code=r.subject.site.code,
+                   form_id=r.form_id, changes={"state": [old, new], f"with_{scope.kind}": [None, scope.ref]},
+                   reason=reason)
+        for r in records])
 
 
 def lock(actor: Actor, scope: Scope) -> Done:
@@ -122,10 +125,7 @@ def lock(actor: Actor, scope: Scope) -> Done:
         if not complete:
             raise ActionRefused(_("Nothing to lock in %(scope)s: no complete form.") % {"scope": scope.name},
                                 status=409)
-        FormRecord.objects.filter(pk__in=[r.pk for r in complete]).update(state=FormState.LOCKED,
-                                                                          updated_at=timezone.now())
-        record_events(actor, _entries(AuditAction.FORM_LOCK, complete, FormState.COMPLETE, FormState.LOCKED,
-                                      scope, ""))
+        _move(actor, AuditAction.FORM_LOCK, complete, FormState.COMPLETE, FormState.LOCKED, scope, "")
     return Done(scope, len(complete))
 
 
@@ -143,10 +143,7 @@ def unlock(actor: Actor, scope: Scope, reason: str) -> Done:
         if not locked:
             raise ActionRefused(_("Nothing to unlock in %(scope)s: no locked form.") % {"scope": scope.name},
                                 status=409)
-        FormRecord.objects.filter(pk__in=[r.pk for r in locked]).update(state=FormState.COMPLETE,
-                                                                        updated_at=timezone.now())
-        record_events(actor, _entries(AuditAction.FORM_UNLOCK, locked, FormState.LOCKED, FormState.COMPLETE,
-                                      scope, reason))
+        _move(actor, AuditAction.FORM_UNLOCK, locked, FormState.LOCKED, FormState.COMPLETE, scope, reason)
     return Done(scope, len(locked))
 
 
