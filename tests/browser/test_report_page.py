@@ -21,5 +21,8 @@ def test_the_report_page_is_styled_and_runs_nothing(live_server, page, people, b
     # The inline stylesheet applies: section headings are underlined, tables have their borders.
     assert page.eval_on_selector("h2", "e => getComputedStyle(e).borderBottomStyle") == "solid"
     assert page.eval_on_selector("th, td", "e => getComputedStyle(e).borderTopStyle") == "solid"
+    # An empty trial's report says, in French, why each analysis could not be computed.
+    text = page.inner_text("body")
+    assert "un bras n'a aucun patient" in text and "not computable" not in text and "not fitted" not in text
     page.screenshot(path=str(artifacts_dir / "stats-report-fr.png"), full_page=False)
     assert browser_errors == []

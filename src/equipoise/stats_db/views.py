@@ -170,6 +170,15 @@ def index(request: SignedInRequest) -> HttpResponse:
     })
 
 
+def _served_report(request: SignedInRequest, document: str) -> tuple[Cut, ReportCopy]:
+    """The report, for a reader who may see arms; the download of `document` is recorded."""
+    _rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
+    cut = _cut(request)
+    report = _report(cut)
+    _served(actor, cut, document, True)
+    return cut, report
+
+
 REPORT_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE], "img-src": [CSP.NONE]}
 """The report is one self-contained document (it is also saved and archived as a file): its
 stylesheet and its matplotlib figures' styles are inline, and it runs no script."""
@@ -178,10 +187,7 @@ stylesheet and its matplotlib figures' styles are inline, and it runs no script.
 @csp_override(REPORT_CSP)
 @_guard
 def report_page(request: SignedInRequest) -> HttpResponse:
-    rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
-    cut = _cut(request)
-    report = _report(cut)
-    _served(actor, cut, "report.html", True)
+    report = _served_report(request, "report.html")[1]
     response = HttpResponse(report.html, content_type="text/html; charset=utf-8")
     response["X-Computed-At"] = report.computed.computed_at.isoformat()
     return response
@@ -189,10 +195,7 @@ def report_page(request: SignedInRequest) -> HttpResponse:
 
 @_guard
 def report_json(request: SignedInRequest) -> HttpResponse:
-    rights, actor = stats_access(request.user, arm_level=True, request_id=request.request_id)
-    cut = _cut(request)
-    report = _report(cut)
-    _served(actor, cut, "report.json", True)
+    cut, report = _served_report(request, "report.json")
     body = dataclasses.replace(report.computed, body=report.json)
     return _file(body, "application/json", _name(cut, "report", "json"), attachment=True)
 
