@@ -76,6 +76,17 @@ def test_the_interim_report_body_is_in_the_requesters_language(trial, people, cl
      "not yet decided) are left out, not counted as non-responders (A 2, B 0).",
      "Analyse intermédiaire au gel du 29 novembre 2026 : 2 patient(s) pas encore évaluable(s) (fenêtre de W16 "
      "encore ouverte, résultat pas encore connu) sont exclus, non comptés comme non-répondeurs (A 2, B 0)."),
+    # What an early cut says when the data cannot support an analysis (the report of an empty trial).
+    ("an arm has no subjects; the risk difference is not computable",
+     "un bras n'a aucun patient : la différence de risques n'est pas calculable"),
+    ("2 stratum/strata without both arms dropped: site=SLS|sle=true, site=TNN|sle=true; no stratum has both arms "
+     "and both outcomes; CMH not computable",
+     "2 strate(s) sans les deux bras écartée(s) : site=SLS|sle=true, site=TNN|sle=true ; aucune strate n'a les "
+     "deux bras et les deux résultats : test CMH non calculable"),
+    ("no usable stratum; logistic regression not fitted", "aucune strate utilisable : régression logistique non ajustée"),
+    ("no observations at W4, W8", "aucune observation à W4, W8"),
+    ("log-rank test not computable (an arm is empty or no events)",
+     "test du log-rank non calculable (un bras est vide ou aucun événement)"),
 ])
 def test_the_analyses_notes_read_in_french_with_dates_in_words(note, french):
     from equipoise.stats.report_words import note_words

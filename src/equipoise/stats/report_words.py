@@ -184,6 +184,38 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [
      "{n} patient(s) avec un CLASI-A initial à 0 comptés comme non-répondeurs (baisse en pourcentage non définie)"),
     (re.compile(r"not analysable \(no baseline, baseline 0, or no later CLASI with a study day\): (?P<counts>.*)"),
      "non analysables (pas de valeur initiale, valeur initiale à 0 ou pas de CLASI ultérieur daté) : {counts}"),
+    # What an analysis says when the data cannot support it (early interim cuts, small strata).
+    (re.compile(r"(?P<n>\d+) stratum/strata without both arms dropped: (?P<strata>[^;]+); no stratum has both "
+                r"arms and both outcomes; CMH not computable"),
+     "{n} strate(s) sans les deux bras écartée(s) : {strata} ; aucune strate n'a les deux bras et les deux "
+     "résultats : test CMH non calculable"),
+    (re.compile(r"(?P<n>\d+) stratum/strata without both arms dropped: (?P<strata>[^;]+)"),
+     "{n} strate(s) sans les deux bras écartée(s) : {strata}"),
+    (re.compile(r"no stratum has both arms and both outcomes; CMH not computable"),
+     "aucune strate n'a les deux bras et les deux résultats : test CMH non calculable"),
+    (re.compile(r"no usable stratum; logistic regression not fitted"),
+     "aucune strate utilisable : régression logistique non ajustée"),
+    (re.compile(r"logistic regression failed \((?P<error>\w+)\): separation or collinearity"),
+     "échec de la régression logistique ({error}) : séparation ou colinéarité"),
+    (re.compile(r"the arm separates the outcome \(or the fit did not converge\): the adjusted odds ratio is not "
+                r"estimable; rely on the risk difference and the CMH test"),
+     "le bras sépare le résultat (ou l'ajustement n'a pas convergé) : le rapport de cotes ajusté n'est pas "
+     "estimable ; se fier à la différence de risques et au test CMH"),
+    (re.compile(r"an arm has no subjects; the risk difference is not computable"),
+     "un bras n'a aucun patient : la différence de risques n'est pas calculable"),
+    (re.compile(r"no observations at (?P<visits>.+)"), "aucune observation à {visits}"),
+    (re.compile(r"too few data for a mixed model; nothing estimated"),
+     "trop peu de données pour un modèle mixte : rien n'est estimé"),
+    (re.compile(r"mixed model failed \((?P<error>.+)\)"), "échec du modèle mixte ({error})"),
+    (re.compile(r"mixed model did not converge; per-visit ANCOVA \(change ~ treat \+ baseline\) reported instead"),
+     "le modèle mixte n'a pas convergé : ANCOVA à chaque visite (évolution ~ bras + valeur initiale) présentée à "
+     "la place"),
+    (re.compile(r"log-rank test not computable \(no variance: the arms are never at risk together when events "
+                r"occur\)"),
+     "test du log-rank non calculable (variance nulle : les bras ne sont jamais à risque ensemble lors des "
+     "événements)"),
+    (re.compile(r"log-rank test not computable \(an arm is empty or no events\)"),
+     "test du log-rank non calculable (un bras est vide ou aucun événement)"),
 ]
 
 

@@ -25,8 +25,10 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.csp import CSP
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 
 from equipoise.records.actor import Actor
@@ -177,6 +179,12 @@ def _served_report(request: SignedInRequest, document: str) -> tuple[Cut, Report
     return cut, report
 
 
+REPORT_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE], "img-src": [CSP.NONE]}
+"""The report is one self-contained document (it is also saved and archived as a file): its
+stylesheet and its matplotlib figures' styles are inline, and it runs no script."""
+
+
+@csp_override(REPORT_CSP)
 @_guard
 def report_page(request: SignedInRequest) -> HttpResponse:
     report = _served_report(request, "report.html")[1]
