@@ -78,6 +78,6 @@ def test_a_reporting_clock_tells_its_lateness_in_days_and_hours():
     aware = utc(2026, 7, 1, 7, 30)  # 09:30 in Paris
     late = clock_status(ClockKind.SAE_TO_SPONSOR, 24, aware, aware + dt.timedelta(hours=24 + 359, minutes=59))
     assert late.describe().en.endswith("overdue since 2026-07-02 09:30 Paris time (UTC+02:00), by 14 d 23 h.")
-    assert late.describe().fr.endswith("en retard depuis le 2026-07-02 09:30 heure de Paris (UTC+02:00), de 14 j 23 h.")
+    assert late.describe().fr.endswith("en retard depuis le 02/07/2026 à 09:30 heure de Paris (UTC+02:00), de 14 j 23 h.")
     due = clock_status(ClockKind.SAE_TO_SPONSOR, 24, aware, aware + dt.timedelta(hours=20, minutes=30))
     assert due.describe().en.endswith("3 h 30 min left.") and due.describe().fr.endswith("reste 3 h 30.")

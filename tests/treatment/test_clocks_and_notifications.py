@@ -47,7 +47,7 @@ def test_sae_clock_due_then_overdue_across_the_spring_change(spring_event):
     (row,) = running_clocks(serious_events(), after)
     assert row.clock.state is ClockState.OVERDUE and row.overdue
     assert "overdue since 2026-03-29 13:30" in row.clock.describe().en
-    assert "en retard depuis le 2026-03-29 13:30" in row.clock.describe().fr
+    assert "en retard depuis le 29/03/2026 à 13:30" in row.clock.describe().fr
 
 
 def test_autumn_change_deadline_is_an_hour_earlier_on_the_wall_clock(randomized, inv_a):
@@ -91,7 +91,7 @@ def test_notify_due_emails_the_sponsor_and_the_site_investigators(spring_event, 
     assert [m.to for m in mail.outbox] == [["vigilance@example.org"], ["inv.a@tenon.example"]]
     french, english = (m.body for m in mail.outbox)  # the desk reads the site's French; inv_a chose English
     assert "délai de déclaration à échéance ou dépassé" in mail.outbox[0].subject
-    assert "en retard depuis le 2026-03-29 13:30 heure de Paris (UTC+02:00), de 30 min" in french
+    assert "en retard depuis le 29/03/2026 à 13:30 heure de Paris (UTC+02:00), de 30 min" in french
     assert "29 mars 2026 à 14:00, heure de Paris (UTC+02:00)" in french
     assert "site TNN: 1 safety reporting clock due or overdue" in mail.outbox[1].subject
     assert "overdue since 2026-03-29 13:30 Paris time (UTC+02:00), by 30 min" in english

@@ -126,11 +126,13 @@ def test_table_1_speaks_french_on_a_french_page():
         Row("age_years", "Age, years", "mean_sd", None, {"total": Cell("51.0 (4.2)", 2, 0, {})})])
     french = table1_html(table, language="fr")
     for words in ("Tableau 1. Caractéristiques à l'inclusion", "Caractéristique", "Tous les patients randomisés",
-                  "Sexe, n (%)", "Femme", "1 (50.0%) ; manquants : 1", "Âge, années, moyenne (ET)"):
+                  "Sexe, n (%)", "Femme", "1 (50,0\u00a0%) ; manquants : 1", "51,0 (4,2)",
+                  "Âge, années, moyenne (ET)"):
         assert words in french.replace("&#x27;", "'"), words
     assert "Female" not in french and "missing" not in french
     english = table1_html(table)
     assert "Characteristic" in english and "Female" in english and "Age, years, mean (SD)" in english
+    assert "1 (50.0%); missing 1" in english and "51.0 (4.2)" in english
 
 
 def test_a_lone_word_of_the_other_language_is_caught():

@@ -238,25 +238,27 @@ class ClockStatus:
         return _CLOCK_LABELS[self.kind]
 
     def describe(self) -> Text:
-        """A one-line status in both languages, times in Paris wall-clock time."""
-        when = self.deadline_local.strftime("%Y-%m-%d %H:%M")
-        offset = self.deadline_local.strftime("%z")
+        """A one-line status in both languages, times in Paris wall-clock time (French: "29/03/2026 à 13:30")."""
+        deadline = self.deadline_local
+        when, when_fr = deadline.strftime("%Y-%m-%d %H:%M"), deadline.strftime("%d/%m/%Y à %H:%M")
+        offset = deadline.strftime("%z")
         offset = f"UTC{offset[:3]}:{offset[3:]}"
         label = _CLOCK_LABELS[self.kind]
         if self.state is ClockState.MET and self.completed_at is not None:
-            done = to_trial_time(self.completed_at).strftime("%Y-%m-%d %H:%M")
+            completed = to_trial_time(self.completed_at)
+            done, done_fr = completed.strftime("%Y-%m-%d %H:%M"), completed.strftime("%d/%m/%Y à %H:%M")
             tail_en = " (late)" if self.late else ""
             tail_fr = " (en retard)" if self.late else ""
             return Text(en=f"{label.en}: done {done} Paris time{tail_en}; deadline {when} ({offset}).",
-                        fr=f"{label.fr} : faite le {done} heure de Paris{tail_fr} ; échéance {when} "
+                        fr=f"{label.fr} : faite le {done_fr} heure de Paris{tail_fr} ; échéance le {when_fr} "
                            f"({offset}).")
         span = days_hours(self.time_left or dt.timedelta(0))
         if self.state is ClockState.DUE:
             return Text(en=f"{label.en}: due by {when} Paris time ({offset}), {span.en} left.",
-                        fr=f"{label.fr} : à faire avant le {when} heure de Paris ({offset}), reste "
+                        fr=f"{label.fr} : à faire avant le {when_fr} heure de Paris ({offset}), reste "
                            f"{span.fr}.")
         return Text(en=f"{label.en}: overdue since {when} Paris time ({offset}), by {span.en}.",
-                    fr=f"{label.fr} : en retard depuis le {when} heure de Paris ({offset}), de "
+                    fr=f"{label.fr} : en retard depuis le {when_fr} heure de Paris ({offset}), de "
                        f"{span.fr}.")
 
 

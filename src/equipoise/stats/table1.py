@@ -9,6 +9,7 @@ The same structure feeds the statistician's HTML page and the DSMB report (poole
 from __future__ import annotations
 
 import html
+import re
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -155,6 +156,11 @@ FRENCH = {
 }
 
 
+# French writes "43,6" and "81,2 %" (a decimal comma; a no-break space before the percent sign).
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_PERCENT_SIGN = re.compile(r"(?<=\d)%")
+
+
 def _kind_hint(kind: str) -> str:
     return {"mean_sd": "mean (SD)", "median_iqr": "median (IQR)", "categorical": "n (%)"}[kind]
 
@@ -170,7 +176,10 @@ def table1_html(table: Table1, caption: str = "Table 1. Baseline characteristics
         return FRENCH["labels"].get(row.key, row.label) if french else row.label
 
     def cell_text(text: str) -> str:
-        return text.replace("; missing ", say("; missing ")) if french else text
+        if not french:
+            return text
+        text = _DECIMAL_POINT.sub(",", text.replace("; missing ", say("; missing ")))
+        return _PERCENT_SIGN.sub("\u00a0%", text)
 
     esc = html.escape
     out = [f'<table class="table1"><caption>{esc(say(caption))}</caption><thead><tr>'
