@@ -43,7 +43,7 @@ def test_a_paris_time_is_picked_stored_in_utc_and_an_end_of_participation_is_con
     assert event.site_aware_at == dt.datetime(2026, 7, 15, 7, 30, tzinfo=dt.UTC)  # summer: UTC+2
     page.goto(f"{base}/treatment/adverse-events/{event.pk}/")
     facts = page.inner_text("dl.facts")
-    assert "2026-07-15 09:30 (UTC+02:00)" in facts
+    assert "15/07/2026 à 09:30 (UTC+02:00)" in facts
     assert re.search(r"en retard depuis le 16/07/2026 à 09:30 .*, de \d+ j \d+ h\.", page.inner_text("#clocks"))
     page.screenshot(path=str(artifacts_dir / "local-time-adverse-event-fr.png"), full_page=True)
 

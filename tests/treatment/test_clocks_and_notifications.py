@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from equipoise.people.languages import set_language
 from equipoise.safety.adverse_events import ClockState
@@ -40,7 +41,10 @@ def test_sae_clock_due_then_overdue_across_the_spring_change(spring_event):
     (row,) = running_clocks(serious_events(), before)
     assert row.clock.state is ClockState.DUE
     # 24 real hours: 13:30 Paris summer time, not 12:30.
-    assert paris(row.clock.deadline) == "2026-03-29 13:30 (UTC+02:00)"
+    with translation.override("en"):
+        assert paris(row.clock.deadline) == "2026-03-29 13:30 (UTC+02:00)"
+    with translation.override("fr"):
+        assert paris(row.clock.deadline) == "29/03/2026 à 13:30 (UTC+02:00)"
     assert row.clock.describe().en == ("SAE notification to the sponsor: due by 2026-03-29 13:30 Paris time "
                                        "(UTC+02:00), 3 h 30 min left.")
     after = dt.datetime(2026, 3, 29, 14, 0, tzinfo=PARIS)
@@ -54,7 +58,8 @@ def test_autumn_change_deadline_is_an_hour_earlier_on_the_wall_clock(randomized,
     subject = randomized("lenalidomide", "female", True)
     serious(inv_a, subject, dt.datetime(2026, 10, 24, 12, 0, tzinfo=PARIS))
     (row,) = running_clocks(serious_events(), dt.datetime(2026, 10, 25, 9, 0, tzinfo=PARIS))
-    assert paris(row.clock.deadline) == "2026-10-25 11:00 (UTC+01:00)"
+    with translation.override("fr"):
+        assert paris(row.clock.deadline) == "25/10/2026 à 11:00 (UTC+01:00)"
 
 
 def test_met_clocks_leave_the_list(spring_event, inv_a):

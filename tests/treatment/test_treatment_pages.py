@@ -139,7 +139,9 @@ def test_a_paris_time_picked_on_the_page_is_stored_as_its_utc_instant(people, cl
     event = woman.adverse_events.get()
     assert event.site_aware_at == stored
     shown = client.get(f"/treatment/adverse-events/{event.pk}/").content.decode()
-    assert f"{picked.replace('T', ' ')} (UTC+0{1 if picked[5:7] == '01' else 2}:00)" in shown
+    day, time = picked.split("T")
+    year, month, date = day.split("-")
+    assert f"{date}/{month}/{year} à {time} (UTC+0{1 if month == '01' else 2}:00)" in shown  # a French page
 
 
 def test_an_hour_the_clocks_skip_is_refused_and_nothing_is_stored(people, client_for, woman):

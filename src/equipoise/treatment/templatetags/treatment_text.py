@@ -17,12 +17,15 @@ register = template.Library()
 
 @register.filter
 def paris(moment: dt.datetime | None) -> str:
-    """An instant in Paris wall-clock time with its UTC offset (the offset changes with DST)."""
+    """An instant in Paris wall-clock time with its UTC offset (the offset changes with DST):
+    "15/07/2026 à 09:30 (UTC+02:00)" on a French page, "2026-07-15 09:30 (UTC+02:00)" on an English one."""
     if moment is None:
         return ""
     local = to_trial_time(moment)
     offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+    french = (get_language() or "fr").startswith("fr")
+    when = f"{local:%d/%m/%Y} à {local:%H:%M}" if french else f"{local:%Y-%m-%d %H:%M}"
+    return f"{when} (UTC{offset[:3]}:{offset[3:]})"
 
 
 @register.filter
