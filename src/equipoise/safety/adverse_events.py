@@ -25,7 +25,7 @@ from equipoise.protocol.schema import Text
 from equipoise.safety.errors import InvalidInput
 from equipoise.safety.parameters import AeClockHours
 from equipoise.visits.durations import days_hours
-from equipoise.visits.localtime import as_utc, to_trial_time, trial_date
+from equipoise.visits.localtime import as_utc, to_trial_time, trial_date, utc_offset, wall_clock
 
 SERIOUSNESS_CRITERIA = ("death", "life_threatening", "hospitalisation", "disability",
                         "congenital_anomaly", "medically_important")
@@ -239,14 +239,11 @@ class ClockStatus:
 
     def describe(self) -> Text:
         """A one-line status in both languages, times in Paris wall-clock time (French: "29/03/2026 à 13:30")."""
-        deadline = self.deadline_local
-        when, when_fr = deadline.strftime("%Y-%m-%d %H:%M"), deadline.strftime("%d/%m/%Y à %H:%M")
-        offset = deadline.strftime("%z")
-        offset = f"UTC{offset[:3]}:{offset[3:]}"
+        when, when_fr = wall_clock(self.deadline, "en"), wall_clock(self.deadline, "fr")
+        offset = utc_offset(self.deadline)
         label = _CLOCK_LABELS[self.kind]
         if self.state is ClockState.MET and self.completed_at is not None:
-            completed = to_trial_time(self.completed_at)
-            done, done_fr = completed.strftime("%Y-%m-%d %H:%M"), completed.strftime("%d/%m/%Y à %H:%M")
+            done, done_fr = wall_clock(self.completed_at, "en"), wall_clock(self.completed_at, "fr")
             tail_en = " (late)" if self.late else ""
             tail_fr = " (en retard)" if self.late else ""
             return Text(en=f"{label.en}: done {done} Paris time{tail_en}; deadline {when} ({offset}).",

@@ -111,10 +111,9 @@ def report_command(args: argparse.Namespace) -> int:
     from equipoise.django_setup import setup
 
     setup()
+    from equipoise.people.languages import language_of
     from equipoise.stats_db import documents
     from equipoise.stats_db.downloads import record_download
-
-    from equipoise.people.languages import language_of
 
     actor, code = _statistician(args.user)
     if actor is None:

@@ -88,3 +88,16 @@ def local_input_value(moment: dt.datetime | None, zone: ZoneInfo = TRIAL_TIMEZON
     if moment is None:
         return ""
     return to_trial_time(moment, zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def wall_clock(moment: dt.datetime, language: str) -> str:
+    """An instant as the sites' wall-clock time, written as each language writes it:
+    "29/03/2026 à 13:30" in French, "2026-03-29 13:30" in English."""
+    local = to_trial_time(moment)
+    return f"{local:%d/%m/%Y} à {local:%H:%M}" if language.startswith("fr") else f"{local:%Y-%m-%d %H:%M}"
+
+
+def utc_offset(moment: dt.datetime) -> str:
+    """The sites' offset from UTC at that instant ("UTC+02:00" in summer, "UTC+01:00" in winter)."""
+    offset = to_trial_time(moment).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"

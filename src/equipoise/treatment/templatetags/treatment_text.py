@@ -10,7 +10,7 @@ import datetime as dt
 from django import template
 from django.utils.translation import get_language
 
-from equipoise.visits.localtime import to_trial_time
+from equipoise.visits.localtime import utc_offset, wall_clock
 
 register = template.Library()
 
@@ -21,11 +21,7 @@ def paris(moment: dt.datetime | None) -> str:
     "15/07/2026 à 09:30 (UTC+02:00)" on a French page, "2026-07-15 09:30 (UTC+02:00)" on an English one."""
     if moment is None:
         return ""
-    local = to_trial_time(moment)
-    offset = local.strftime("%z")
-    french = (get_language() or "fr").startswith("fr")
-    when = f"{local:%d/%m/%Y} à {local:%H:%M}" if french else f"{local:%Y-%m-%d %H:%M}"
-    return f"{when} (UTC{offset[:3]}:{offset[3:]})"
+    return f"{wall_clock(moment, get_language() or 'fr')} ({utc_offset(moment)})"
 
 
 @register.filter
